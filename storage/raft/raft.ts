@@ -1,0 +1,883 @@
+import { type RaftOptions, type ResolvedRaftOptions, leaseTicks, resolveOptions } from './config.js';
+import {
+  type ConfChange,
+  ConfChangeType,
+  applyToConfState,
+  confChangeProblem,
+  encodeConfChange,
+} from './confchange.js';
+import { RaftLog } from './log.js';
+import { ProgressState, ProgressTracker } from './progress.js';
+import { ReadOnly, type ReadRequest } from './read-only.js';
+import { SnapshotReceiver } from './snapshot-receiver.js';
+import {
+  type ConfState,
+  type Entry,
+  EntryType,
+  type HardState,
+  type Message,
+  MessageType,
+  NONE,
+  type NodeId,
+  ReadMode,
+  type ReadState,
+  type Snapshot,
+  type SoftState,
+  StateRole,
+  entrySize,
+  message,
+} from './types.js';
+
+export type ProposeError =
+  | 'NotLeader'
+  | 'TransferInProgress'
+  | 'ConfChangePending'
+  | 'InvalidConfChange'
+  | 'LearnerNotCaughtUp';
+
+export type ProposeResult =
+  | { ok: true; firstIndex: number; lastIndex: number; term: number }
+  | { ok: false; error: ProposeError; leaderHint: NodeId; detail?: string };
+
+export type ReadIndexResult = { ok: true } | { ok: false; error: 'NoLeader' };
+
+export type TransferResult = { ok: true } | { ok: false; error: 'NotLeader' | 'InvalidTarget'; leaderHint: NodeId };
+
+type CampaignKind = 'pre' | 'election' | 'transfer';
+
+/**
+ * The Raft consensus state machine of one group member. Pure and deterministic: it does no I/O,
+ * keeps no timers (the host calls tick()) and draws randomness only from the injected Rng.
+ * The host drives it through RawNode, whose Ready contract says what to persist before sending.
+ */
+export class Raft {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId = NONE;
+  lead: NodeId = NONE;
+  role = StateRole.Follower;
+  readonly log: RaftLog;
+  readonly tracker: ProgressTracker;
+  readonly opts: ResolvedRaftOptions;
+  msgs: Message[] = [];
+  readStates: ReadState[] = [];
+
+  /** Index of the latest conf change the leader proposed; another may follow once it is applied. */
+  pendingConfIndex = 0;
+  leadTransferee: NodeId = NONE;
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  /**
+   * Ticks since this node last heard from a leader, or since it started. While below
+   * electionTick it refuses to vote for a rival: the guarantee leader leases rely on.
+   */
+  private leaderContactElapsed = 0;
+  /** Monotonic tick count while leader, stamped on heartbeats for lease accounting. */
+  private leaderTick = 0;
+  /** A TimeoutNow went out this term: another node may win an election, so no lease reads. */
+  private transferStarted = false;
+  /** Entries proposed (or commit advanced) since the last flush: broadcast appends at flush. */
+  private broadcastPending = false;
+  private readonly readOnly = new ReadOnly();
+  /** Read requests received before an entry of this term committed (a new leader's commit may lag). */
+  private pendingReads: Array<ReadRequest & { mode: ReadMode }> = [];
+  private readonly snapReceiver = new SnapshotReceiver();
+  private readonly leaseTicks: number;
+
+  constructor(options: RaftOptions) {
+    this.opts = resolveOptions(options);
+    this.id = this.opts.id;
+    this.leaseTicks = leaseTicks(this.opts.electionTick, this.opts.maxClockDrift);
+    this.log = new RaftLog(this.opts.storage, this.opts.maxCommittedSizePerReady);
+    this.tracker = new ProgressTracker({
+      maxInflightMessages: this.opts.maxInflightMsgs,
+      maxInflightBytes: this.opts.maxInflightBytes,
+    });
+    const { hardState, confState } = this.opts.storage.initialState();
+    this.tracker.applyConfState(confState, this.log.lastIndex());
+    if (hardState.term !== 0 || hardState.commit !== 0 || hardState.vote !== NONE) this.loadHardState(hardState);
+    if (this.opts.applied !== undefined && this.opts.applied > 0) this.log.appliedTo(this.opts.applied);
+    this.becomeFollower(this.term, NONE);
+    // Leaders exist from term 2 on (bootstrap is term 1), and a node persists a leader's term
+    // before acknowledging it. So a node restarting with term >= 2 may be part of a live
+    // leader's lease quorum and must honour it for an election timeout; a fresh one cannot be.
+    this.leaderContactElapsed = this.term >= 2 ? 0 : this.opts.electionTick;
+  }
+
+  // ---- Observers -------------------------------------------------------------------------
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  softState(): SoftState {
+    return { lead: this.lead, role: this.role };
+  }
+
+  confState(): ConfState {
+    return this.tracker.confState();
+  }
+
+  /** Whether this node may campaign: it is a voter and holds no snapshot still to be persisted. */
+  promotable(): boolean {
+    return this.tracker.voters.has(this.id) && !this.log.hasPendingSnapshot();
+  }
+
+  // ---- Clock -----------------------------------------------------------------------------
+
+  tick(): void {
+    this.leaderContactElapsed++;
+    if (this.role === StateRole.Leader) this.tickLeader();
+    else this.tickElection();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.step(message({ type: MessageType.Hup, from: this.id }));
+    }
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    this.leaderTick++;
+    if (this.electionElapsed >= this.opts.electionTick) {
+      this.electionElapsed = 0;
+      if (this.opts.checkQuorum) this.step(message({ type: MessageType.CheckQuorum, from: this.id }));
+      // A transfer that has not finished within an election timeout is abandoned.
+      if (this.role === StateRole.Leader && this.leadTransferee !== NONE) this.leadTransferee = NONE;
+    }
+    if (this.role !== StateRole.Leader) return;
+    if (this.heartbeatElapsed >= this.opts.heartbeatTick) {
+      this.heartbeatElapsed = 0;
+      this.step(message({ type: MessageType.Beat, from: this.id }));
+    }
+  }
+
+  // ---- Role transitions ------------------------------------------------------------------
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = NONE;
+      this.transferStarted = false;
+      this.snapReceiver.clear();
+    }
+    this.lead = NONE;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.opts.electionTick + this.opts.rng.intn(this.opts.electionTick);
+    this.leadTransferee = NONE;
+    this.tracker.resetVotes();
+    const last = this.log.lastIndex();
+    for (const [id, pr] of this.tracker.progress) {
+      const fresh = this.tracker.newProgress(last + 1, pr.isLearner);
+      if (id === this.id) fresh.match = last;
+      this.tracker.progress.set(id, fresh);
+    }
+    this.pendingConfIndex = 0;
+    this.readOnly.reset();
+    this.pendingReads = [];
+    this.broadcastPending = false;
+  }
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.reset(term);
+    this.lead = lead;
+    this.role = StateRole.Follower;
+  }
+
+  private becomePreCandidate(): void {
+    if (this.role === StateRole.Leader) throw new Error('raft: invalid transition leader -> pre-candidate');
+    // Pre-candidacy changes neither term nor vote: a failed pre-vote leaves no trace.
+    this.tracker.resetVotes();
+    this.lead = NONE;
+    this.role = StateRole.PreCandidate;
+  }
+
+  private becomeCandidate(): void {
+    if (this.role === StateRole.Leader) throw new Error('raft: invalid transition leader -> candidate');
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = StateRole.Candidate;
+  }
+
+  private becomeLeader(): void {
+    if (this.role === StateRole.Follower) throw new Error('raft: invalid transition follower -> leader');
+    this.reset(this.term);
+    this.lead = this.id;
+    this.role = StateRole.Leader;
+    this.leaderTick = 0;
+    this.tracker.progress.get(this.id)?.becomeReplicate();
+    // Conservatively treat any conf change in the log as pending: the new leader cannot tell
+    // whether it is applied until its own entry commits.
+    this.pendingConfIndex = this.log.lastIndex();
+    // An entry of the new term: committing it commits everything before it (§5.4.2).
+    this.appendEntries([{ term: 0, index: 0, type: EntryType.Normal, data: new Uint8Array(0) }]);
+  }
+
+  // ---- Campaigning -----------------------------------------------------------------------
+
+  private hup(kind: CampaignKind): void {
+    if (this.role === StateRole.Leader || !this.promotable()) return;
+    // A node must not campaign while it has committed conf changes it has not applied.
+    const pendingConf = this.log
+      .slice(this.log.applied + 1, this.log.committed + 1, Number.MAX_SAFE_INTEGER)
+      ?.some((e) => e.type === EntryType.ConfChange);
+    if (pendingConf) return;
+    this.campaign(kind);
+  }
+
+  private campaign(kind: CampaignKind): void {
+    let voteType: MessageType;
+    let term: number;
+    if (kind === 'pre') {
+      this.becomePreCandidate();
+      voteType = MessageType.PreVote;
+      term = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      voteType = MessageType.Vote;
+      term = this.term;
+    }
+    this.tracker.recordVote(this.id, true);
+    if (this.pollResult()) return;
+    for (const id of [...this.tracker.voters].sort((a, b) => a - b)) {
+      if (id === this.id) continue;
+      this.send(
+        message({
+          type: voteType,
+          to: id,
+          term,
+          index: this.log.lastIndex(),
+          logTerm: this.log.lastTerm(),
+          force: kind === 'transfer',
+        }),
+      );
+    }
+  }
+
+  /** Acts on the vote tally; returns true once the election is decided. */
+  private pollResult(): boolean {
+    const result = this.tracker.voteResult();
+    if (result === 'won') {
+      if (this.role === StateRole.PreCandidate) this.campaign('election');
+      else {
+        this.becomeLeader();
+        this.bcastAppend();
+      }
+      return true;
+    }
+    if (result === 'lost') {
+      this.becomeFollower(this.term, NONE);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether this node refuses a rival's (pre-)vote: it heard from a live leader within an
+   * election timeout (or is the leader). Without this, leases would be unsound, and a node
+   * rejoining from a partition could depose a healthy leader.
+   */
+  private inLease(): boolean {
+    return (
+      this.opts.checkQuorum &&
+      (this.role === StateRole.Leader || this.leaderContactElapsed < this.opts.electionTick)
+    );
+  }
+
+  /** Whether this node may grant its vote in the message's term (one vote per term). */
+  protected voteAllowed(m: Message): boolean {
+    return (
+      this.vote === m.from ||
+      (this.vote === NONE && this.lead === NONE) ||
+      (m.type === MessageType.PreVote && m.term > this.term)
+    );
+  }
+
+  // ---- Step ------------------------------------------------------------------------------
+
+  step(m: Message): void {
+    if (m.term > this.term) {
+      if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
+        if (!m.force && this.inLease()) return;
+      }
+      if (m.type === MessageType.PreVote) {
+        // A pre-vote request never changes our term.
+      } else if (m.type === MessageType.PreVoteResp && !m.reject) {
+        // A granted pre-vote carries the future term; we move to it only by winning.
+      } else if (m.type === MessageType.App || m.type === MessageType.Heartbeat || m.type === MessageType.Snap) {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, NONE);
+      }
+    } else if (m.term < this.term && m.term !== 0) {
+      if ((this.opts.checkQuorum || this.opts.preVote) && (m.type === MessageType.Heartbeat || m.type === MessageType.App)) {
+        // A stale leader (or a node whose term rose in a partition) learns of our term.
+        this.send(message({ type: MessageType.AppResp, to: m.from }));
+      } else if (m.type === MessageType.PreVote) {
+        this.send(message({ type: MessageType.PreVoteResp, to: m.from, reject: true }));
+      }
+      return;
+    }
+
+    switch (m.type) {
+      case MessageType.Hup:
+        this.hup(this.opts.preVote ? 'pre' : 'election');
+        return;
+      case MessageType.Vote:
+      case MessageType.PreVote:
+        this.handleVoteRequest(m);
+        return;
+    }
+    switch (this.role) {
+      case StateRole.Leader:
+        this.stepLeader(m);
+        return;
+      case StateRole.Candidate:
+      case StateRole.PreCandidate:
+        this.stepCandidate(m);
+        return;
+      case StateRole.Follower:
+        this.stepFollower(m);
+        return;
+    }
+  }
+
+  private handleVoteRequest(m: Message): void {
+    const respType = m.type === MessageType.Vote ? MessageType.VoteResp : MessageType.PreVoteResp;
+    if (this.voteAllowed(m) && this.log.isUpToDate(m.index, m.logTerm)) {
+      // The response carries the candidate's term: a pre-vote response must not be mistaken
+      // for a stale one by a pre-candidate that is still in the old term.
+      this.send(message({ type: respType, to: m.from, term: m.term }));
+      if (m.type === MessageType.Vote) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send(message({ type: respType, to: m.from, reject: true }));
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case MessageType.App:
+        this.heardFromLeader(m.from);
+        this.handleAppend(m);
+        return;
+      case MessageType.Heartbeat:
+        this.heardFromLeader(m.from);
+        this.handleHeartbeat(m);
+        return;
+      case MessageType.Snap:
+        this.heardFromLeader(m.from);
+        this.handleSnapshotChunk(m);
+        return;
+      case MessageType.TimeoutNow:
+        // The leader asked us to take over: campaign at once, skipping pre-vote and leases.
+        this.hup('transfer');
+        return;
+      case MessageType.ReadIndexResp:
+        this.readStates.push({ index: m.index, requestCtx: m.context });
+        return;
+      case MessageType.ReadIndex:
+        // Only leaders answer; a request that reached a follower is dropped (the sender retries).
+        return;
+    }
+  }
+
+  private heardFromLeader(from: NodeId): void {
+    this.electionElapsed = 0;
+    this.leaderContactElapsed = 0;
+    this.lead = from;
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case MessageType.App:
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      case MessageType.Heartbeat:
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      case MessageType.Snap:
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      case MessageType.VoteResp:
+      case MessageType.PreVoteResp: {
+        const expected = this.role === StateRole.PreCandidate ? MessageType.PreVoteResp : MessageType.VoteResp;
+        if (m.type !== expected) return;
+        this.tracker.recordVote(m.from, !m.reject);
+        this.pollResult();
+        return;
+      }
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    switch (m.type) {
+      case MessageType.Beat:
+        this.bcastHeartbeat(this.readOnly.latestRoundId());
+        return;
+      case MessageType.CheckQuorum:
+        if (!this.tracker.quorumActive(this.id)) {
+          this.becomeFollower(this.term, NONE);
+          // Having led until now, we are not bound to the lease we granted ourselves.
+          this.leaderContactElapsed = this.opts.electionTick;
+          return;
+        }
+        for (const [id, pr] of this.tracker.progress) if (id !== this.id) pr.recentActive = false;
+        return;
+      case MessageType.ReadIndex:
+        this.handleReadRequest({ from: m.from, ctx: m.context }, m.readMode);
+        return;
+    }
+    const pr = this.tracker.progress.get(m.from);
+    if (!pr) return;
+    switch (m.type) {
+      case MessageType.AppResp:
+        pr.recentActive = true;
+        this.handleAppendResponse(m);
+        return;
+      case MessageType.HeartbeatResp:
+        pr.recentActive = true;
+        this.handleHeartbeatResponse(m);
+        return;
+      case MessageType.SnapResp:
+        pr.recentActive = true;
+        this.handleSnapshotChunkResponse(m);
+        return;
+    }
+  }
+
+  // ---- Replication: follower side --------------------------------------------------------
+
+  private handleAppend(m: Message): void {
+    if (m.index < this.log.committed) {
+      this.send(message({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (lastNew !== undefined) {
+      this.send(message({ type: MessageType.AppResp, to: m.from, index: lastNew }));
+      return;
+    }
+    // Point the leader at the last entry that can possibly match, with its term, so it can
+    // skip every entry of a divergent term in one round trip.
+    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+    this.send(
+      message({ type: MessageType.AppResp, to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term }),
+    );
+  }
+
+  private handleHeartbeat(m: Message): void {
+    this.log.commitTo(m.commit);
+    this.send(message({ type: MessageType.HeartbeatResp, to: m.from, context: m.context, leaseTick: m.leaseTick }));
+  }
+
+  private handleSnapshotChunk(m: Message): void {
+    const chunk = m.snapshot;
+    if (!chunk) return;
+    if (chunk.metadata.index <= this.log.committed) {
+      // We already have everything the snapshot holds: let the leader resume appends.
+      this.send(message({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
+      return;
+    }
+    const r = this.snapReceiver.receive(chunk);
+    if (r.kind === 'complete') {
+      const restored = this.restore(r.snapshot);
+      const index = restored ? this.log.lastIndex() : this.log.committed;
+      this.send(message({ type: MessageType.AppResp, to: m.from, index }));
+      return;
+    }
+    this.send(
+      message({
+        type: MessageType.SnapResp,
+        to: m.from,
+        index: chunk.metadata.index,
+        reject: r.kind === 'resume',
+        rejectHint: r.offset,
+      }),
+    );
+  }
+
+  /** Installs a snapshot from the leader; false if it holds nothing we lack. */
+  restore(s: Snapshot): boolean {
+    if (s.metadata.index <= this.log.committed) return false;
+    if (this.role !== StateRole.Follower) {
+      this.becomeFollower(this.term + 1, NONE);
+      return false;
+    }
+    if (this.log.matchTerm(s.metadata.index, s.metadata.term)) {
+      // Our log already contains the snapshot's last entry: just fast-forward the commit.
+      this.log.commitTo(s.metadata.index);
+      return false;
+    }
+    this.log.restore(s);
+    this.tracker.applyConfState(s.metadata.confState, this.log.lastIndex());
+    const pr = this.tracker.progress.get(this.id);
+    if (pr) pr.maybeUpdate(this.log.lastIndex());
+    return true;
+  }
+
+  // ---- Replication: leader side ----------------------------------------------------------
+
+  private handleAppendResponse(m: Message): void {
+    const pr = this.tracker.progress.get(m.from)!;
+    if (m.reject) {
+      const probe = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm).index : m.rejectHint;
+      if (pr.maybeDecrTo(m.index, probe)) {
+        if (pr.state === ProgressState.Replicate) pr.becomeProbe();
+        this.sendAppend(m.from, true);
+      }
+      return;
+    }
+    const wasPaused = pr.isPaused();
+    if (!pr.maybeUpdate(m.index)) return;
+    if (pr.state === ProgressState.Probe) pr.becomeReplicate();
+    else if (pr.state === ProgressState.Snapshot && pr.match >= pr.pendingSnapshot) {
+      pr.becomeProbe();
+      pr.becomeReplicate();
+    } else if (pr.state === ProgressState.Replicate) pr.inflights.freeLE(m.index);
+
+    if (this.maybeCommit()) this.bcastAppend();
+    else if (wasPaused) this.sendAppend(m.from, true);
+    // Fill the follower's pipeline while its window allows.
+    while (this.sendAppend(m.from, false)) {
+      /* keep sending */
+    }
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
+  }
+
+  private handleHeartbeatResponse(m: Message): void {
+    const pr = this.tracker.progress.get(m.from)!;
+    pr.probeSent = false;
+    if (m.leaseTick > pr.leaseTick) pr.leaseTick = m.leaseTick;
+    if (pr.state === ProgressState.Snapshot) this.maybeResumeSnapshot(m.from);
+    else if (pr.match < this.log.lastIndex()) {
+      // An in-flight window full of lost appends would stall forever: free one slot per beat.
+      if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirst();
+      this.sendAppend(m.from, true);
+    }
+    if (m.context === '') return;
+    const roundId = Number(m.context);
+    const acks = this.readOnly.recvAck(roundId, m.from);
+    if (!acks) return;
+    acks.add(this.id);
+    let granted = 0;
+    for (const id of this.tracker.voters) if (acks.has(id)) granted++;
+    if (granted < this.tracker.quorum()) return;
+    for (const round of this.readOnly.advance(roundId)) {
+      for (const req of round.requests) this.respondToRead(req, round.index);
+    }
+  }
+
+  private handleSnapshotChunkResponse(m: Message): void {
+    const pr = this.tracker.progress.get(m.from)!;
+    const t = pr.transfer;
+    if (pr.state !== ProgressState.Snapshot || !t || t.snapshot.metadata.index !== m.index) return;
+    t.idleRounds = 0;
+    if (m.reject) {
+      t.ackedOffset = m.rejectHint;
+      t.nextOffset = m.rejectHint;
+      t.finalSent = false;
+    } else if (m.rejectHint > t.ackedOffset) {
+      t.ackedOffset = m.rejectHint;
+    }
+    this.sendSnapshotChunks(m.from);
+  }
+
+  private maybeResumeSnapshot(to: NodeId): void {
+    const t = this.tracker.progress.get(to)?.transfer;
+    if (!t) return;
+    // Chunks are lost with their messages: after a few silent heartbeat rounds resend from
+    // the last byte the follower confirmed.
+    if (++t.idleRounds < 3) return;
+    t.idleRounds = 0;
+    t.nextOffset = t.ackedOffset;
+    t.finalSent = false;
+    this.sendSnapshotChunks(to);
+  }
+
+  /**
+   * Sends the next append to a follower, or starts a snapshot when the entries it needs are
+   * compacted. Returns whether a message went out.
+   */
+  private sendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.tracker.progress.get(to);
+    if (!pr || to === this.id || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    const ents = prevTerm === undefined ? undefined : this.log.entriesFrom(pr.next, this.opts.maxSizePerMsg);
+    if (prevTerm === undefined || ents === undefined) {
+      pr.becomeSnapshot(this.log.snapshot());
+      this.sendSnapshotChunks(to);
+      return false;
+    }
+    if (ents.length === 0 && !sendIfEmpty) return false;
+    let bytes = 0;
+    for (const e of ents) bytes += entrySize(e);
+    this.send(
+      message({ type: MessageType.App, to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed }),
+    );
+    pr.sentEntries(ents.length > 0 ? ents[ents.length - 1]!.index : prevIndex, bytes, ents.length);
+    return ents.length > 0;
+  }
+
+  private sendSnapshotChunks(to: NodeId): void {
+    const t = this.tracker.progress.get(to)?.transfer;
+    if (!t) return;
+    const total = t.snapshot.data.byteLength;
+    const window = this.opts.snapshotChunkBytes * this.opts.snapshotChunkWindow;
+    while (!t.finalSent && t.nextOffset - t.ackedOffset < window) {
+      const end = Math.min(total, t.nextOffset + this.opts.snapshotChunkBytes);
+      this.send(
+        message({
+          type: MessageType.Snap,
+          to,
+          snapshot: {
+            metadata: t.snapshot.metadata,
+            offset: t.nextOffset,
+            totalBytes: total,
+            data: t.snapshot.data.subarray(t.nextOffset, end),
+          },
+        }),
+      );
+      t.nextOffset = end;
+      if (end === total) t.finalSent = true;
+    }
+  }
+
+  private bcastAppend(): void {
+    for (const id of this.sortedPeers()) {
+      this.sendAppend(id, true);
+      while (this.sendAppend(id, false)) {
+        /* fill the window */
+      }
+    }
+  }
+
+  private bcastHeartbeat(roundId: number | undefined): void {
+    const context = roundId === undefined ? '' : String(roundId);
+    for (const id of this.sortedPeers()) {
+      const pr = this.tracker.progress.get(id)!;
+      // Never tell a follower to commit past what it is known to hold.
+      const commit = Math.min(pr.match, this.log.committed);
+      this.send(message({ type: MessageType.Heartbeat, to: id, commit, context, leaseTick: this.leaderTick }));
+    }
+  }
+
+  private sortedPeers(): NodeId[] {
+    return [...this.tracker.progress.keys()].filter((id) => id !== this.id).sort((a, b) => a - b);
+  }
+
+  /** Advances the commit index to what a quorum holds, if that entry is of the current term. */
+  protected maybeCommit(): boolean {
+    const committed = this.log.maybeCommit(this.tracker.committedIndex(), this.term);
+    if (committed) this.releasePendingReads();
+    return committed;
+  }
+
+  private appendEntries(ents: Entry[]): { first: number; last: number } {
+    let li = this.log.lastIndex();
+    const first = li + 1;
+    for (const e of ents) {
+      e.term = this.term;
+      e.index = ++li;
+    }
+    this.log.append(ents);
+    this.tracker.progress.get(this.id)?.maybeUpdate(li);
+    this.maybeCommit();
+    this.broadcastPending = true;
+    return { first, last: li };
+  }
+
+  /**
+   * Sends what accumulated since the last Ready: proposals are batched into one append per
+   * follower, and read requests into one heartbeat round.
+   */
+  flush(): void {
+    if (this.role !== StateRole.Leader) return;
+    if (this.broadcastPending) {
+      this.broadcastPending = false;
+      this.bcastAppend();
+    }
+    const round = this.readOnly.takeUnbroadcast();
+    if (round) this.bcastHeartbeat(round.id);
+  }
+
+  hasPendingFlush(): boolean {
+    return this.role === StateRole.Leader && (this.broadcastPending || this.readOnly.hasUnbroadcast());
+  }
+
+  // ---- Proposals ---------------------------------------------------------------------------
+
+  private notLeader(): ProposeResult {
+    return { ok: false, error: 'NotLeader', leaderHint: this.lead };
+  }
+
+  /** Appends one or many commands as one batch. The caller learns the outcome by applying. */
+  propose(datas: Uint8Array[]): ProposeResult {
+    if (this.role !== StateRole.Leader) return this.notLeader();
+    if (this.leadTransferee !== NONE) return { ok: false, error: 'TransferInProgress', leaderHint: this.leadTransferee };
+    if (datas.length === 0) throw new RangeError('raft: propose needs at least one command');
+    const { first, last } = this.appendEntries(
+      datas.map((data) => ({ term: 0, index: 0, type: EntryType.Normal, data })),
+    );
+    return { ok: true, firstIndex: first, lastIndex: last, term: this.term };
+  }
+
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    if (this.role !== StateRole.Leader) return this.notLeader();
+    if (this.leadTransferee !== NONE) return { ok: false, error: 'TransferInProgress', leaderHint: this.leadTransferee };
+    if (this.pendingConfIndex > this.log.applied) {
+      return { ok: false, error: 'ConfChangePending', leaderHint: this.id, detail: `conf change at ${this.pendingConfIndex} is not applied yet` };
+    }
+    const problem = confChangeProblem(this.confState(), cc);
+    if (problem) return { ok: false, error: 'InvalidConfChange', leaderHint: this.id, detail: problem };
+    if (cc.type === ConfChangeType.AddNode && this.tracker.learners.has(cc.nodeId)) {
+      const lag = this.log.lastIndex() - (this.tracker.progress.get(cc.nodeId)?.match ?? 0);
+      if (lag > this.opts.maxLearnerLag) {
+        return { ok: false, error: 'LearnerNotCaughtUp', leaderHint: this.id, detail: `learner ${cc.nodeId} is ${lag} entries behind` };
+      }
+    }
+    const { first, last } = this.appendEntries([
+      { term: 0, index: 0, type: EntryType.ConfChange, data: encodeConfChange(cc) },
+    ]);
+    this.pendingConfIndex = last;
+    return { ok: true, firstIndex: first, lastIndex: last, term: this.term };
+  }
+
+  /** Called by the application when it applies a committed conf change entry. */
+  applyConfChange(cc: ConfChange): ConfState {
+    const cs = this.confState();
+    if (confChangeProblem(cs, cc) !== undefined) return cs; // a no-op: validated at proposal
+    const next = applyToConfState(cs, cc);
+    this.tracker.applyConfState(next, this.log.lastIndex());
+    if (this.role !== StateRole.Leader) return next;
+    if (!this.tracker.voters.has(this.id)) {
+      this.stepDownAfterRemoval();
+      return next;
+    }
+    if (this.leadTransferee !== NONE && !this.tracker.voters.has(this.leadTransferee)) this.leadTransferee = NONE;
+    // A smaller quorum may commit more.
+    this.maybeCommit();
+    this.broadcastPending = true;
+    return next;
+  }
+
+  /** A leader that removed itself hands over to its most caught-up voter, then stops leading. */
+  private stepDownAfterRemoval(): void {
+    let best: NodeId = NONE;
+    let bestMatch = -1;
+    for (const id of [...this.tracker.voters].sort((a, b) => a - b)) {
+      const m = this.tracker.progress.get(id)!.match;
+      if (m > bestMatch) {
+        best = id;
+        bestMatch = m;
+      }
+    }
+    if (best !== NONE && bestMatch === this.log.lastIndex()) this.sendTimeoutNow(best);
+    this.becomeFollower(this.term, NONE);
+  }
+
+  // ---- Leadership transfer -----------------------------------------------------------------
+
+  transferLeadership(to: NodeId): TransferResult {
+    if (this.role !== StateRole.Leader) return { ok: false, error: 'NotLeader', leaderHint: this.lead };
+    if (to === this.id || !this.tracker.voters.has(to)) return { ok: false, error: 'InvalidTarget', leaderHint: this.id };
+    if (this.leadTransferee === to) return { ok: true };
+    this.leadTransferee = to;
+    this.electionElapsed = 0; // the transfer has one election timeout to finish
+    const pr = this.tracker.progress.get(to)!;
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to, true);
+    return { ok: true };
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.transferStarted = true;
+    this.send(message({ type: MessageType.TimeoutNow, to }));
+  }
+
+  // ---- Reads -------------------------------------------------------------------------------
+
+  /**
+   * Asks for a linearizable read. A ReadState with requestCtx appears in a later Ready; the
+   * application serves the read once it has applied up to ReadState.index.
+   */
+  readIndex(ctx: string, mode: ReadMode = ReadMode.Safe): ReadIndexResult {
+    if (this.role === StateRole.Leader) {
+      this.handleReadRequest({ from: this.id, ctx }, mode);
+      return { ok: true };
+    }
+    if (this.lead === NONE) return { ok: false, error: 'NoLeader' };
+    this.send(message({ type: MessageType.ReadIndex, to: this.lead, context: ctx, readMode: mode }));
+    return { ok: true };
+  }
+
+  private committedInCurrentTerm(): boolean {
+    return this.log.zeroTermOnOutOfBounds(this.log.committed) === this.term;
+  }
+
+  private handleReadRequest(req: ReadRequest, mode: ReadMode): void {
+    if (!this.committedInCurrentTerm()) {
+      this.pendingReads.push({ ...req, mode });
+      return;
+    }
+    if (this.tracker.voters.size === 1 && this.tracker.voters.has(this.id)) {
+      this.respondToRead(req, this.log.committed);
+    } else if (mode === ReadMode.Lease && this.leaseValid()) {
+      this.respondToRead(req, this.log.committed);
+    } else {
+      this.readOnly.add(req, this.log.committed);
+    }
+  }
+
+  private releasePendingReads(): void {
+    if (this.pendingReads.length === 0 || !this.committedInCurrentTerm()) return;
+    const reads = this.pendingReads;
+    this.pendingReads = [];
+    for (const r of reads) this.handleReadRequest(r, r.mode);
+  }
+
+  private respondToRead(req: ReadRequest, index: number): void {
+    if (req.from === this.id) this.readStates.push({ index, requestCtx: req.ctx });
+    else this.send(message({ type: MessageType.ReadIndexResp, to: req.from, index, context: req.ctx }));
+  }
+
+  /**
+   * Whether the leader lease holds: a quorum acknowledged a heartbeat sent fewer than
+   * leaseTicks ago, CheckQuorum is on, and no leadership transfer began this term.
+   */
+  leaseValid(): boolean {
+    if (this.role !== StateRole.Leader || !this.opts.checkQuorum || this.transferStarted) return false;
+    if (this.leadTransferee !== NONE) return false;
+    const acked = this.tracker.quorumValue((pr) => (pr === this.tracker.progress.get(this.id) ? this.leaderTick : pr.leaseTick), Number.NEGATIVE_INFINITY);
+    return acked + this.leaseTicks > this.leaderTick;
+  }
+
+  // ---- Plumbing ----------------------------------------------------------------------------
+
+  private send(m: Message): void {
+    m.from = this.id;
+    if (m.term === 0 && m.type !== MessageType.Prop) m.term = this.term;
+    this.msgs.push(m);
+  }
+
+  private loadHardState(hs: HardState): void {
+    if (hs.commit < this.log.committed || hs.commit > this.log.lastIndex()) {
+      throw new Error(`raft: hard state commit ${hs.commit} is out of range [${this.log.committed}, ${this.log.lastIndex()}]`);
+    }
+    this.log.committed = hs.commit;
+    this.term = hs.term;
+    this.vote = hs.vote;
+  }
+}
