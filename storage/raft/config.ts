@@ -11,7 +11,7 @@ export interface RaftOptions {
   electionTick?: number;
   /** Ticks between leader heartbeats. Default 1. Must be less than electionTick. */
   heartbeatTick?: number;
-  /** Last index the application applied before a restart. Default: the storage's first index - 1. */
+  /** Last index the application applied before a restart. Default: the storage snapshot's index. */
   applied?: number;
   /** Maximum bytes of entries in one append message. Default 1 MiB. */
   maxSizePerMsg?: number;

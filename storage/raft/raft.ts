@@ -97,7 +97,10 @@ export class Raft {
     const { hardState, confState } = this.opts.storage.initialState();
     this.tracker.applyConfState(confState, this.log.lastIndex());
     if (hardState.term !== 0 || hardState.commit !== 0 || hardState.vote !== NONE) this.loadHardState(hardState);
-    if (this.opts.applied !== undefined && this.opts.applied > 0) this.log.appliedTo(this.opts.applied);
+    // By default the application restarts from its latest snapshot, which may be newer than
+    // the first retained log entry (logs are compacted with some entries kept).
+    const applied = this.opts.applied ?? this.opts.storage.snapshot().metadata.index;
+    if (applied > this.log.applied) this.log.appliedTo(applied);
     this.becomeFollower(this.term, NONE);
     // Leaders exist from term 2 on (bootstrap is term 1), and a node persists a leader's term
     // before acknowledging it. So a node restarting with term >= 2 may be part of a live

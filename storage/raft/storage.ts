@@ -166,7 +166,11 @@ export class MemoryStorage implements Storage {
     if (offset > this.ents.length) {
       throw new Error(`raft storage: missing log entries: last ${this.lastIndex()}, appending at ${entries[0]!.index}`);
     }
-    this.ents = this.ents.slice(0, offset).concat(entries);
+    if (offset === this.ents.length) {
+      for (const e of entries) this.ents.push(e);
+    } else {
+      this.ents = this.ents.slice(0, offset).concat(entries);
+    }
   }
 }
 

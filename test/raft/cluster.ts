@@ -12,6 +12,7 @@ import {
   type RaftOptions,
   type ReadState,
   SeededRng,
+  type Snapshot,
   decodeConfChange,
 } from '../../storage/raft/index.js';
 import { type Raft } from '../../storage/raft/raft.js';
@@ -22,6 +23,8 @@ export interface TestNode {
   storage: MemoryStorage;
   applied: Entry[];
   readStates: ReadState[];
+  /** Snapshots the node installed from its Ready (the state machine restored from them). */
+  snapshots: Snapshot[];
 }
 
 export type Filter = (m: Message) => boolean; // true = drop
@@ -35,10 +38,13 @@ export interface ClusterOptions {
 
 export class TestCluster {
   nodes = new Map<NodeId, TestNode>();
+  private readonly storages = new Map<NodeId, MemoryStorage>();
   filters: Filter[] = [];
   /** Every message handed to the network, for assertions. */
   sent: Message[] = [];
   private queue: Message[] = [];
+  /** Messages captured by hold() filters, in send order. */
+  private holds: Array<{ match: Filter; held: Message[] }> = [];
 
   constructor(
     ids: NodeId[],
@@ -51,8 +57,9 @@ export class TestCluster {
     const rng = new SeededRng((this.opts.seed ?? 1) * 1000 + id);
     const raftOpts: RaftOptions = { id, storage, rng, ...this.opts.raft };
     const node = new RawNode(this.opts.makeRaft ? this.opts.makeRaft(raftOpts) : raftOpts);
-    const tn: TestNode = { id, node, storage, applied: [], readStates: [] };
+    const tn: TestNode = { id, node, storage, applied: [], readStates: [], snapshots: [] };
     this.nodes.set(id, tn);
+    this.storages.set(id, storage);
     return tn;
   }
 
@@ -90,9 +97,13 @@ export class TestCluster {
     if (rd.snapshot) tn.storage.applySnapshot(rd.snapshot);
     tn.storage.append(rd.entries);
     if (rd.hardState) tn.storage.setHardState(rd.hardState);
+    if (rd.snapshot) tn.snapshots.push(rd.snapshot);
     for (const m of rd.messages) {
       this.sent.push(m);
-      if (!this.filters.some((f) => f(m))) this.queue.push(m);
+      if (this.filters.some((f) => f(m))) continue;
+      const hold = this.holds.find((h) => h.match(m));
+      if (hold) hold.held.push(m);
+      else this.queue.push(m);
     }
     for (const e of rd.committedEntries) {
       if (e.type === EntryType.ConfChange) tn.node.applyConfChange(decodeConfChange(e.data));
@@ -138,6 +149,79 @@ export class TestCluster {
     this.filters = [];
   }
 
+  /** Removes one filter installed by isolate/dropTypes/drop. */
+  removeFilter(f: Filter): void {
+    this.filters = this.filters.filter((g) => g !== f);
+  }
+
+  /** Drops every message matching the predicate until heal() or removeFilter(). */
+  drop(f: Filter): Filter {
+    this.filters.push(f);
+    return f;
+  }
+
+  /**
+   * Captures (instead of delivering) messages matching the predicate; returns the array they
+   * collect in. release() delivers them later, in order, and stops capturing.
+   */
+  hold(match: Filter): Message[] {
+    const h = { match, held: [] as Message[] };
+    this.holds.push(h);
+    return h.held;
+  }
+
+  /** Stops the hold whose array is `held` and queues its messages (optionally only some). */
+  release(held: Message[], which: (m: Message) => boolean = () => true): void {
+    this.holds = this.holds.filter((h) => h.held !== held);
+    for (const m of held) if (which(m)) this.queue.push(m);
+    held.length = 0;
+  }
+
+  /** Messages handed to the network so far that match the predicate. */
+  sentWhere(f: (m: Message) => boolean): Message[] {
+    return this.sent.filter(f);
+  }
+
+  /** Ticks every node once and stabilizes, n times. */
+  tickAndStabilize(n = 1): void {
+    for (let i = 0; i < n; i++) {
+      this.tickAll();
+      this.stabilize();
+    }
+  }
+
+  /** Ticks one node once and stabilizes, n times. */
+  tickNodeAndStabilize(id: NodeId, n = 1): void {
+    for (let i = 0; i < n; i++) {
+      this.tick(id);
+      this.stabilize();
+    }
+  }
+
+  /** Ticks every node and stabilizes until cond() holds; returns the number of ticks taken. */
+  tickUntil(cond: () => boolean, maxTicks = 1000): number {
+    for (let i = 0; i < maxTicks; i++) {
+      if (cond()) return i;
+      this.tickAll();
+      this.stabilize();
+    }
+    if (cond()) return maxTicks;
+    throw new Error(`condition not reached within ${maxTicks} ticks`);
+  }
+
+  /** Recreates node id from what its storage persisted, as after a crash and restart. */
+  restart(id: NodeId): TestNode {
+    this.nodes.delete(id);
+    const tn = this.addNode(id, this.get0(id));
+    return tn;
+  }
+
+  private get0(id: NodeId): MemoryStorage {
+    const s = this.storages.get(id);
+    if (!s) throw new Error(`no storage for node ${id}`);
+    return s;
+  }
+
   /** Proposes on the leader and stabilizes. */
   propose(id: NodeId, text: string): void {
     const r = this.get(id).node.propose(new TextEncoder().encode(text));
@@ -159,3 +243,27 @@ export class TestCluster {
       .map((e) => dec.decode(e.data));
   }
 }
+
+/** A lone Raft core over a bootstrapped MemoryStorage, for tests that step messages by hand. */
+export function newRaft(
+  id: NodeId,
+  voters: NodeId[],
+  opts: Partial<Omit<RaftOptions, 'id' | 'rng'>> & { seed?: number } = {},
+): Raft {
+  const { seed, storage, ...rest } = opts;
+  return new RawNode({
+    id,
+    storage: storage ?? new MemoryStorage({ voters }),
+    rng: new SeededRng(seed ?? id),
+    ...rest,
+  }).raft;
+}
+
+/** Takes and clears the messages a core has queued. */
+export function drain(r: Raft): Message[] {
+  const out = r.msgs;
+  r.msgs = [];
+  return out;
+}
+
+export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
