@@ -295,10 +295,21 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
     return call;
   };
 
+  /** Whether a read of `value` may be linearized now. */
+  const windowHasRead = (value: number): boolean => {
+    for (let s = next[0]!; nodeIsCall[s] === 1; s = next[s]!) {
+      const op = nodeOp[s]!;
+      if (opIsWrite[op] === 0 && opValue[op] === value) return true;
+    }
+    return false;
+  };
+
+  const hasPending = n > required;
   const FRESH = -1; // just reached a new configuration
   const DEAD = -2; // the current configuration is known to fail
   let steps = 0;
   let node = FRESH;
+  let pass = 1; // 1: trying required writes, 0: trying pending writes
   for (;;) {
     if (++steps > maxSteps) return { kind: 'timeout' };
     if (node === FRESH) {
@@ -331,6 +342,7 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
           node = DEAD;
         } else {
           node = next[0]!;
+          pass = 1;
         }
       }
     }
@@ -344,16 +356,33 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
       if (nodeIsCall[node] === 1) {
         // Only writes branch here: at this state no read in the window is legal (or it
         // would have been forced), and the state is the same as when that was checked.
-        const predecessor = pendingPredecessor[op]!;
-        if (
-          opIsWrite[op] === 1 &&
-          (predecessor < 0 || (linearized[opWord[predecessor]!]! & opMask[predecessor]!) !== 0) &&
-          tryPush(node, opValue[op]!, 0)
-        ) {
-          node = FRESH;
-        } else {
-          node = next[node]!;
+        // Required writes are tried in a first pass over the window and pending writes in a
+        // second one, so configurations with fewer pending writes are explored first and
+        // then cover (prune) those with more.
+        if (opIsWrite[op] === 1 && opRequired[op] === pass) {
+          if (pass === 1) {
+            if (tryPush(node, opValue[op]!, 0)) {
+              node = FRESH;
+              continue;
+            }
+          } else {
+            const predecessor = pendingPredecessor[op]!;
+            if (
+              (predecessor < 0 || (linearized[opWord[predecessor]!]! & opMask[predecessor]!) !== 0) &&
+              windowHasRead(opValue[op]!) &&
+              tryPush(node, opValue[op]!, 0)
+            ) {
+              node = FRESH;
+              continue;
+            }
+          }
         }
+        node = next[node]!;
+        continue;
+      }
+      if (pass === 1 && hasPending) {
+        pass = 0;
+        node = next[0]!;
         continue;
       }
       // The op returns here but has not been linearized: dead end.
@@ -373,6 +402,7 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
       const call = pop();
       if (!forced) {
         node = next[call]!;
+        pass = opRequired[nodeOp[call]!]!;
         break;
       }
     }

@@ -34,6 +34,8 @@ export class SimNode {
   kv = new KvStore();
   clockAcc = 0;
   restarts = 0;
+  /** Removed from the cluster (or never admitted) and shut down for good. */
+  retired = false;
   /** Writes proposed through this node, by log index, awaiting apply. */
   pendingWrites = new Map<number, PendingWrite>();
   /** Reads waiting for their ReadState, by request context. */

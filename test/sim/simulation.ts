@@ -16,6 +16,7 @@ import { type Raft } from '../../storage/raft/raft.js';
 import { SafetyCheckers } from './checkers.js';
 import { encodeWrite } from './kv.js';
 import { type Operation, checkLinearizable } from './linearizability.js';
+import { MembershipOperator, type OperatorHost } from './membership-operator.js';
 import { SimNetwork } from './network.js';
 import { SimNode } from './sim-node.js';
 
@@ -48,7 +49,7 @@ export interface SimResult {
   ok: boolean;
   failures: string[];
   trace: string[];
-  stats: { ops: number; completed: number; leaders: number; crashes: number; partitions: number; delivered: number; dropped: number; maxCommitted: number };
+  stats: { ops: number; completed: number; leaders: number; crashes: number; partitions: number; reconfigs: number; delivered: number; dropped: number; maxCommitted: number };
 }
 
 /**
@@ -65,6 +66,8 @@ export interface FaultProfile {
   /** Per time unit: crash whichever node leads (leader churn exposes commit-rule bugs). */
   leaderCrashRate: number;
   partitionRate: number;
+  /** Per time unit: the operator makes a membership change. */
+  reconfigRate: number;
   /** A partition lasts between 10 and 10 + this many ticks. */
   maxPartitionTicks: number;
   /** A crashed node stays down for up to this many time units. */
@@ -83,6 +86,7 @@ function drawProfile(rng: SeededRng): FaultProfile {
     crashRate: pick(0.0001, 0.001),
     leaderCrashRate: pick(0, 0.002),
     partitionRate: pick(0.0005, 0.005),
+    reconfigRate: rng.chance(0.5) ? pick(0.0005, 0.005) : 0,
     maxDowntime: TICK * (5 + rng.intn(40)),
     maxPartitionTicks: 10 + rng.intn(80),
     maxSizePerMsg: [64, 128, 256, 1024][rng.intn(4)]!,
@@ -125,7 +129,7 @@ export class Simulation {
   readonly history: Operation[] = [];
   readonly trace: string[] = [];
   private readonly clients: Client[] = [];
-  private now = 0;
+  now = 0;
   private nextOpId = 1;
   private crashes = 0;
   private partitions = 0;
@@ -135,6 +139,9 @@ export class Simulation {
   private readonly opts: Required<Omit<SimOptions, 'makeRaft' | 'raft' | 'clients' | 'profile'>> & Pick<SimOptions, 'makeRaft' | 'raft'>;
   private readonly keys: string[];
   private faultsOn = true;
+  private readonly operator = new MembershipOperator();
+  private readonly retirements = new Map<SimNode, number>();
+  private readonly raftOpts: Partial<RaftOptions>;
   readonly profile: FaultProfile;
   private completed = 0;
 
@@ -154,6 +161,7 @@ export class Simulation {
     this.net = new SimNetwork(this.rng, { dropRate: p.dropRate, duplicateRate: p.duplicateRate, maxDelay: p.maxDelay, slowRate: p.slowRate, slowDelay: 12 * TICK });
     const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
     const raftOpts = { ...RAFT_SIM_DEFAULTS, maxSizePerMsg: p.maxSizePerMsg, ...options.raft };
+    this.raftOpts = raftOpts;
     for (const id of ids) {
       const rate = this.drawClockRate();
       const n = new SimNode(id, new MemoryStorage({ voters: ids }), rate, options.makeRaft, raftOpts, options.seed);
@@ -167,6 +175,25 @@ export class Simulation {
 
   private drawClockRate(): number {
     return 1 + (this.rng.float() * 2 - 1) * this.opts.clockDrift;
+  }
+
+  private operatorHost(): OperatorHost {
+    return {
+      now: this.now,
+      rng: this.rng,
+      nodes: this.nodes,
+      log: (line) => this.log(line),
+      addNode: () => {
+        const n = new SimNode(this.nodes.length + 1, new MemoryStorage(), this.drawClockRate(), this.opts.makeRaft, this.raftOpts, this.opts.seed);
+        n.start();
+        this.nodes.push(n);
+        this.log(`node ${n.id} started empty, to join`);
+        return n;
+      },
+      retire: (node, at) => {
+        if (!this.retirements.has(node)) this.retirements.set(node, at);
+      },
+    };
   }
 
   private log(line: string): void {
@@ -194,6 +221,7 @@ export class Simulation {
         leaders: this.checkers.leaderTerms,
         crashes: this.crashes,
         partitions: this.partitions,
+        reconfigs: this.operator.changes,
         delivered: this.net.delivered,
         dropped: this.net.dropped,
         maxCommitted: this.checkers.maxCommitted,
@@ -240,6 +268,14 @@ export class Simulation {
     if (this.now % 50 === 0) {
       this.checkers.checkLogMatching(this.now, this.nodes.filter((n) => n.raw).map((n) => ({ id: n.id, raft: n.raft })));
     }
+    for (const [n, at] of this.retirements) {
+      if (this.now < at) continue;
+      this.retirements.delete(n);
+      for (const op of n.crash()) this.abandon(op, 'unknown');
+      n.retired = true;
+      this.log(`node ${n.id} retired`);
+    }
+    this.operator.poll(this.operatorHost());
     if (this.faultsOn) this.injectFaults();
   }
 
@@ -357,8 +393,9 @@ export class Simulation {
   private injectFaults(): void {
     for (const n of this.nodes) {
       if (n.raw && this.rng.chance(this.profile.crashRate)) this.crash(n);
-      else if (!n.raw && this.now >= (this.downUntil.get(n.id) ?? 0)) this.restart(n);
+      else if (!n.raw && !n.retired && this.now >= (this.downUntil.get(n.id) ?? 0)) this.restart(n);
     }
+    if (this.rng.chance(this.profile.reconfigRate)) this.operator.act(this.operatorHost());
     if (this.rng.chance(this.profile.leaderCrashRate)) {
       const leader = this.nodes.find((n) => n.raw?.isLeader());
       if (leader) this.crash(leader);
@@ -421,11 +458,18 @@ export class Simulation {
 
   // ---- Liveness ----------------------------------------------------------------------------
 
+  /** The nodes in the leader's configuration (all live nodes if there is no leader). */
+  private membersOf(leader: SimNode | undefined): SimNode[] {
+    if (!leader?.raw) return this.nodes.filter((n) => !n.retired);
+    const cs = leader.raft.confState();
+    return [...cs.voters, ...cs.learners].map((id) => this.nodes[id - 1]!).filter((n) => n !== undefined);
+  }
+
   private liveness(): void {
     this.faultsOn = false;
     this.net.healAll();
     this.net.faults = { ...this.net.faults, dropRate: 0, duplicateRate: 0, slowRate: 0 };
-    for (const n of this.nodes) if (!n.raw) this.restart(n);
+    for (const n of this.nodes) if (!n.raw && !n.retired) this.restart(n);
     this.log('liveness phase: network healed, all nodes up');
     const deadline = this.now + this.opts.livenessTicks * TICK;
     let probe: { index: number; term: number; leader: NodeId } | null = null;
@@ -438,13 +482,13 @@ export class Simulation {
         const r = leader.raw!.propose(probeData);
         if (r.ok) probe = { index: r.lastIndex, term: r.term, leader: leader.id };
       }
-      if (probe && this.nodes.every((n) => n.kv.appliedIndex >= probe!.index)) {
-        this.log(`liveness: all nodes applied the probe at ${probe.index}`);
+      if (probe && this.membersOf(leader).every((n) => n.kv.appliedIndex >= probe!.index)) {
+        this.log(`liveness: all members applied the probe at ${probe.index}`);
         return;
       }
     }
     if (this.checkers.failures.length === 0) {
-      const states = this.nodes.map((n) => `n${n.id}:${StateRole[n.raft.role]}/t${n.raft.term}/applied ${n.kv.appliedIndex}`).join(' ');
+      const states = this.nodes.filter((n) => n.raw).map((n) => `n${n.id}:${StateRole[n.raft.role]}/t${n.raft.term}/applied ${n.kv.appliedIndex}`).join(' ');
       this.checkers.failures.push(`t=${this.now} liveness: no leader committed a new entry on all nodes within ${this.opts.livenessTicks} ticks (${states})`);
     }
   }

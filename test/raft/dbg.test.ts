@@ -1,0 +1,22 @@
+import { it } from 'vitest';
+import { MessageType, StateRole } from '../../storage/raft/index.js';
+import { TestCluster, enc } from './cluster.js';
+it('dbg', () => {
+  const c = new TestCluster([1, 2, 3, 4, 5], { raft: { checkQuorum: false, maxSizePerMsg: 1 } });
+  c.elect(1);
+  const toS2Only = c.drop((m) => m.from === 1 && m.to !== 2);
+  c.get(1).node.propose(enc('x'));
+  c.stabilize();
+  c.removeFilter(toS2Only);
+  const s1Down = c.isolate(1);
+  const s5AppsLost = c.drop((m) => m.from === 5 && m.type === MessageType.App);
+  c.elect(5);
+  c.removeFilter(s5AppsLost);
+  c.removeFilter(s1Down);
+  c.isolate(5);
+  for (const id of [1,2,3,4,5]) console.log(id, c.raft(id).hardState(), c.raft(id).role, c.raft(id).lead);
+  const mark = c.sent.length;
+  c.elect(1);
+  for (const m of c.sent.slice(mark)) console.log(MessageType[m.type], m.from, m.to, m.term, m.reject, m.index, m.logTerm);
+  for (const id of [1,2,3,4,5]) console.log(id, c.raft(id).hardState(), c.raft(id).role, c.raft(id).lead);
+});
