@@ -76,19 +76,24 @@ export class TestCluster {
   /** Drains every node's Ready and delivers messages until the cluster is quiet. */
   stabilize(maxRounds = 10_000): void {
     for (let round = 0; round < maxRounds; round++) {
-      let progressed = false;
-      for (const tn of [...this.nodes.values()].sort((a, b) => a.id - b.id)) {
-        if (this.processReady(tn)) progressed = true;
-      }
-      const batch = this.queue;
-      this.queue = [];
-      for (const m of batch) {
-        progressed = true;
-        this.nodes.get(m.to)?.node.step(m);
-      }
-      if (!progressed) return;
+      if (!this.round()) return;
     }
     throw new Error('cluster did not stabilize');
+  }
+
+  /** One round: every node's Ready is handled, then the queued messages are delivered. */
+  round(): boolean {
+    let progressed = false;
+    for (const tn of [...this.nodes.values()].sort((a, b) => a.id - b.id)) {
+      if (this.processReady(tn)) progressed = true;
+    }
+    const batch = this.queue;
+    this.queue = [];
+    for (const m of batch) {
+      progressed = true;
+      this.nodes.get(m.to)?.node.step(m);
+    }
+    return progressed;
   }
 
   processReady(tn: TestNode): boolean {
@@ -212,11 +217,11 @@ export class TestCluster {
   /** Recreates node id from what its storage persisted, as after a crash and restart. */
   restart(id: NodeId): TestNode {
     this.nodes.delete(id);
-    const tn = this.addNode(id, this.get0(id));
+    const tn = this.addNode(id, this.storageOf(id));
     return tn;
   }
 
-  private get0(id: NodeId): MemoryStorage {
+  private storageOf(id: NodeId): MemoryStorage {
     const s = this.storages.get(id);
     if (!s) throw new Error(`no storage for node ${id}`);
     return s;

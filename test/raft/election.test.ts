@@ -90,6 +90,24 @@ describe('leader election: randomized timeouts', () => {
   });
 });
 
+describe('leader election after a full restart', () => {
+  it('nodes restarting with term >= 2 honour leases first, then elect a leader', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, 'a');
+    const term = c.raft(1).term;
+    for (const id of [1, 2, 3]) c.restart(id);
+    for (const id of [1, 2, 3]) expect(c.raft(id).role).toBe(StateRole.Follower);
+    const ticks = c.tickUntil(() => c.leader() !== undefined, 100);
+    expect(ticks).toBeGreaterThanOrEqual(10);
+    expect(ticks).toBeLessThan(40);
+    const lead = c.leader()!;
+    expect(c.raft(lead).term).toBe(term + 1);
+    c.propose(lead, 'b');
+    for (const id of [1, 2, 3]) expect(c.appliedTexts(id)).toEqual(['a', 'b']);
+  });
+});
+
 describe('leader election: one vote per term', () => {
   it('grants one candidate per term, repeats the grant to it, refuses a rival in that term', () => {
     const r = newRaft(3, [1, 2, 3], { preVote: false });

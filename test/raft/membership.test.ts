@@ -48,7 +48,6 @@ describe('membership: learners', () => {
     expect(c.leader()).toBe(2);
     const asked = c.sent.slice(mark).filter((m) => m.type === MessageType.Vote).map((m) => m.to);
     expect(asked.sort()).toEqual([1, 3]);
-    expect(c.raft(2).tracker.voteResult()).toBe('won');
     // Tally with only the candidate and the learner in favour: not a quorum of voters.
     const t = c.raft(2).tracker;
     t.resetVotes();
@@ -112,11 +111,13 @@ describe('membership: one change at a time', () => {
     expect(first.ok).toBe(true);
     const second = c.get(1).node.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: 3 });
     expect(second).toMatchObject({ ok: false, error: 'ConfChangePending', leaderHint: 1 });
-    // Committed but not yet applied: still pending.
-    const held = c.hold((m) => m.type === MessageType.App);
-    c.processReady(c.get(1));
-    expect(c.raft(1).log.applied).toBeLessThan(first.ok ? first.lastIndex : 0);
-    c.release(held);
+    // Committed but not yet applied by the leader: still pending.
+    const firstIndex = first.ok ? first.lastIndex : 0;
+    c.round(); // the leader sends the entry
+    c.round(); // followers append and acknowledge; the leader commits
+    expect(c.raft(1).log.committed).toBeGreaterThanOrEqual(firstIndex);
+    expect(c.raft(1).log.applied).toBeLessThan(firstIndex);
+    expect(c.get(1).node.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: 3 })).toMatchObject({ ok: false, error: 'ConfChangePending' });
     c.stabilize();
     expect(c.raft(1).confState().learners).toEqual([4]);
     c.confChange(1, { type: ConfChangeType.RemoveNode, nodeId: 3 });
@@ -210,16 +211,26 @@ describe('membership: removal', () => {
     expect(c.appliedTexts(2)).toEqual(['two-of-five', 'two-of-three']);
   });
 
-  it('applying a removal lets entries already on the new majority commit', () => {
+  it('applying a removal commits entries that the new, smaller majority already holds', () => {
     const c = new TestCluster([1, 2, 3, 4]);
     c.elect(1);
-    // Voters 1,2,3,4 (quorum 3). 4 is gone; propose its removal then an entry that only 1 and 2 get.
     c.isolate(4);
-    c.confChange(1, { type: ConfChangeType.RemoveNode, nodeId: 4 });
+    // RemoveNode 4 reaches 2 and 3, but 3's acknowledgement is held back.
+    const ack3 = c.hold((m) => m.type === MessageType.AppResp && m.from === 3);
+    expect(c.get(1).node.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: 4 }).ok).toBe(true);
+    c.stabilize();
+    // 'x' reaches only 2: held by 1 and 2, which is not a majority of four.
+    c.drop((m) => m.type === MessageType.App && m.to === 3);
+    c.propose(1, 'x');
+    expect(c.appliedTexts(1)).toEqual([]);
+    const xIndex = c.raft(1).log.lastIndex();
+    expect(c.raft(1).log.committed).toBeLessThan(xIndex - 1);
+    // 3's ack commits the removal; applying it makes {1,2} a majority of {1,2,3}.
+    c.release(ack3);
+    c.stabilize();
     expect(c.raft(1).confState().voters).toEqual([1, 2, 3]);
-    c.isolate(3);
-    c.propose(1, 'quorum-two-of-three');
-    expect(c.appliedTexts(1)).toEqual(['quorum-two-of-three']);
+    expect(c.raft(1).log.committed).toBe(xIndex);
+    expect(c.appliedTexts(1)).toEqual(['x']);
   });
 });
 

@@ -43,6 +43,25 @@ describe('PreVote', () => {
     expect(c.appliedTexts(3)).toEqual(['while-away']);
   });
 
+  it('a rejoining node with an up-to-date log does not disrupt either (followers in lease ignore it)', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, 'a');
+    const term = c.raft(1).term;
+    c.isolate(3);
+    c.tickAndStabilize(60);
+    expect(c.raft(3).log.lastIndex()).toBe(c.raft(1).log.lastIndex());
+    expect(c.raft(3).role).toBe(StateRole.PreCandidate);
+    c.heal();
+    c.get(3).node.campaign(); // right at the moment it rejoins
+    c.stabilize();
+    c.tickAndStabilize(30);
+    for (const id of [1, 2, 3]) {
+      expect(c.raft(id).term).toBe(term);
+      expect(c.raft(id).lead).toBe(1);
+    }
+  });
+
   it('control: without PreVote and CheckQuorum the isolated node inflates its term and deposes the leader', () => {
     const c = new TestCluster([1, 2, 3], { raft: { preVote: false, checkQuorum: false } });
     c.elect(1);

@@ -116,6 +116,27 @@ describe('log replication: pipelining and flow control', () => {
     expect(c.appliedTexts(3)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
   });
 
+  it('maxInflightBytes caps the bytes in flight to a silent follower', () => {
+    const c = new TestCluster([1, 2, 3], { raft: { maxInflightBytes: 100, maxSizePerMsg: 100 } });
+    c.elect(1);
+    c.hold((m) => m.type === MessageType.AppResp && m.from === 3);
+    const mark = c.sent.length;
+    // 40-byte payloads are 64 bytes each: after two appends (128 bytes) the window is full.
+    for (let i = 0; i < 5; i++) c.propose(1, `${i}`.padEnd(40, '.'));
+    expect(c.sent.slice(mark).filter(withEntries(isApp(1, 3))).length).toBe(2);
+    expect(c.sent.slice(mark).filter(withEntries(isApp(1, 2))).length).toBe(5);
+  });
+
+  it('a window full of lost appends is recovered through heartbeats', () => {
+    const c = new TestCluster([1, 2, 3], { raft: { maxInflightMsgs: 2 } });
+    c.elect(1);
+    const lost = c.drop((m) => m.type === MessageType.App && m.to === 3);
+    for (let i = 0; i < 4; i++) c.propose(1, `l${i}`);
+    c.removeFilter(lost);
+    c.tickNodeAndStabilize(1, 3);
+    expect(c.appliedTexts(3)).toEqual(['l0', 'l1', 'l2', 'l3']);
+  });
+
   it('a healthy follower receives pipelined appends without waiting for each ack', () => {
     const c = new TestCluster([1, 2, 3], { raft: { maxInflightMsgs: 4 } });
     c.elect(1);

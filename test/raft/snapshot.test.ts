@@ -146,6 +146,26 @@ describe('snapshots: chunked InstallSnapshot', () => {
     expect(c.appliedTexts(4)).toEqual(['next']);
   });
 
+  it('if the acknowledgement of the completed snapshot is lost, a resumed chunk recovers it', () => {
+    const { c, snap } = withNewMember();
+    let dropped = false;
+    c.drop((m) => {
+      if (!dropped && m.type === MessageType.AppResp && m.from === 4 && !m.reject) return (dropped = true);
+      return false;
+    });
+    c.confChange(1, { type: ConfChangeType.AddLearner, nodeId: 4 });
+    c.heal();
+    expect(dropped).toBe(true);
+    expect(c.get(4).snapshots.length).toBe(1);
+    expect(c.raft(1).tracker.progress.get(4)!.state).toBe(ProgressState.Snapshot);
+    c.tickNodeAndStabilize(1, 3);
+    expect(c.raft(1).tracker.progress.get(4)!.state).toBe(ProgressState.Replicate);
+    expect(c.get(4).snapshots.length).toBe(1); // not installed twice
+    expect(c.get(4).snapshots[0]!.data).toEqual(snap.data);
+    c.propose(1, 'next');
+    expect(c.appliedTexts(4)).toEqual(['next']);
+  });
+
   it('a lagging follower whose entries were compacted away catches up by snapshot', () => {
     const c = new TestCluster([1, 2, 3], { raft: { snapshotChunkBytes: CHUNK } });
     c.elect(1);

@@ -123,6 +123,8 @@ type RegisterOutcome =
       prefix: Operation[];
       /** The op whose return event stopped that partial linearization from being extended. */
       stuck: Operation;
+      /** Set when the failure was found without a search. */
+      reason?: string;
     };
 
 function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
@@ -131,11 +133,33 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
   // write whose value no read returned can always be left out: nothing can depend on it.
   const readValues = new Set<string | null>();
   for (const op of input) if (op.kind === 'read') readValues.add(op.value);
-  const requiredOps = input.filter((op) => op.ret !== Infinity);
-  const pendingOps = input.filter((op) => op.ret === Infinity && op.kind === 'write' && readValues.has(op.value));
+  const byCall = (a: Operation, b: Operation): number => a.call - b.call || a.id - b.id;
+  // Required ops in call order, so that the bitset of linearized ops is mostly a run of
+  // full words, a short window of mixed bits and then zeros (see the cache).
+  const requiredOps = input.filter((op) => op.ret !== Infinity).sort(byCall);
+  const pendingOps = input
+    .filter((op) => op.ret === Infinity && op.kind === 'write' && readValues.has(op.value))
+    .sort(byCall);
   const required = requiredOps.length;
   if (required === 0) return { kind: 'ok' };
-  // Op indices: required ops are 0..required-1, pending writes follow.
+
+  // Quick necessary condition: a read of a non-null value needs a write of that value that
+  // was invoked no later than the read returned.
+  const earliestWrite = new Map<string | null, number>();
+  for (const op of input) {
+    if (op.kind === 'write' && !(op.call >= (earliestWrite.get(op.value) ?? Infinity))) {
+      earliestWrite.set(op.value, op.call);
+    }
+  }
+  for (const op of requiredOps) {
+    if (op.kind === 'read' && op.value !== null && !((earliestWrite.get(op.value) ?? Infinity) <= op.ret)) {
+      const reason = earliestWrite.has(op.value)
+        ? `every write of ${formatValue(op.value)} was invoked after it returned`
+        : `no operation wrote ${formatValue(op.value)}`;
+      return { kind: 'fail', prefix: [], stuck: op, reason: `${formatOperation(op)}: ${reason}.` };
+    }
+  }
+  // Op indices: required ops are 0..required-1, pending writes follow in call order.
   const ops = [...requiredOps, ...pendingOps];
   const n = ops.length;
 
@@ -147,13 +171,11 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
   // Per-op arrays. Values are interned to small integers; 0 is null (the initial state).
   const valueIds = new Map<string | null, number>([[null, 0]]);
   const opIsWrite = new Uint8Array(n);
-  const opRequired = new Uint8Array(n);
   const opValue = new Int32Array(n);
   const opWord = new Int32Array(n);
   const opMask = new Int32Array(n);
-  // Zobrist hashes of the required ops (pending ops are left out of the hash, see the cache).
-  const zobristA = new Int32Array(n);
-  const zobristB = new Int32Array(n);
+  // Zobrist hashes of the required ops (pending writes are left out of the hash, see the cache).
+  const zobrist = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
     let v = valueIds.get(op.value);
@@ -163,21 +185,42 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
     }
     opValue[i] = v;
     opIsWrite[i] = op.kind === 'write' ? 1 : 0;
-    const isRequired = i < required;
-    opRequired[i] = isRequired ? 1 : 0;
-    const bitIndex = isRequired ? i : requiredWords * 32 + (i - required);
+    const bitIndex = i < required ? i : requiredWords * 32 + (i - required);
     opWord[i] = bitIndex >>> 5;
     opMask[i] = 1 << (bitIndex & 31);
-    zobristA[i] = isRequired ? mix32(2 * i + 0x3c6ef372) : 0;
-    zobristB[i] = isRequired ? mix32(2 * i + 1 + 0x1b873593) : 0;
+    zobrist[i] = i < required ? mix32(i + 0x3c6ef372) : 0;
   }
 
-  // Entry list. Node 0 is the head sentinel, node 2n+1 the tail sentinel, nodes 1..2n are
-  // the call/return events sorted by time, calls before returns at equal times (an op that
-  // returns at t is concurrent with one called at t), remaining ties by call time, then
-  // id, so the list does not depend on the order of the input.
+  // Pending writes with equal values are interchangeable: if a linearization uses some of
+  // them, the same positions can be filled by the earliest-called ones, in call order (an
+  // earlier call only weakens the real-time constraints, and nothing has to follow an op
+  // that never returned). So per value only the next unused one in call order is a
+  // candidate. pendingOfValue holds, for value v, the pending ops of v in call order at
+  // [pendingStart[v], pendingStart[v + 1]); pendingUsed[v] counts the linearized ones.
+  const valueCount = valueIds.size;
+  const pendingStart = new Int32Array(valueCount + 1);
+  for (let i = required; i < n; i++) {
+    const slot = opValue[i]! + 1;
+    pendingStart[slot] = pendingStart[slot]! + 1;
+  }
+  for (let v = 0; v < valueCount; v++) pendingStart[v + 1] = pendingStart[v + 1]! + pendingStart[v]!;
+  const pendingOfValue = new Int32Array(n - required);
+  const fill = pendingStart.slice(0, valueCount);
+  for (let i = required; i < n; i++) {
+    const v = opValue[i]!;
+    pendingOfValue[fill[v]!] = i;
+    fill[v] = fill[v]! + 1;
+  }
+  const pendingUsed = new Int32Array(valueCount);
+
+  // Entry list of the required ops. Node 0 is the head sentinel, node 2r+1 the tail
+  // sentinel, nodes 1..2r are the call/return events sorted by time, calls before returns at
+  // equal times (an op that returns at t is concurrent with one called at t), remaining
+  // ties by call time then id, so the list does not depend on the order of the input.
+  // Pending writes are not in the list: one is available once every required op that
+  // returned before its call is linearized.
   const events: { time: number; isCall: boolean; op: number }[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < required; i++) {
     const op = ops[i]!;
     events.push({ time: op.call, isCall: true, op: i });
     events.push({ time: op.ret, isCall: false, op: i });
@@ -185,21 +228,22 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
   events.sort((a, b) => {
     if (a.time !== b.time) return a.time < b.time ? -1 : 1;
     if (a.isCall !== b.isCall) return a.isCall ? -1 : 1;
-    const opA = ops[a.op]!;
-    const opB = ops[b.op]!;
-    return opA.call - opB.call || opA.id - opB.id;
+    return byCall(ops[a.op]!, ops[b.op]!);
   });
-  const tail = 2 * n + 1;
-  const next = new Int32Array(2 * n + 2);
-  const prev = new Int32Array(2 * n + 2);
-  const nodeOp = new Int32Array(2 * n + 2);
-  const nodeIsCall = new Uint8Array(2 * n + 2);
-  const returnNodeOf = new Int32Array(n);
-  for (let node = 1; node <= 2 * n; node++) {
+  const nodes = 2 * required + 2;
+  const tail = nodes - 1;
+  const next = new Int32Array(nodes);
+  const prev = new Int32Array(nodes);
+  const nodeOp = new Int32Array(nodes);
+  const nodeIsCall = new Uint8Array(nodes);
+  const callNodeOf = new Int32Array(required);
+  const returnNodeOf = new Int32Array(required);
+  for (let node = 1; node < tail; node++) {
     const e = events[node - 1]!;
     nodeOp[node] = e.op;
     nodeIsCall[node] = e.isCall ? 1 : 0;
-    if (!e.isCall) returnNodeOf[e.op] = node;
+    if (e.isCall) callNodeOf[e.op] = node;
+    else returnNodeOf[e.op] = node;
   }
   for (let node = 0; node <= tail; node++) {
     next[node] = node + 1;
@@ -208,108 +252,118 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
   next[tail] = -1;
   prev[0] = -1;
 
-  const lift = (call: number): void => {
-    const ret = returnNodeOf[nodeOp[call]!]!;
+  const lift = (op: number): void => {
+    const call = callNodeOf[op]!;
+    const ret = returnNodeOf[op]!;
     next[prev[call]!] = next[call]!;
     prev[next[call]!] = prev[call]!;
     next[prev[ret]!] = next[ret]!;
     prev[next[ret]!] = prev[ret]!;
   };
   // Exact inverse of lift; unlifts happen in reverse order of lifts.
-  const unlift = (call: number): void => {
-    const ret = returnNodeOf[nodeOp[call]!]!;
+  const unlift = (op: number): void => {
+    const call = callNodeOf[op]!;
+    const ret = returnNodeOf[op]!;
     prev[next[ret]!] = ret;
     next[prev[ret]!] = ret;
     prev[next[call]!] = call;
     next[prev[call]!] = call;
   };
 
-  // Pending writes with equal values are interchangeable: if a linearization uses some of
-  // them, the same positions can be filled by the earliest-called ones, in call order (an
-  // earlier call only weakens the real-time constraints, and nothing has to follow an op that
-  // never returned). So such a write may only be linearized after its predecessor (previous
-  // pending write of the same value in list order), which removes symmetric branches.
-  const pendingPredecessor = new Int32Array(n).fill(-1);
-  const lastPendingOfValue = new Map<number, number>();
-  for (let node = 1; node <= 2 * n; node++) {
-    const op = nodeOp[node]!;
-    if (nodeIsCall[node] !== 1 || opRequired[op] === 1) continue;
-    const previous = lastPendingOfValue.get(opValue[op]!);
-    if (previous !== undefined) pendingPredecessor[op] = previous;
-    lastPendingOfValue.set(opValue[op]!, op);
-  }
-
   const linearized = new Uint32Array(Math.max(1, words));
   const cache = new ConfigurationCache(requiredWords, words);
 
-  // Search stack: the call node linearized at each depth, the state before it, and whether it
-  // was a forced read (see below).
-  const stackNode = new Int32Array(n);
+  // Search stack, per linearized op: the op, the state before it, where to resume the scan
+  // (and in which pass) when it is undone, and whether it was a forced read (see below).
+  const stackOp = new Int32Array(n);
   const stackState = new Int32Array(n);
+  const stackResume = new Int32Array(n);
+  const stackPass = new Uint8Array(n);
   const stackForced = new Uint8Array(n);
   let depth = 0;
   let state = 0;
-  let hashA = 0;
-  let hashB = 0;
+  let hash = 0;
   let linearizedRequired = 0;
+  // Required part of the bitset: words [0, fullWords) are all ones, words above topWord
+  // are all zeros.
+  let fullWords = 0;
+  let topWord = -1;
 
   let bestDepth = -1;
   let bestPrefix: number[] = [];
   let bestStuck = 0;
 
-  /** Linearizes the op of call node `call` next, unless the resulting configuration is known to fail. */
-  const tryPush = (call: number, newState: number, forced: number): boolean => {
-    const op = nodeOp[call]!;
+  const FRESH = -1; // just reached a new configuration
+  const DEAD = -2; // the current configuration is known to fail
+  let node = FRESH;
+  let pass = 1; // 1: trying required writes, 0: trying pending writes
+
+  /** Linearizes `op` next, unless the resulting configuration is known to fail. */
+  const tryPush = (op: number, newState: number, forced: number, resume: number): boolean => {
     const word = opWord[op]!;
     linearized[word] = linearized[word]! | opMask[op]!;
-    const newHashA = hashA ^ zobristA[op]!;
-    const newHashB = hashB ^ zobristB[op]!;
-    if (!cache.addUnlessCovered(newHashA, newHashB, linearized, newState)) {
+    const newHash = hash ^ zobrist[op]!;
+    let newFull = fullWords;
+    let newTop = topWord;
+    if (op < required) {
+      while (newFull < requiredWords && linearized[newFull] === 0xffffffff) newFull++;
+      if (word > newTop) newTop = word;
+    }
+    if (!cache.addUnlessCovered(newHash, newState, linearized, newFull, newTop)) {
       linearized[word] = linearized[word]! & ~opMask[op]!;
       return false;
     }
-    stackNode[depth] = call;
+    fullWords = newFull;
+    topWord = newTop;
+    stackOp[depth] = op;
     stackState[depth] = state;
+    stackResume[depth] = resume;
+    stackPass[depth] = pass;
     stackForced[depth] = forced;
     depth++;
     state = newState;
-    hashA = newHashA;
-    hashB = newHashB;
-    if (opRequired[op] === 1) linearizedRequired++;
-    lift(call);
+    hash = newHash;
+    if (op < required) {
+      linearizedRequired++;
+      lift(op);
+    } else {
+      const v = opValue[op]!;
+      pendingUsed[v] = pendingUsed[v]! + 1;
+    }
     return true;
   };
 
-  /** Undoes the last linearization; returns its call node. */
-  const pop = (): number => {
+  /** Undoes the last linearization. */
+  const pop = (): void => {
     depth--;
-    const call = stackNode[depth]!;
-    const op = nodeOp[call]!;
+    const op = stackOp[depth]!;
     state = stackState[depth]!;
     const word = opWord[op]!;
     linearized[word] = linearized[word]! & ~opMask[op]!;
-    hashA ^= zobristA[op]!;
-    hashB ^= zobristB[op]!;
-    if (opRequired[op] === 1) linearizedRequired--;
-    unlift(call);
-    return call;
-  };
-
-  /** Whether a read of `value` may be linearized now. */
-  const windowHasRead = (value: number): boolean => {
-    for (let s = next[0]!; nodeIsCall[s] === 1; s = next[s]!) {
-      const op = nodeOp[s]!;
-      if (opIsWrite[op] === 0 && opValue[op] === value) return true;
+    hash ^= zobrist[op]!;
+    if (op < required) {
+      if (word < fullWords) fullWords = word;
+      while (topWord >= 0 && linearized[topWord] === 0) topWord--;
+      linearizedRequired--;
+      unlift(op);
+    } else {
+      const v = opValue[op]!;
+      pendingUsed[v] = pendingUsed[v]! - 1;
     }
-    return false;
   };
 
-  const hasPending = n > required;
-  const FRESH = -1; // just reached a new configuration
-  const DEAD = -2; // the current configuration is known to fail
+  /** The next unused pending write of `value`, if it may be linearized now, else -1. */
+  const availablePending = (value: number): number => {
+    const k = pendingStart[value]! + pendingUsed[value]!;
+    if (k >= pendingStart[value + 1]!) return -1;
+    const op = pendingOfValue[k]!;
+    let firstReturn = next[0]!;
+    while (nodeIsCall[firstReturn] === 1) firstReturn = next[firstReturn]!;
+    // firstReturn is a return node: the list is not empty while required ops remain.
+    return ops[op]!.call <= ops[nodeOp[firstReturn]!]!.ret ? op : -1;
+  };
+
   let steps = 0;
-  let node = FRESH;
-  let pass = 1; // 1: trying required writes, 0: trying pending writes
   for (;;) {
     if (++steps > maxSteps) return { kind: 'timeout' };
     if (node === FRESH) {
@@ -322,28 +376,21 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
       // fails, so does this one.
       let read = -1;
       for (let s = next[0]!; nodeIsCall[s] === 1; s = next[s]!) {
-        steps++;
         const op = nodeOp[s]!;
         if (opIsWrite[op] === 0 && opValue[op] === state) {
-          read = s;
+          read = op;
           break;
         }
       }
       if (read >= 0) {
-        if (tryPush(read, state, 1)) continue; // node stays FRESH
+        if (tryPush(read, state, 1, 0)) continue; // node stays FRESH
         node = DEAD; // known to fail
+      } else if (depth > 0 && stackForced[depth - 1] === 0 && stackOp[depth - 1]! >= required) {
+        // Unreachable in practice: a pending write is only tried for a read in the window.
+        node = DEAD;
       } else {
-        // A pending write only matters if a read observes it; in a valid linearization it
-        // can be moved to just before the first such read (nothing but its call constrains
-        // where it goes). So the op right after it must be a read of its value, which would
-        // be legal now; there is none, so this branch is useless.
-        const top = depth > 0 ? stackNode[depth - 1]! : -1;
-        if (top >= 0 && stackForced[depth - 1] === 0 && opRequired[nodeOp[top]!] === 0) {
-          node = DEAD;
-        } else {
-          node = next[0]!;
-          pass = 1;
-        }
+        node = next[0]!;
+        pass = 1;
       }
     }
     if (node !== DEAD) {
@@ -356,31 +403,28 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
       if (nodeIsCall[node] === 1) {
         // Only writes branch here: at this state no read in the window is legal (or it
         // would have been forced), and the state is the same as when that was checked.
-        // Required writes are tried in a first pass over the window and pending writes in a
-        // second one, so configurations with fewer pending writes are explored first and
-        // then cover (prune) those with more.
-        if (opIsWrite[op] === 1 && opRequired[op] === pass) {
-          if (pass === 1) {
-            if (tryPush(node, opValue[op]!, 0)) {
-              node = FRESH;
-              continue;
-            }
-          } else {
-            const predecessor = pendingPredecessor[op]!;
-            if (
-              (predecessor < 0 || (linearized[opWord[predecessor]!]! & opMask[predecessor]!) !== 0) &&
-              windowHasRead(opValue[op]!) &&
-              tryPush(node, opValue[op]!, 0)
-            ) {
-              node = FRESH;
-              continue;
-            }
+        // Required writes are tried in a first pass over the window. In a second pass,
+        // for each read in the window a pending write of its value is tried: a pending
+        // write only matters if a read observes it, and in a valid linearization it can be
+        // moved to just before the first such read (nothing but its call constrains where
+        // it goes). Trying pending writes last explores configurations with fewer pending
+        // writes first, which then cover (prune) those with more.
+        if (pass === 1) {
+          if (opIsWrite[op] === 1 && tryPush(op, opValue[op]!, 0, next[node]!)) {
+            node = FRESH;
+            continue;
+          }
+        } else if (opIsWrite[op] === 0) {
+          const pending = availablePending(opValue[op]!);
+          if (pending >= 0 && tryPush(pending, opValue[op]!, 0, next[node]!)) {
+            node = FRESH;
+            continue;
           }
         }
         node = next[node]!;
         continue;
       }
-      if (pass === 1 && hasPending) {
+      if (pass === 1 && n > required) {
         pass = 0;
         node = next[0]!;
         continue;
@@ -388,7 +432,7 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
       // The op returns here but has not been linearized: dead end.
       if (depth > bestDepth) {
         bestDepth = depth;
-        bestPrefix = Array.from(stackNode.subarray(0, depth), (call) => nodeOp[call]!);
+        bestPrefix = Array.from(stackOp.subarray(0, depth));
         bestStuck = op;
       }
     }
@@ -399,12 +443,10 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
         return { kind: 'fail', prefix: bestPrefix.map((i) => ops[i]!), stuck: ops[bestStuck]! };
       }
       const forced = stackForced[depth - 1] === 1;
-      const call = pop();
-      if (!forced) {
-        node = next[call]!;
-        pass = opRequired[nodeOp[call]!]!;
-        break;
-      }
+      node = stackResume[depth - 1]!;
+      pass = stackPass[depth - 1]!;
+      pop();
+      if (!forced) break;
     }
   }
 }
@@ -427,73 +469,103 @@ function mix32(x: number): number {
  * (No configuration on the current path covers a new one: the ones with equal R differ in
  * state, since a pending write is always followed by a read of a value that was not current.)
  *
- * Bitsets are stored in one growing arena; the map goes from a 52-bit hash of (R, s) to the
- * newest entry with that hash, and entries with equal hashes are chained and compared exactly.
+ * Storage is compact: per entry the hash, the state, the number of leading all-ones words of
+ * R and the words of R from there up to its last non-zero word, and P, in typed-array arenas.
+ * Lookup is an open-addressing table of entry numbers keyed by a 32-bit Zobrist hash of
+ * (R, state); entries with equal hashes sit in the same probe run and are compared exactly.
  */
 class ConfigurationCache {
-  private readonly heads = new Map<number, number>();
-  private bits: Uint32Array;
-  private states: Int32Array;
-  private chain: Int32Array;
+  private table = new Int32Array(1 << 12); // entry number + 1, or 0 if the slot is empty
+  private entryHash = new Int32Array(1024);
+  private entryState = new Int32Array(1024);
+  private entryFull = new Int32Array(1024);
+  private entryLength = new Int32Array(1024);
+  private entryOffset = new Int32Array(1024);
+  private words = new Uint32Array(4096);
   private size = 0;
-  private capacity = 1024;
-  private readonly stride: number;
+  private used = 0; // words in use
 
   constructor(
     private readonly requiredWords: number,
-    words: number,
-  ) {
-    this.stride = Math.max(1, words);
-    this.bits = new Uint32Array(this.capacity * this.stride);
-    this.states = new Int32Array(this.capacity);
-    this.chain = new Int32Array(this.capacity);
-  }
+    private readonly totalWords: number,
+  ) {}
 
   /**
-   * Adds the configuration unless it is covered by a stored one (same required ops and state,
-   * subset of the pending writes); returns false if it was covered.
+   * Adds the configuration unless a stored one covers it (same required ops and state, subset
+   * of the pending writes); returns false if it was covered. `bits` is the bitset, whose
+   * required words below `fullWords` are all ones and above `topWord` all zeros.
    */
-  addUnlessCovered(hashA: number, hashB: number, bitset: Uint32Array, state: number): boolean {
-    const { stride, requiredWords } = this;
-    const stateMix = mix32(state + 0x27d4eb2f);
-    const key = ((hashA ^ stateMix) >>> 0) * 0x100000 + ((hashB ^ Math.imul(stateMix, 0x165667b1)) & 0xfffff);
-    const head = this.heads.get(key) ?? -1;
-    for (let e = head; e >= 0; e = this.chain[e]!) {
-      if (this.states[e] !== state) continue;
-      const base = e * stride;
-      let covered = true;
-      for (let w = 0; w < requiredWords; w++) {
-        if (this.bits[base + w] !== bitset[w]) {
-          covered = false;
-          break;
+  addUnlessCovered(hash: number, state: number, bits: Uint32Array, fullWords: number, topWord: number): boolean {
+    const h = (hash ^ mix32(state + 0x27d4eb2f)) | 0;
+    const length = topWord >= fullWords ? topWord - fullWords + 1 : 0;
+    const pendingWords = this.totalWords - this.requiredWords;
+    const mask = this.table.length - 1;
+    let slot = mix32(h) & mask;
+    for (let e = this.table[slot]! - 1; e >= 0; e = this.table[slot]! - 1) {
+      if (
+        this.entryHash[e] === h &&
+        this.entryState[e] === state &&
+        this.entryFull[e] === fullWords &&
+        this.entryLength[e] === length
+      ) {
+        const base = this.entryOffset[e]!;
+        let covered = true;
+        for (let w = 0; w < length; w++) {
+          if (this.words[base + w] !== bits[fullWords + w]) {
+            covered = false;
+            break;
+          }
         }
+        for (let w = 0; covered && w < pendingWords; w++) {
+          if ((this.words[base + length + w]! & ~bits[this.requiredWords + w]!) !== 0) covered = false;
+        }
+        if (covered) return false;
       }
-      for (let w = requiredWords; covered && w < stride; w++) {
-        if ((this.bits[base + w]! & ~bitset[w]!) !== 0) covered = false;
-      }
-      if (covered) return false;
+      slot = (slot + 1) & mask;
     }
-    if (this.size === this.capacity) this.grow();
+    // Append the entry.
     const e = this.size++;
-    this.bits.set(bitset.subarray(0, stride), e * stride);
-    this.states[e] = state;
-    this.chain[e] = head;
-    this.heads.set(key, e);
+    if (e === this.entryHash.length) this.growEntries();
+    while (this.used + length + pendingWords > this.words.length) this.words = grown(this.words, this.words.length * 2);
+    const offset = this.used;
+    this.words.set(bits.subarray(fullWords, fullWords + length), offset);
+    this.words.set(bits.subarray(this.requiredWords, this.totalWords), offset + length);
+    this.used += length + pendingWords;
+    this.entryHash[e] = h;
+    this.entryState[e] = state;
+    this.entryFull[e] = fullWords;
+    this.entryLength[e] = length;
+    this.entryOffset[e] = offset;
+    this.table[slot] = e + 1;
+    if (this.size * 2 > this.table.length) this.rehash();
     return true;
   }
 
-  private grow(): void {
-    this.capacity *= 2;
-    const bits = new Uint32Array(this.capacity * this.stride);
-    bits.set(this.bits);
-    this.bits = bits;
-    const states = new Int32Array(this.capacity);
-    states.set(this.states);
-    this.states = states;
-    const chain = new Int32Array(this.capacity);
-    chain.set(this.chain);
-    this.chain = chain;
+  private growEntries(): void {
+    const capacity = this.entryHash.length * 2;
+    this.entryHash = grown(this.entryHash, capacity);
+    this.entryState = grown(this.entryState, capacity);
+    this.entryFull = grown(this.entryFull, capacity);
+    this.entryLength = grown(this.entryLength, capacity);
+    this.entryOffset = grown(this.entryOffset, capacity);
   }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    for (let e = 0; e < this.size; e++) {
+      let slot = mix32(this.entryHash[e]!) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = e + 1;
+    }
+    this.table = table;
+  }
+}
+
+function grown<T extends Int32Array | Uint32Array>(array: T, length: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(length);
+  bigger.set(array);
+  return bigger;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -513,9 +585,10 @@ function explain(key: string, ops: Operation[], failure: Extract<RegisterOutcome
   const sorted = [...ops].sort((a, b) => a.call - b.call || a.ret - b.ret || a.id - b.id);
   const lines: string[] = [];
   lines.push(`key ${JSON.stringify(key)}: history of ${ops.length} operation(s) is not linearizable.`);
-  const { prefix, stuck } = failure;
+  const { prefix, stuck, reason } = failure;
   const shownPrefix = prefix.slice(-10).map((op) => `#${op.id}`);
-  lines.push(
+  if (reason !== undefined) lines.push(reason);
+  else lines.push(
     `Deepest partial linearization: ${prefix.length} op(s)` +
       (prefix.length === 0
         ? ''

@@ -42,8 +42,8 @@ export class SimNode {
   pendingReads = new Map<string, Operation>();
   /** Reads that have a read index and wait until it is applied. */
   readsAwaitingApply: Array<{ index: number; op: Operation }> = [];
-  /** A Ready whose messages went out before it was persisted (the sendBeforePersist fault). */
-  held: { rd: Ready; at: number } | null = null;
+  /** A Ready whose disk write is still in progress. */
+  held: { rd: Ready; at: number; sent: boolean } | null = null;
 
   constructor(
     readonly id: NodeId,
@@ -92,30 +92,25 @@ export class SimNode {
   }
 
   /**
-   * The Ready loop: persist, then send, then apply. With sendBeforePersist (a deliberately
-   * broken host used to test the checkers) messages leave first and the write lands later.
+   * The Ready loop: persist, then send, then apply. The disk write completes `persistDelay`
+   * time units after the Ready (0 = at once); a crash before then loses it, and nothing of it
+   * was sent or applied. With sendBeforePersist (a deliberately broken host used to test the
+   * checkers) messages leave before the write completes.
    */
   processReady(now: number, hooks: NodeHooks, sendBeforePersist: boolean, persistDelay: number): void {
     const raw = this.raw;
     if (!raw) return;
-    if (this.held) {
-      if (now < this.held.at) return;
-      const rd = this.held.rd;
-      this.held = null;
-      this.persist(rd);
-      this.apply(rd, hooks);
-      raw.advance(rd);
-      return;
+    if (!this.held) {
+      if (!raw.hasReady()) return;
+      const rd = raw.ready();
+      if (sendBeforePersist) hooks.send(rd);
+      this.held = { rd, at: now + persistDelay, sent: sendBeforePersist };
     }
-    if (!raw.hasReady()) return;
-    const rd = raw.ready();
-    if (sendBeforePersist) {
-      hooks.send(rd);
-      this.held = { rd, at: now + persistDelay };
-      return;
-    }
+    if (now < this.held.at) return;
+    const { rd, sent } = this.held;
+    this.held = null;
     this.persist(rd);
-    hooks.send(rd);
+    if (!sent) hooks.send(rd);
     this.apply(rd, hooks);
     raw.advance(rd);
   }

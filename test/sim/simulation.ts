@@ -74,6 +74,8 @@ export interface FaultProfile {
   maxDowntime: number;
   maxSizePerMsg: number;
   clients: number;
+  /** A Ready's disk write (fsync) takes up to this many time units. */
+  maxFsyncDelay: number;
 }
 
 function drawProfile(rng: SeededRng): FaultProfile {
@@ -91,6 +93,7 @@ function drawProfile(rng: SeededRng): FaultProfile {
     maxPartitionTicks: 10 + rng.intn(80),
     maxSizePerMsg: [64, 128, 256, 1024][rng.intn(4)]!,
     clients: 2 + rng.intn(9),
+    maxFsyncDelay: rng.chance(0.5) ? 0 : 1 + rng.intn(2 * TICK),
   };
   // A quarter of the seeds churn leaders over lossy links (the ground of commit-rule bugs);
   // another quarter live in partition storms (leases, CheckQuorum, PreVote).
@@ -257,7 +260,8 @@ export class Simulation {
     this.clientsAct();
     const hooks = this.hooks();
     for (const n of this.nodes) {
-      n.processReady(this.now, hooks, this.opts.sendBeforePersist, 1 + this.rng.intn(3 * TICK));
+      const fsyncDelay = this.opts.sendBeforePersist ? 1 + this.rng.intn(3 * TICK) : this.rng.intn(this.profile.maxFsyncDelay + 1);
+      n.processReady(this.now, hooks, this.opts.sendBeforePersist, fsyncDelay);
       n.maybeCompact(24, 4);
       if (n.raw && n.raw.raft.role === StateRole.Leader && this.leaderTerms.get(n.id) !== n.raw.raft.term) {
         this.leaderTerms.set(n.id, n.raw.raft.term);

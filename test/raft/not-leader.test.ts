@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfChangeType, NONE, StateRole } from '../../storage/raft/index.js';
+import { TestCluster, enc } from './cluster.js';
+
+describe('NotLeader', () => {
+  it('a follower refuses proposals and names the leader', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    for (const id of [2, 3]) {
+      const n = c.get(id).node;
+      expect(n.propose(enc('x'))).toEqual({ ok: false, error: 'NotLeader', leaderHint: 1 });
+      expect(n.proposeBatch([enc('x'), enc('y')])).toEqual({ ok: false, error: 'NotLeader', leaderHint: 1 });
+      expect(n.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: 3 })).toEqual({ ok: false, error: 'NotLeader', leaderHint: 1 });
+      expect(c.raft(id).log.lastIndex()).toBe(c.raft(1).log.lastIndex());
+    }
+  });
+
+  it('the hint follows the leader, and is NONE when no leader is known', () => {
+    const c = new TestCluster([1, 2, 3]);
+    expect(c.get(2).node.propose(enc('x'))).toEqual({ ok: false, error: 'NotLeader', leaderHint: NONE });
+    c.elect(1);
+    c.raft(1).transferLeadership(3);
+    c.stabilize();
+    expect(c.leader()).toBe(3);
+    expect(c.get(1).node.propose(enc('x'))).toEqual({ ok: false, error: 'NotLeader', leaderHint: 3 });
+    expect(c.get(2).node.propose(enc('x'))).toEqual({ ok: false, error: 'NotLeader', leaderHint: 3 });
+  });
+
+  it('a leader that stepped down for lack of a quorum gives no hint', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.isolate(1);
+    c.tickNodeAndStabilize(1, 25);
+    expect(c.raft(1).role).toBe(StateRole.Follower);
+    expect(c.get(1).node.propose(enc('x'))).toEqual({ ok: false, error: 'NotLeader', leaderHint: NONE });
+  });
+});
