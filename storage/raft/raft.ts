@@ -7,9 +7,10 @@ import {
   encodeConfChange,
 } from './confchange.js';
 import { RaftLog } from './log.js';
-import { ProgressState, ProgressTracker } from './progress.js';
-import { ReadOnly, type ReadRequest } from './read-only.js';
-import { SnapshotReceiver } from './snapshot-receiver.js';
+import { ProgressTracker } from './progress.js';
+import { LeaderReads } from './leader-reads.js';
+import { Replicator } from './replication.js';
+import { FollowerReplication } from './follower.js';
 import {
   type ConfState,
   type Entry,
@@ -24,7 +25,6 @@ import {
   type Snapshot,
   type SoftState,
   StateRole,
-  entrySize,
   message,
 } from './types.js';
 
@@ -67,6 +67,8 @@ export class Raft {
   leadTransferee: NodeId = NONE;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
+  /** Ticks since the current leadership transfer began. */
+  private transferElapsed = 0;
   private randomizedElectionTimeout = 0;
   /**
    * Ticks since this node last heard from a leader, or since it started. While below
@@ -79,10 +81,9 @@ export class Raft {
   private transferStarted = false;
   /** Entries proposed (or commit advanced) since the last flush: broadcast appends at flush. */
   private broadcastPending = false;
-  private readonly readOnly = new ReadOnly();
-  /** Read requests received before an entry of this term committed (a new leader's commit may lag). */
-  private pendingReads: Array<ReadRequest & { mode: ReadMode }> = [];
-  private readonly snapReceiver = new SnapshotReceiver();
+  private readonly replicator: Replicator;
+  private readonly reads: LeaderReads;
+  private readonly follower: FollowerReplication;
   private readonly leaseTicks: number;
 
   constructor(options: RaftOptions) {
@@ -93,6 +94,28 @@ export class Raft {
     this.tracker = new ProgressTracker({
       maxInflightMessages: this.opts.maxInflightMsgs,
       maxInflightBytes: this.opts.maxInflightBytes,
+    });
+    this.replicator = new Replicator({
+      id: this.id,
+      log: this.log,
+      tracker: this.tracker,
+      opts: this.opts,
+      send: (m) => this.send(m),
+      commit: () => this.maybeCommit(),
+      acknowledged: (from) => {
+        const pr = this.tracker.progress.get(from);
+        if (from === this.leadTransferee && pr && pr.match === this.log.lastIndex()) this.sendTimeoutNow(from);
+      },
+    });
+    this.follower = new FollowerReplication({ log: this.log, send: (m) => this.send(m), restore: (snap) => this.restore(snap) });
+    this.reads = new LeaderReads({
+      id: this.id,
+      log: this.log,
+      tracker: this.tracker,
+      term: () => this.term,
+      leaseValid: () => this.leaseValid(),
+      send: (m) => this.send(m),
+      emit: (rs) => this.readStates.push(rs),
     });
     const { hardState, confState } = this.opts.storage.initialState();
     this.tracker.applyConfState(confState, this.log.lastIndex());
@@ -147,11 +170,12 @@ export class Raft {
     this.heartbeatElapsed++;
     this.electionElapsed++;
     this.leaderTick++;
+    // A transfer that has not finished within an election timeout is abandoned. It keeps its
+    // own clock so that repeated transfers cannot postpone CheckQuorum.
+    if (this.leadTransferee !== NONE && ++this.transferElapsed >= this.opts.electionTick) this.leadTransferee = NONE;
     if (this.electionElapsed >= this.opts.electionTick) {
       this.electionElapsed = 0;
       if (this.opts.checkQuorum) this.step(message({ type: MessageType.CheckQuorum, from: this.id }));
-      // A transfer that has not finished within an election timeout is abandoned.
-      if (this.role === StateRole.Leader && this.leadTransferee !== NONE) this.leadTransferee = NONE;
     }
     if (this.role !== StateRole.Leader) return;
     if (this.heartbeatElapsed >= this.opts.heartbeatTick) {
@@ -167,7 +191,7 @@ export class Raft {
       this.term = term;
       this.vote = NONE;
       this.transferStarted = false;
-      this.snapReceiver.clear();
+      this.follower.reset();
     }
     this.lead = NONE;
     this.electionElapsed = 0;
@@ -182,8 +206,7 @@ export class Raft {
       this.tracker.progress.set(id, fresh);
     }
     this.pendingConfIndex = 0;
-    this.readOnly.reset();
-    this.pendingReads = [];
+    this.reads.reset();
     this.broadcastPending = false;
   }
 
@@ -270,7 +293,7 @@ export class Raft {
       if (this.role === StateRole.PreCandidate) this.campaign('election');
       else {
         this.becomeLeader();
-        this.bcastAppend();
+        this.replicator.broadcastAppend();
       }
       return true;
     }
@@ -370,15 +393,15 @@ export class Raft {
     switch (m.type) {
       case MessageType.App:
         this.heardFromLeader(m.from);
-        this.handleAppend(m);
+        this.follower.onAppend(m);
         return;
       case MessageType.Heartbeat:
         this.heardFromLeader(m.from);
-        this.handleHeartbeat(m);
+        this.follower.onHeartbeat(m);
         return;
       case MessageType.Snap:
         this.heardFromLeader(m.from);
-        this.handleSnapshotChunk(m);
+        this.follower.onSnapshotChunk(m);
         return;
       case MessageType.TimeoutNow:
         // The leader asked us to take over: campaign at once, skipping pre-vote and leases.
@@ -427,7 +450,7 @@ export class Raft {
   private stepLeader(m: Message): void {
     switch (m.type) {
       case MessageType.Beat:
-        this.bcastHeartbeat(this.readOnly.latestRoundId());
+        this.replicator.broadcastHeartbeat(this.reads.latestContext(), this.leaderTick);
         return;
       case MessageType.CheckQuorum:
         if (!this.tracker.quorumActive(this.id)) {
@@ -439,7 +462,7 @@ export class Raft {
         for (const [id, pr] of this.tracker.progress) if (id !== this.id) pr.recentActive = false;
         return;
       case MessageType.ReadIndex:
-        this.handleReadRequest({ from: m.from, ctx: m.context }, m.readMode);
+        this.reads.request({ from: m.from, ctx: m.context }, m.readMode);
         return;
     }
     const pr = this.tracker.progress.get(m.from);
@@ -447,69 +470,21 @@ export class Raft {
     switch (m.type) {
       case MessageType.AppResp:
         pr.recentActive = true;
-        this.handleAppendResponse(m);
+        this.replicator.onAppendResponse(m);
         return;
       case MessageType.HeartbeatResp:
         pr.recentActive = true;
-        this.handleHeartbeatResponse(m);
+        this.replicator.onHeartbeatResponse(m);
+        this.reads.onHeartbeatAck(m.context, m.from);
         return;
       case MessageType.SnapResp:
         pr.recentActive = true;
-        this.handleSnapshotChunkResponse(m);
+        this.replicator.onSnapshotChunkResponse(m);
         return;
     }
   }
 
-  // ---- Replication: follower side --------------------------------------------------------
-
-  private handleAppend(m: Message): void {
-    if (m.index < this.log.committed) {
-      this.send(message({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
-      return;
-    }
-    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNew !== undefined) {
-      this.send(message({ type: MessageType.AppResp, to: m.from, index: lastNew }));
-      return;
-    }
-    // Point the leader at the last entry that can possibly match, with its term, so it can
-    // skip every entry of a divergent term in one round trip.
-    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
-    this.send(
-      message({ type: MessageType.AppResp, to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term }),
-    );
-  }
-
-  private handleHeartbeat(m: Message): void {
-    this.log.commitTo(m.commit);
-    this.send(message({ type: MessageType.HeartbeatResp, to: m.from, context: m.context, leaseTick: m.leaseTick }));
-  }
-
-  private handleSnapshotChunk(m: Message): void {
-    const chunk = m.snapshot;
-    if (!chunk) return;
-    if (chunk.metadata.index <= this.log.committed) {
-      // We already have everything the snapshot holds: let the leader resume appends.
-      this.send(message({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
-      return;
-    }
-    const r = this.snapReceiver.receive(chunk);
-    if (r.kind === 'complete') {
-      const restored = this.restore(r.snapshot);
-      const index = restored ? this.log.lastIndex() : this.log.committed;
-      this.send(message({ type: MessageType.AppResp, to: m.from, index }));
-      return;
-    }
-    this.send(
-      message({
-        type: MessageType.SnapResp,
-        to: m.from,
-        index: chunk.metadata.index,
-        reject: r.kind === 'resume',
-        rejectHint: r.offset,
-      }),
-    );
-  }
+  // ---- Snapshots -----------------------------------------------------------------------
 
   /** Installs a snapshot from the leader; false if it holds nothing we lack. */
   restore(s: Snapshot): boolean {
@@ -530,161 +505,10 @@ export class Raft {
     return true;
   }
 
-  // ---- Replication: leader side ----------------------------------------------------------
-
-  private handleAppendResponse(m: Message): void {
-    const pr = this.tracker.progress.get(m.from)!;
-    if (m.reject) {
-      const probe = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm).index : m.rejectHint;
-      if (pr.maybeDecrTo(m.index, probe)) {
-        if (pr.state === ProgressState.Replicate) pr.becomeProbe();
-        this.sendAppend(m.from, true);
-      }
-      return;
-    }
-    const wasPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) return;
-    if (pr.state === ProgressState.Probe) pr.becomeReplicate();
-    else if (pr.state === ProgressState.Snapshot && pr.match >= pr.pendingSnapshot) {
-      pr.becomeProbe();
-      pr.becomeReplicate();
-    } else if (pr.state === ProgressState.Replicate) pr.inflights.freeLE(m.index);
-
-    if (this.maybeCommit()) this.bcastAppend();
-    else if (wasPaused) this.sendAppend(m.from, true);
-    // Fill the follower's pipeline while its window allows.
-    while (this.sendAppend(m.from, false)) {
-      /* keep sending */
-    }
-    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
-  }
-
-  private handleHeartbeatResponse(m: Message): void {
-    const pr = this.tracker.progress.get(m.from)!;
-    pr.probeSent = false;
-    if (m.leaseTick > pr.leaseTick) pr.leaseTick = m.leaseTick;
-    if (pr.state === ProgressState.Snapshot) this.maybeResumeSnapshot(m.from);
-    else if (pr.match < this.log.lastIndex()) {
-      // An in-flight window full of lost appends would stall forever: free one slot per beat.
-      if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirst();
-      this.sendAppend(m.from, true);
-    }
-    if (m.context === '') return;
-    const roundId = Number(m.context);
-    const acks = this.readOnly.recvAck(roundId, m.from);
-    if (!acks) return;
-    acks.add(this.id);
-    let granted = 0;
-    for (const id of this.tracker.voters) if (acks.has(id)) granted++;
-    if (granted < this.tracker.quorum()) return;
-    for (const round of this.readOnly.advance(roundId)) {
-      for (const req of round.requests) this.respondToRead(req, round.index);
-    }
-  }
-
-  private handleSnapshotChunkResponse(m: Message): void {
-    const pr = this.tracker.progress.get(m.from)!;
-    const t = pr.transfer;
-    if (pr.state !== ProgressState.Snapshot || !t || t.snapshot.metadata.index !== m.index) return;
-    t.idleRounds = 0;
-    if (m.reject) {
-      t.ackedOffset = m.rejectHint;
-      t.nextOffset = m.rejectHint;
-      t.finalSent = false;
-    } else if (m.rejectHint > t.ackedOffset) {
-      t.ackedOffset = m.rejectHint;
-    }
-    this.sendSnapshotChunks(m.from);
-  }
-
-  private maybeResumeSnapshot(to: NodeId): void {
-    const t = this.tracker.progress.get(to)?.transfer;
-    if (!t) return;
-    // Chunks are lost with their messages: after a few silent heartbeat rounds resend from
-    // the last byte the follower confirmed.
-    if (++t.idleRounds < 3) return;
-    t.idleRounds = 0;
-    t.nextOffset = t.ackedOffset;
-    t.finalSent = false;
-    this.sendSnapshotChunks(to);
-  }
-
-  /**
-   * Sends the next append to a follower, or starts a snapshot when the entries it needs are
-   * compacted. Returns whether a message went out.
-   */
-  private sendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
-    const pr = this.tracker.progress.get(to);
-    if (!pr || to === this.id || pr.isPaused()) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.log.term(prevIndex);
-    const ents = prevTerm === undefined ? undefined : this.log.entriesFrom(pr.next, this.opts.maxSizePerMsg);
-    if (prevTerm === undefined || ents === undefined) {
-      pr.becomeSnapshot(this.log.snapshot());
-      this.sendSnapshotChunks(to);
-      return false;
-    }
-    if (ents.length === 0 && !sendIfEmpty) return false;
-    let bytes = 0;
-    for (const e of ents) bytes += entrySize(e);
-    this.send(
-      message({ type: MessageType.App, to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed }),
-    );
-    pr.sentEntries(ents.length > 0 ? ents[ents.length - 1]!.index : prevIndex, bytes, ents.length);
-    return ents.length > 0;
-  }
-
-  private sendSnapshotChunks(to: NodeId): void {
-    const t = this.tracker.progress.get(to)?.transfer;
-    if (!t) return;
-    const total = t.snapshot.data.byteLength;
-    const window = this.opts.snapshotChunkBytes * this.opts.snapshotChunkWindow;
-    while (!t.finalSent && t.nextOffset - t.ackedOffset < window) {
-      const end = Math.min(total, t.nextOffset + this.opts.snapshotChunkBytes);
-      this.send(
-        message({
-          type: MessageType.Snap,
-          to,
-          snapshot: {
-            metadata: t.snapshot.metadata,
-            offset: t.nextOffset,
-            totalBytes: total,
-            data: t.snapshot.data.subarray(t.nextOffset, end),
-          },
-        }),
-      );
-      t.nextOffset = end;
-      if (end === total) t.finalSent = true;
-    }
-  }
-
-  private bcastAppend(): void {
-    for (const id of this.sortedPeers()) {
-      this.sendAppend(id, true);
-      while (this.sendAppend(id, false)) {
-        /* fill the window */
-      }
-    }
-  }
-
-  private bcastHeartbeat(roundId: number | undefined): void {
-    const context = roundId === undefined ? '' : String(roundId);
-    for (const id of this.sortedPeers()) {
-      const pr = this.tracker.progress.get(id)!;
-      // Never tell a follower to commit past what it is known to hold.
-      const commit = Math.min(pr.match, this.log.committed);
-      this.send(message({ type: MessageType.Heartbeat, to: id, commit, context, leaseTick: this.leaderTick }));
-    }
-  }
-
-  private sortedPeers(): NodeId[] {
-    return [...this.tracker.progress.keys()].filter((id) => id !== this.id).sort((a, b) => a - b);
-  }
-
   /** Advances the commit index to what a quorum holds, if that entry is of the current term. */
   protected maybeCommit(): boolean {
     const committed = this.log.maybeCommit(this.tracker.committedIndex(), this.term);
-    if (committed) this.releasePendingReads();
+    if (committed) this.reads.onCommit();
     return committed;
   }
 
@@ -710,14 +534,14 @@ export class Raft {
     if (this.role !== StateRole.Leader) return;
     if (this.broadcastPending) {
       this.broadcastPending = false;
-      this.bcastAppend();
+      this.replicator.broadcastAppend();
     }
-    const round = this.readOnly.takeUnbroadcast();
-    if (round) this.bcastHeartbeat(round.id);
+    const round = this.reads.takeRound();
+    if (round !== undefined) this.replicator.broadcastHeartbeat(round, this.leaderTick);
   }
 
   hasPendingFlush(): boolean {
-    return this.role === StateRole.Leader && (this.broadcastPending || this.readOnly.hasUnbroadcast());
+    return this.role === StateRole.Leader && (this.broadcastPending || this.reads.hasUnbroadcast());
   }
 
   // ---- Proposals ---------------------------------------------------------------------------
@@ -798,10 +622,10 @@ export class Raft {
     if (to === this.id || !this.tracker.voters.has(to)) return { ok: false, error: 'InvalidTarget', leaderHint: this.id };
     if (this.leadTransferee === to) return { ok: true };
     this.leadTransferee = to;
-    this.electionElapsed = 0; // the transfer has one election timeout to finish
+    this.transferElapsed = 0;
     const pr = this.tracker.progress.get(to)!;
     if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
-    else this.sendAppend(to, true);
+    else this.replicator.sendAppend(to, true);
     return { ok: true };
   }
 
@@ -818,42 +642,12 @@ export class Raft {
    */
   readIndex(ctx: string, mode: ReadMode = ReadMode.Safe): ReadIndexResult {
     if (this.role === StateRole.Leader) {
-      this.handleReadRequest({ from: this.id, ctx }, mode);
+      this.reads.request({ from: this.id, ctx }, mode);
       return { ok: true };
     }
     if (this.lead === NONE) return { ok: false, error: 'NoLeader' };
     this.send(message({ type: MessageType.ReadIndex, to: this.lead, context: ctx, readMode: mode }));
     return { ok: true };
-  }
-
-  private committedInCurrentTerm(): boolean {
-    return this.log.zeroTermOnOutOfBounds(this.log.committed) === this.term;
-  }
-
-  private handleReadRequest(req: ReadRequest, mode: ReadMode): void {
-    if (!this.committedInCurrentTerm()) {
-      this.pendingReads.push({ ...req, mode });
-      return;
-    }
-    if (this.tracker.voters.size === 1 && this.tracker.voters.has(this.id)) {
-      this.respondToRead(req, this.log.committed);
-    } else if (mode === ReadMode.Lease && this.leaseValid()) {
-      this.respondToRead(req, this.log.committed);
-    } else {
-      this.readOnly.add(req, this.log.committed);
-    }
-  }
-
-  private releasePendingReads(): void {
-    if (this.pendingReads.length === 0 || !this.committedInCurrentTerm()) return;
-    const reads = this.pendingReads;
-    this.pendingReads = [];
-    for (const r of reads) this.handleReadRequest(r, r.mode);
-  }
-
-  private respondToRead(req: ReadRequest, index: number): void {
-    if (req.from === this.id) this.readStates.push({ index, requestCtx: req.ctx });
-    else this.send(message({ type: MessageType.ReadIndexResp, to: req.from, index, context: req.ctx }));
   }
 
   /**
