@@ -64,6 +64,8 @@ export interface SnapshotTransfer {
   nextOffset: number;
   /** Bytes the follower has confirmed holding. */
   ackedOffset: number;
+  /** The offset of the last resume request acted on; duplicates of it are ignored. */
+  resumedAt: number;
   /** The last chunk went out; nothing more to send unless the follower asks to resume. */
   finalSent: boolean;
   /** Heartbeat rounds without progress; the transfer resumes from ackedOffset after a few. */
@@ -121,7 +123,7 @@ export class Progress {
   becomeSnapshot(snapshot: Snapshot): void {
     this.resetState(ProgressState.Snapshot);
     this.pendingSnapshot = snapshot.metadata.index;
-    this.transfer = { snapshot, nextOffset: 0, ackedOffset: 0, finalSent: false, idleRounds: 0 };
+    this.transfer = { snapshot, nextOffset: 0, ackedOffset: 0, resumedAt: -1, finalSent: false, idleRounds: 0 };
   }
 
   /** Records an acknowledgement up to n; returns whether it moved the match forward. */

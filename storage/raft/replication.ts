@@ -69,11 +69,15 @@ export class Replicator {
     if (!pr || pr.state !== ProgressState.Snapshot || !t || t.snapshot.metadata.index !== m.index) return;
     t.idleRounds = 0;
     if (m.reject) {
+      // Every out-of-order chunk in a window draws the same request: resend only once.
+      if (m.rejectHint === t.resumedAt) return;
+      t.resumedAt = m.rejectHint;
       t.ackedOffset = m.rejectHint;
       t.nextOffset = m.rejectHint;
       t.finalSent = false;
     } else if (m.rejectHint > t.ackedOffset) {
       t.ackedOffset = m.rejectHint;
+      t.resumedAt = -1;
     }
     this.sendSnapshotChunks(m.from);
   }
@@ -86,6 +90,7 @@ export class Replicator {
     if (++t.idleRounds < 3) return;
     t.idleRounds = 0;
     t.nextOffset = t.ackedOffset;
+    t.resumedAt = -1;
     t.finalSent = false;
     this.sendSnapshotChunks(to);
   }

@@ -112,34 +112,67 @@ function generate(seed: number, o: GenOptions): Operation[] {
 }
 
 /**
- * Reference checker straight from the definition: depth-first search over all orders of
- * the ops (consistent with real time) without any pruning or memoization. Exponential;
- * only for tiny histories.
+ * Reference checker straight from the definition: depth-first search over all orders of the
+ * ops that respect real time (a before b if a.ret < b.call), where every op with a known
+ * return must be placed, pending writes may be, and each read returns the current value.
+ * The only optimization is remembering failed (placed set, value) pairs. Exponential; only
+ * for small histories (at most 30 ops per key).
  */
-function bruteForce(history: Operation[]): boolean {
-  const keys = new Set(history.map((op) => op.key));
-  for (const key of keys) {
+function referenceCheck(history: Operation[]): boolean {
+  for (const key of new Set(history.map((op) => op.key))) {
     const ops = history.filter((op) => op.key === key && !(op.kind === 'read' && op.ret === Infinity));
-    const required = ops.filter((op) => op.ret !== Infinity).length;
-    const used = ops.map(() => false);
-    const search = (value: string | null, placed: number): boolean => {
-      if (placed === required) return true;
+    if (ops.length > 30) throw new Error('referenceCheck: too many ops');
+    let requiredMask = 0;
+    ops.forEach((op, i) => {
+      if (op.ret !== Infinity) requiredMask |= 1 << i;
+    });
+    const failed = new Set<string>();
+    const search = (placed: number, value: string | null): boolean => {
+      if ((placed & requiredMask) === requiredMask) return true;
+      const memo = `${placed}:${value === null ? '' : `=${value}`}`;
+      if (failed.has(memo)) return false;
       for (let i = 0; i < ops.length; i++) {
-        if (used[i]) continue;
+        if (placed & (1 << i)) continue;
         const op = ops[i]!;
         // Every op that completed before this one was invoked must already be placed.
-        if (ops.some((p, j) => !used[j] && j !== i && p.ret < op.call)) continue;
+        if (ops.some((p, j) => !(placed & (1 << j)) && p.ret < op.call)) continue;
         if (op.kind === 'read' && op.value !== value) continue;
-        used[i] = true;
-        const found = search(op.kind === 'write' ? op.value : value, placed + (op.ret !== Infinity ? 1 : 0));
-        used[i] = false;
-        if (found) return true;
+        if (search(placed | (1 << i), op.kind === 'write' ? op.value : value)) return true;
       }
+      failed.add(memo);
       return false;
     };
-    if (!search(null, 0)) return false;
+    if (!search(0, null)) return false;
   }
   return true;
+}
+
+/**
+ * Finds a read that can be made provably stale and returns the history with that read
+ * changed: the read gets a value v such that every write of v (or the initial null) completed
+ * before some write w1 of another value was invoked, and w1 completed before the read was
+ * invoked. Works with repeated values. Reads are tried in call order, starting at the given
+ * fraction of the history.
+ */
+function makeStale(
+  history: Operation[],
+  fromFraction: number,
+): { mutated: Operation[]; victim: Operation } | undefined {
+  const sorted = [...history].sort((a, b) => a.call - b.call || a.id - b.id);
+  for (const r of sorted.slice(Math.floor(sorted.length * fromFraction))) {
+    if (r.kind !== 'read' || r.ret === Infinity) continue;
+    const writes = history.filter((op) => op.key === r.key && op.kind === 'write');
+    const candidates = [null, ...new Set(writes.map((w) => w.value))].filter((v) => v !== r.value);
+    for (const v of candidates) {
+      const ofV = writes.filter((w) => w.value === v);
+      if (ofV.some((w) => w.ret === Infinity)) continue;
+      const lastRet = Math.max(-Infinity, ...ofV.map((w) => w.ret));
+      if (writes.some((w1) => w1.value !== v && w1.call > lastRet && w1.ret < r.call)) {
+        return { mutated: history.map((op) => (op === r ? { ...op, value: v } : op)), victim: r };
+      }
+    }
+  }
+  return undefined;
 }
 
 function expectFail(history: Operation[], key: string): string {
@@ -333,6 +366,45 @@ describe('checkLinearizable: unknown outcomes', () => {
     expectFail(h.ops, 'x');
   });
 
+  it('does not let a pending write take effect before ops that completed before its call', () => {
+    const h = new H();
+    h.r(1, 'x', 'v', 0, 12); // can only see "v" after the pending write below...
+    h.w(2, 'x', 'b', 3, 5); // ...which must come after this write (5 < 10)
+    h.w(3, 'x', 'v', 10, Infinity);
+    h.r(4, 'x', 'b', 13, 14); // so this read, after the first one, cannot see "b"
+    expectFail(h.ops, 'x');
+  });
+
+  it('keeps a pending write in reserve for a later read', () => {
+    // W1 then W2 would need the pending write for R1, leaving nothing to explain R2; the
+    // only linearization is W2 W1 R1 W3 P R2.
+    const h = new H();
+    h.w(1, 'x', 'v1', 2, 9); // W1
+    h.w(2, 'x', 'v1', 3, Infinity); // P
+    h.w(3, 'x', 'v0', 4, 6); // W2
+    h.r(4, 'x', 'v1', 8, 8); // R1
+    h.w(1, 'x', 'v0', 10, 13); // W3
+    h.r(4, 'x', 'v1', 15, 17); // R2
+    expectPass(h.ops);
+    h.r(4, 'x', 'v0', 18, 19);
+    h.r(4, 'x', 'v1', 20, 21); // a second comeback of "v1" is impossible
+    expectFail(h.ops, 'x');
+  });
+
+  it('uses equal-valued pending writes in any order their calls allow', () => {
+    const h = new H();
+    h.w(1, 'x', 'v', 5, Infinity); // listed first but invoked later
+    h.w(2, 'x', 'v', 0, Infinity);
+    h.w(3, 'x', 'a', 1, 2);
+    h.r(4, 'x', 'v', 3, 4); // needs the write invoked at 0
+    h.w(3, 'x', 'b', 6, 7);
+    h.r(4, 'x', 'v', 8, 9); // needs the write invoked at 5
+    expectPass(h.ops);
+    h.w(3, 'x', 'c', 10, 11);
+    h.r(4, 'x', 'v', 12, 13); // no third write of "v"
+    expectFail(h.ops, 'x');
+  });
+
   it('ignores reads whose outcome is unknown', () => {
     const h = new H();
     h.w(1, 'x', 'a', 0, 1);
@@ -485,34 +557,75 @@ describe('checkLinearizable: input validation and budget', () => {
 // Randomized tests
 
 describe('checkLinearizable: randomized', () => {
-  it('agrees with a brute-force checker on small random histories', () => {
+  it('agrees with a reference checker on small random histories', () => {
     const rng = new Rng(12345);
     let passes = 0;
     let failures = 0;
-    for (let iter = 0; iter < 1500; iter++) {
-      const n = 1 + rng.int(7);
+    for (let iter = 0; iter < 2000; iter++) {
+      const n = 1 + rng.int(8);
+      const pendingProb = rng.next() * 0.4;
       const history: Operation[] = [];
       for (let i = 0; i < n; i++) {
         const call = rng.int(10);
         const kind = rng.chance(0.5) ? 'write' : 'read';
-        let ret = call + rng.int(5);
-        if (rng.chance(0.15)) ret = Infinity;
+        const ret = rng.chance(pendingProb) ? Infinity : call + rng.int(5);
         const v = rng.int(3);
-        const value = kind === 'read' && v === 2 ? null : ['a', 'b', 'c'][v] ?? null;
-        history.push({ id: i, clientId: i, key: rng.chance(0.8) ? 'x' : 'y', kind, value, call, ret });
+        const value = kind === 'read' && v === 2 ? null : (['a', 'b', 'c'][v] ?? null);
+        history.push({ id: 100 - i, clientId: i, key: rng.chance(0.8) ? 'x' : 'y', kind, value, call, ret });
       }
-      const expected = bruteForce(history);
+      const expected = referenceCheck(history);
       const res = checkLinearizable(history);
-      if (res.ok !== expected) {
+      if (res.ok !== expected || res.timedOut) {
         throw new Error(`disagreement (expected ok=${expected}) on ${JSON.stringify(history)}`);
       }
-      expect(res.timedOut).toBeFalsy();
       if (expected) passes++;
       else failures++;
     }
     // Both outcomes must be well represented for this test to mean anything.
-    expect(passes).toBeGreaterThan(300);
-    expect(failures).toBeGreaterThan(300);
+    expect(passes).toBeGreaterThan(400);
+    expect(failures).toBeGreaterThan(400);
+  });
+
+  it('agrees with a reference checker on slightly corrupted generated histories', () => {
+    const rng = new Rng(777);
+    let passes = 0;
+    let failures = 0;
+    for (let iter = 0; iter < 600; iter++) {
+      const generated = generate(iter, {
+        clients: 2 + rng.int(4),
+        opsPerClient: 2 + rng.int(5),
+        keys: 1,
+        distinctValues: rng.int(4),
+        spread: 1 + rng.int(6),
+        pendingWriteProb: rng.next() * 0.4,
+        pendingReadProb: 0.05,
+      });
+      // Corrupt up to two reads: another written value, null, or a shifted interval.
+      let history = generated.slice(0, 16);
+      const writes = history.filter((op) => op.kind === 'write');
+      for (let m = rng.int(3); m > 0; m--) {
+        const reads = history.filter((op) => op.kind === 'read' && op.ret !== Infinity);
+        const victim = reads[rng.int(reads.length)];
+        if (victim === undefined) break;
+        const how = rng.int(3);
+        const shift = rng.int(5) - 2;
+        history = history.map((op) => {
+          if (op !== victim) return op;
+          if (how === 0) return { ...op, value: writes[rng.int(writes.length)]?.value ?? null };
+          if (how === 1) return { ...op, value: null };
+          return { ...op, call: op.call + shift, ret: op.ret + shift };
+        });
+      }
+      const expected = referenceCheck(history);
+      const res = checkLinearizable(history);
+      if (res.ok !== expected || res.timedOut) {
+        throw new Error(`disagreement (expected ok=${expected}) on ${JSON.stringify(history)}`);
+      }
+      if (expected) passes++;
+      else failures++;
+    }
+    expect(passes).toBeGreaterThan(150);
+    expect(failures).toBeGreaterThan(100);
   });
 
   const shapes: GenOptions[] = [
@@ -520,6 +633,7 @@ describe('checkLinearizable: randomized', () => {
     { clients: 6, opsPerClient: 40, keys: 2, distinctValues: 3, spread: 6, pendingWriteProb: 0.05, pendingReadProb: 0.05 },
     { clients: 10, opsPerClient: 30, keys: 3, distinctValues: 0, spread: 8, pendingWriteProb: 0.1, pendingReadProb: 0.05 },
     { clients: 5, opsPerClient: 50, keys: 1, distinctValues: 0, spread: 2, pendingWriteProb: 0.02, pendingReadProb: 0 },
+    { clients: 8, opsPerClient: 40, keys: 2, distinctValues: 1, spread: 5, pendingWriteProb: 0.2, pendingReadProb: 0.05 },
   ];
 
   it('accepts generated linearizable histories', () => {
@@ -548,50 +662,48 @@ describe('checkLinearizable: randomized', () => {
     }
   });
 
-  it('rejects generated histories with a stale or future read', () => {
-    const shape: GenOptions = {
-      clients: 6,
-      opsPerClient: 40,
-      keys: 2,
-      distinctValues: 0, // unique values make the mutations provably non-linearizable
-      spread: 4,
-      pendingWriteProb: 0.05,
-      pendingReadProb: 0,
-    };
-    let stale = 0;
-    let future = 0;
-    for (let seed = 0; seed < 30; seed++) {
-      const history = generate(seed + 5000, shape);
-      const writes = history.filter((op) => op.kind === 'write');
-      const reads = history.filter((op) => op.kind === 'read' && op.ret !== Infinity);
-      let mutations = 0;
-      for (const r of reads) {
-        if (mutations >= 6) break; // a few mutations per history suffice
-        const sameKey = writes.filter((w) => w.key === r.key);
-        // Stale: w0 completed before w1 was invoked, w1 completed before r was invoked,
-        // so r cannot return w0's (unique) value.
-        const w1 = sameKey.find((w) => w.ret < r.call && sameKey.some((w0) => w0.ret < w.call));
-        const w0 = w1 && sameKey.find((w) => w.ret < w1.call);
-        // Future: a write invoked after r returned.
-        const later = sameKey.find((w) => w.call > r.ret);
-        const candidates: [string, Operation | undefined][] = [
-          ['stale', w0],
-          ['future', later],
-        ];
-        for (const [what, source] of candidates) {
-          if (source === undefined) continue;
-          const mutated = history.map((op) => (op === r ? { ...op, value: source.value } : op));
-          const res = checkLinearizable(mutated);
-          expect(res.ok, `${what} seed ${seed} read #${r.id}`).toBe(false);
-          expect(res.key).toBe(r.key);
-          if (what === 'stale') stale++;
-          else future++;
+  it('rejects generated histories with one provably stale read', () => {
+    let mutations = 0;
+    for (const [shapeIndex, shape] of shapes.entries()) {
+      for (let seed = 0; seed < 12; seed++) {
+        const history = generate(seed * 13 + shapeIndex + 3000, shape);
+        for (const from of [0.1, 0.5, 0.9]) {
+          const stale = makeStale(history, from);
+          if (stale === undefined) continue;
           mutations++;
+          const res = checkLinearizable(stale.mutated);
+          expect(res.ok, `shape ${shapeIndex} seed ${seed} read #${stale.victim.id}`).toBe(false);
+          expect(res.timedOut).toBeFalsy();
+          expect(res.key).toBe(stale.victim.key);
         }
       }
     }
-    expect(stale).toBeGreaterThan(10);
-    expect(future).toBeGreaterThan(10);
+    expect(mutations).toBeGreaterThan(100);
+  });
+
+  it('rejects generated histories with a read of a value written only later', () => {
+    let mutations = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const history = generate(seed + 5000, {
+        clients: 6,
+        opsPerClient: 40,
+        keys: 2,
+        distinctValues: 0, // unique values: no other write can explain the read
+        spread: 4,
+        pendingWriteProb: 0.05,
+        pendingReadProb: 0,
+      });
+      const r = history.find(
+        (op) => op.kind === 'read' && op.ret !== Infinity && history.some((w) => w.kind === 'write' && w.key === op.key && w.call > op.ret),
+      );
+      if (r === undefined) continue;
+      const later = history.find((w) => w.kind === 'write' && w.key === r.key && w.call > r.ret)!;
+      const res = checkLinearizable(history.map((op) => (op === r ? { ...op, value: later.value } : op)));
+      expect(res.ok).toBe(false);
+      expect(res.key).toBe(r.key);
+      mutations++;
+    }
+    expect(mutations).toBeGreaterThan(15);
   });
 
   it('checks a 2000-op, 10-key, 8-client history quickly', () => {
@@ -608,18 +720,25 @@ describe('checkLinearizable: randomized', () => {
     expect(history).toHaveLength(2000);
     expect(checkLinearizable(history)).toEqual({ ok: true });
 
-    // The same history with one late read made stale must be rejected too.
+    // The same history with one late read made impossible, or provably stale, is rejected.
     const sorted = [...history].sort((a, b) => a.call - b.call);
-    const victim = sorted
-      .slice(1500)
-      .find((op) => op.kind === 'read' && op.ret !== Infinity && op.value !== null)!;
-    const mutated = history.map((op) => (op === victim ? { ...op, value: 'impossible' } : op));
-    const res = checkLinearizable(mutated);
-    expect(res.ok).toBe(false);
-    expect(res.key).toBe(victim.key);
+    const victim = sorted.slice(1500).find((op) => op.kind === 'read' && op.ret !== Infinity)!;
+    const impossible = checkLinearizable(history.map((op) => (op === victim ? { ...op, value: 'impossible' } : op)));
+    expect(impossible.ok).toBe(false);
+    expect(impossible.key).toBe(victim.key);
+    // The explanation stays short for a long sub-history but shows the offending read.
+    expect(impossible.explanation).toContain(`#${victim.id} client ${victim.clientId} read() -> "impossible"`);
+    expect(impossible.explanation!.split('\n').length).toBeLessThan(100);
+    for (const from of [0.2, 0.5, 0.9]) {
+      const stale = makeStale(history, from)!;
+      const res = checkLinearizable(stale.mutated);
+      expect(res.ok).toBe(false);
+      expect(res.timedOut).toBeFalsy();
+      expect(res.key).toBe(stale.victim.key);
+    }
   });
 
-  it('checks a heavily concurrent single-key history', () => {
+  it('checks a heavily concurrent single-key history, with a stale read too', () => {
     const history = generate(77, {
       clients: 10,
       opsPerClient: 150,
@@ -630,5 +749,9 @@ describe('checkLinearizable: randomized', () => {
       pendingReadProb: 0.02,
     });
     expect(checkLinearizable(history)).toEqual({ ok: true });
+    const stale = makeStale(history, 0.5)!;
+    const res = checkLinearizable(stale.mutated);
+    expect(res.ok).toBe(false);
+    expect(res.timedOut).toBeFalsy();
   });
 });

@@ -11,7 +11,16 @@
 // restarts from the head. Reaching a return event means that operation has not been
 // linearized although it must have taken effect before returning, so the search backtracks
 // via an explicit stack. Every configuration (set of linearized ops, register value) is
-// memoized, so no configuration is explored twice (Lowe's / Porcupine's cache).
+// memoized, so no configuration is explored twice (as in Lowe's checker and Porcupine).
+//
+// On top of that, three reductions that keep every linearizable history linearizable (each
+// is argued where it is applied):
+//  - a read that is legal right now is linearized without branching ("forced reads");
+//  - writes with an unknown outcome ("pending") are kept out of the list; one is only tried
+//    right before a read of its value, equal-valued ones only in call order, and after all
+//    required writes have been tried;
+//  - a configuration is pruned if a failed one had the same required ops and value and a
+//    subset of its pending writes.
 
 export type OpKind = 'read' | 'write';
 
@@ -147,12 +156,12 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
   // was invoked no later than the read returned.
   const earliestWrite = new Map<string | null, number>();
   for (const op of input) {
-    if (op.kind === 'write' && !(op.call >= (earliestWrite.get(op.value) ?? Infinity))) {
+    if (op.kind === 'write' && op.call < (earliestWrite.get(op.value) ?? Infinity)) {
       earliestWrite.set(op.value, op.call);
     }
   }
   for (const op of requiredOps) {
-    if (op.kind === 'read' && op.value !== null && !((earliestWrite.get(op.value) ?? Infinity) <= op.ret)) {
+    if (op.kind === 'read' && op.value !== null && (earliestWrite.get(op.value) ?? Infinity) > op.ret) {
       const reason = earliestWrite.has(op.value)
         ? `every write of ${formatValue(op.value)} was invoked after it returned`
         : `no operation wrote ${formatValue(op.value)}`;
@@ -386,7 +395,8 @@ function checkRegister(input: Operation[], maxSteps: number): RegisterOutcome {
         if (tryPush(read, state, 1, 0)) continue; // node stays FRESH
         node = DEAD; // known to fail
       } else if (depth > 0 && stackForced[depth - 1] === 0 && stackOp[depth - 1]! >= required) {
-        // Unreachable in practice: a pending write is only tried for a read in the window.
+        // Defensive, cannot happen: a pending write is only tried for a read of its value
+        // in the window, which is then legal.
         node = DEAD;
       } else {
         node = next[0]!;
@@ -587,14 +597,17 @@ function explain(key: string, ops: Operation[], failure: Extract<RegisterOutcome
   lines.push(`key ${JSON.stringify(key)}: history of ${ops.length} operation(s) is not linearizable.`);
   const { prefix, stuck, reason } = failure;
   const shownPrefix = prefix.slice(-10).map((op) => `#${op.id}`);
-  if (reason !== undefined) lines.push(reason);
-  else lines.push(
-    `Deepest partial linearization: ${prefix.length} op(s)` +
-      (prefix.length === 0
-        ? ''
-        : `, ending ${prefix.length > shownPrefix.length ? '... ' : ''}${shownPrefix.join(' ')}`) +
-      `; it cannot be extended so that ${formatOperation(stuck)} takes effect before it returns.`,
-  );
+  if (reason !== undefined) {
+    lines.push(reason);
+  } else {
+    lines.push(
+      `Deepest partial linearization: ${prefix.length} op(s)` +
+        (prefix.length === 0
+          ? ''
+          : `, ending ${prefix.length > shownPrefix.length ? '... ' : ''}${shownPrefix.join(' ')}`) +
+        `; it cannot be extended so that ${formatOperation(stuck)} takes effect before it returns.`,
+    );
+  }
   let from = 0;
   let to = sorted.length;
   if (sorted.length > MAX_EXPLAINED_OPS) {
