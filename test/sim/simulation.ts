@@ -212,6 +212,8 @@ export class Simulation {
     if (this.checkers.failures.length === 0) {
       const r = checkLinearizable(this.history);
       if (!r.ok) this.checkers.failures.push(`linearizability: key ${r.key ?? '?'} is not linearizable\n${r.explanation ?? ''}`);
+      // A search that ran out of budget proves nothing: count it as a failure, not a pass.
+      if (r.timedOut) this.checkers.failures.push('linearizability: the search ran out of its step budget (unproven)');
     }
     return {
       seed: this.opts.seed,
