@@ -41,4 +41,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into `head` and the like: stop quietly when the reader goes away.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 process.exitCode = await main(process.argv.slice(2));

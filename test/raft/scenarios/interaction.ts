@@ -54,10 +54,10 @@ export class Interaction {
         for (let i = 0; i < Number(kv.n ?? 1); i++) for (const id of ids()) this.node(id).tick();
         return '';
       case 'run':
-        // n rounds of: every live node ticks once, then the cluster settles.
+        // n rounds of: the named nodes (default all) tick once, then they settle.
         for (let i = 0; i < Number(kv.n ?? 1); i++) {
-          for (const n of this.nodes.values()) n.raw?.tick();
-          this.stabilize([...this.nodes.keys()]);
+          for (const id of ids()) this.nodes.get(id)?.raw?.tick();
+          this.stabilize(ids());
         }
         return '';
       case 'process-ready':
