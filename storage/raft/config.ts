@@ -106,13 +106,3 @@ export function resolveOptions(o: RaftOptions): ResolvedRaftOptions {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
-/**
- * Ticks a leader may serve lease reads after a quorum acknowledged a heartbeat it sent.
- * A follower that heard from the leader refuses votes for electionTick of its own ticks,
- * which lasts at least (electionTick - 1) / (1 + drift) real tick-periods; the leader's lease
- * of L ticks ends within L / (1 - drift) of the send. So L <= (electionTick - 1)(1 - d)/(1 + d).
- */
-export function leaseTicks(electionTick: number, maxClockDrift: number): number {
-  return Math.max(0, Math.floor(((electionTick - 1) * (1 - maxClockDrift)) / (1 + maxClockDrift)));
-}

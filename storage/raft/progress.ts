@@ -256,6 +256,22 @@ export class ProgressTracker {
     return 'pending';
   }
 
+  /** How far a learner trails lastIndex (0 for anyone who is not a learner). */
+  learnerLag(id: NodeId, lastIndex: number): number {
+    if (!this.learners.has(id)) return 0;
+    return lastIndex - (this.progress.get(id)?.match ?? 0);
+  }
+
+  /** The voter holding the longest matching log (lowest id on ties). */
+  mostCaughtUpVoter(): { id: NodeId; match: number } | undefined {
+    let best: { id: NodeId; match: number } | undefined;
+    for (const id of [...this.voters].sort((a, b) => a - b)) {
+      const match = this.progress.get(id)?.match ?? 0;
+      if (!best || match > best.match) best = { id, match };
+    }
+    return best;
+  }
+
   /** Whether a quorum of voters (counting self) was heard from since the last check. */
   quorumActive(self: NodeId): boolean {
     let active = 0;

@@ -1,4 +1,4 @@
-import { type RaftOptions, type ResolvedRaftOptions, leaseTicks, resolveOptions } from './config.js';
+import { type RaftOptions, type ResolvedRaftOptions, resolveOptions } from './config.js';
 import {
   type ConfChange,
   ConfChangeType,
@@ -9,6 +9,7 @@ import {
 import { RaftLog } from './log.js';
 import { ProgressTracker } from './progress.js';
 import { LeaderReads } from './leader-reads.js';
+import { LeaderLease, leaseTicks } from './lease.js';
 import { Replicator } from './replication.js';
 import { FollowerReplication } from './follower.js';
 import {
@@ -75,21 +76,17 @@ export class Raft {
    * electionTick it refuses to vote for a rival: the guarantee leader leases rely on.
    */
   private leaderContactElapsed = 0;
-  /** Monotonic tick count while leader, stamped on heartbeats for lease accounting. */
-  private leaderTick = 0;
-  /** A TimeoutNow went out this term: another node may win an election, so no lease reads. */
-  private transferStarted = false;
   /** Entries proposed (or commit advanced) since the last flush: broadcast appends at flush. */
   private broadcastPending = false;
   private readonly replicator: Replicator;
   private readonly reads: LeaderReads;
   private readonly follower: FollowerReplication;
-  private readonly leaseTicks: number;
+  private readonly lease: LeaderLease;
 
   constructor(options: RaftOptions) {
     this.opts = resolveOptions(options);
     this.id = this.opts.id;
-    this.leaseTicks = leaseTicks(this.opts.electionTick, this.opts.maxClockDrift);
+    this.lease = new LeaderLease(leaseTicks(this.opts.electionTick, this.opts.maxClockDrift));
     this.log = new RaftLog(this.opts.storage, this.opts.maxCommittedSizePerReady);
     this.tracker = new ProgressTracker({
       maxInflightMessages: this.opts.maxInflightMsgs,
@@ -169,7 +166,7 @@ export class Raft {
   private tickLeader(): void {
     this.heartbeatElapsed++;
     this.electionElapsed++;
-    this.leaderTick++;
+    this.lease.tick();
     // A transfer that has not finished within an election timeout is abandoned. It keeps its
     // own clock so that repeated transfers cannot postpone CheckQuorum.
     if (this.leadTransferee !== NONE && ++this.transferElapsed >= this.opts.electionTick) this.leadTransferee = NONE;
@@ -190,7 +187,7 @@ export class Raft {
     if (this.term !== term) {
       this.term = term;
       this.vote = NONE;
-      this.transferStarted = false;
+      this.lease.startTerm();
       this.follower.reset();
     }
     this.lead = NONE;
@@ -236,7 +233,7 @@ export class Raft {
     this.reset(this.term);
     this.lead = this.id;
     this.role = StateRole.Leader;
-    this.leaderTick = 0;
+    this.lease.becomeLeader();
     this.tracker.progress.get(this.id)?.becomeReplicate();
     // Conservatively treat any conf change in the log as pending: the new leader cannot tell
     // whether it is applied until its own entry commits.
@@ -450,7 +447,7 @@ export class Raft {
   private stepLeader(m: Message): void {
     switch (m.type) {
       case MessageType.Beat:
-        this.replicator.broadcastHeartbeat(this.reads.latestContext(), this.leaderTick);
+        this.replicator.broadcastHeartbeat(this.reads.latestContext(), this.lease.now);
         return;
       case MessageType.CheckQuorum:
         if (!this.tracker.quorumActive(this.id)) {
@@ -537,7 +534,7 @@ export class Raft {
       this.replicator.broadcastAppend();
     }
     const round = this.reads.takeRound();
-    if (round !== undefined) this.replicator.broadcastHeartbeat(round, this.leaderTick);
+    if (round !== undefined) this.replicator.broadcastHeartbeat(round, this.lease.now);
   }
 
   hasPendingFlush(): boolean {
@@ -569,11 +566,9 @@ export class Raft {
     }
     const problem = confChangeProblem(this.confState(), cc);
     if (problem) return { ok: false, error: 'InvalidConfChange', leaderHint: this.id, detail: problem };
-    if (cc.type === ConfChangeType.AddNode && this.tracker.learners.has(cc.nodeId)) {
-      const lag = this.log.lastIndex() - (this.tracker.progress.get(cc.nodeId)?.match ?? 0);
-      if (lag > this.opts.maxLearnerLag) {
-        return { ok: false, error: 'LearnerNotCaughtUp', leaderHint: this.id, detail: `learner ${cc.nodeId} is ${lag} entries behind` };
-      }
+    const lag = cc.type === ConfChangeType.AddNode ? this.tracker.learnerLag(cc.nodeId, this.log.lastIndex()) : 0;
+    if (lag > this.opts.maxLearnerLag) {
+      return { ok: false, error: 'LearnerNotCaughtUp', leaderHint: this.id, detail: `learner ${cc.nodeId} is ${lag} entries behind` };
     }
     const { first, last } = this.appendEntries([
       { term: 0, index: 0, type: EntryType.ConfChange, data: encodeConfChange(cc) },
@@ -602,16 +597,8 @@ export class Raft {
 
   /** A leader that removed itself hands over to its most caught-up voter, then stops leading. */
   private stepDownAfterRemoval(): void {
-    let best: NodeId = NONE;
-    let bestMatch = -1;
-    for (const id of [...this.tracker.voters].sort((a, b) => a - b)) {
-      const m = this.tracker.progress.get(id)!.match;
-      if (m > bestMatch) {
-        best = id;
-        bestMatch = m;
-      }
-    }
-    if (best !== NONE && bestMatch === this.log.lastIndex()) this.sendTimeoutNow(best);
+    const best = this.tracker.mostCaughtUpVoter();
+    if (best !== undefined && best.match === this.log.lastIndex()) this.sendTimeoutNow(best.id);
     this.becomeFollower(this.term, NONE);
   }
 
@@ -630,7 +617,7 @@ export class Raft {
   }
 
   private sendTimeoutNow(to: NodeId): void {
-    this.transferStarted = true;
+    this.lease.revoke();
     this.send(message({ type: MessageType.TimeoutNow, to }));
   }
 
@@ -655,10 +642,8 @@ export class Raft {
    * leaseTicks ago, CheckQuorum is on, and no leadership transfer began this term.
    */
   leaseValid(): boolean {
-    if (this.role !== StateRole.Leader || !this.opts.checkQuorum || this.transferStarted) return false;
-    if (this.leadTransferee !== NONE) return false;
-    const acked = this.tracker.quorumValue((pr) => (pr === this.tracker.progress.get(this.id) ? this.leaderTick : pr.leaseTick), Number.NEGATIVE_INFINITY);
-    return acked + this.leaseTicks > this.leaderTick;
+    if (this.role !== StateRole.Leader || !this.opts.checkQuorum || this.leadTransferee !== NONE) return false;
+    return this.lease.holds(this.tracker, this.id);
   }
 
   // ---- Plumbing ----------------------------------------------------------------------------

@@ -66,6 +66,7 @@ function run(args: string[]): number {
     else {
       failed.push(seed);
       process.stdout.write(`seed ${seed} (${nodes} nodes) FAILED:\n  ${r.failures.join('\n  ')}\n`);
+      process.stdout.write(`  replay: npm run sim -- --seed-start ${seed} --runs 1 --nodes ${nodes} --verbose\n`);
     }
   }
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
