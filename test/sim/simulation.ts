@@ -99,7 +99,17 @@ function drawProfile(rng: SeededRng): FaultProfile {
   // another quarter live in partition storms (leases, CheckQuorum, PreVote).
   const regime = rng.intn(4);
   if (regime === 0) {
-    return { ...base, leaderCrashRate: pick(0.005, 0.02), maxDowntime: TICK * (5 + rng.intn(10)), dropRate: pick(0.1, 0.3), maxSizePerMsg: 64 };
+    return {
+      ...base,
+      leaderCrashRate: pick(0.005, 0.02),
+      maxDowntime: TICK * (5 + rng.intn(10)),
+      dropRate: pick(0.1, 0.3),
+      maxDelay: 2 + rng.intn(20),
+      partitionRate: pick(0.005, 0.03),
+      maxPartitionTicks: 10 + rng.intn(30),
+      maxSizePerMsg: 64,
+      clients: 6 + rng.intn(5),
+    };
   }
   if (regime === 1) return { ...base, partitionRate: pick(0.01, 0.03), maxPartitionTicks: 10 + rng.intn(20) };
   return base;
