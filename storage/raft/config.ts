@@ -37,6 +37,12 @@ export interface RaftOptions {
   maxClockDrift?: number;
   /** A learner may be promoted to voter only when it is within this many entries of the leader. Default 64. */
   maxLearnerLag?: number;
+  /**
+   * Bytes of proposed entries a leader may hold uncommitted before it refuses new proposals
+   * (ProposalDropped), so a leader cut off from its followers cannot grow without bound.
+   * 0 means no limit. Default 64 MiB.
+   */
+  maxUncommittedBytes?: number;
 }
 
 export type ResolvedRaftOptions = Required<Omit<RaftOptions, 'applied'>> & { applied: number | undefined };
@@ -54,6 +60,7 @@ export const RAFT_DEFAULTS = {
   checkQuorum: true,
   maxClockDrift: 0.05,
   maxLearnerLag: 64,
+  maxUncommittedBytes: 64 * 1024 * 1024,
 } as const;
 
 export class RaftConfigError extends Error {
@@ -94,6 +101,9 @@ export function resolveOptions(o: RaftOptions): ResolvedRaftOptions {
   positiveInt('snapshotChunkBytes', r.snapshotChunkBytes);
   positiveInt('snapshotChunkWindow', r.snapshotChunkWindow);
   positiveInt('maxLearnerLag', r.maxLearnerLag);
+  if (!Number.isSafeInteger(r.maxUncommittedBytes) || r.maxUncommittedBytes < 0) {
+    throw new RaftConfigError(`maxUncommittedBytes must be a non-negative integer, got ${r.maxUncommittedBytes}`);
+  }
   if (!(r.maxClockDrift >= 0 && r.maxClockDrift < 1)) {
     throw new RaftConfigError(`maxClockDrift must be in [0, 1), got ${r.maxClockDrift}`);
   }

@@ -34,7 +34,9 @@ export type ProposeError =
   | 'TransferInProgress'
   | 'ConfChangePending'
   | 'InvalidConfChange'
-  | 'LearnerNotCaughtUp';
+  | 'LearnerNotCaughtUp'
+  /** The leader holds maxUncommittedBytes of uncommitted proposals already. */
+  | 'ProposalDropped';
 
 export type ProposeResult =
   | { ok: true; firstIndex: number; lastIndex: number; term: number }
@@ -78,6 +80,9 @@ export class Raft {
   private leaderContactElapsed = 0;
   /** Entries proposed (or commit advanced) since the last flush: broadcast appends at flush. */
   private broadcastPending = false;
+  /** This term's uncommitted proposals, as (last index, payload bytes) per batch, oldest first. */
+  private uncommitted: Array<{ last: number; bytes: number }> = [];
+  private uncommittedBytes = 0;
   private readonly replicator: Replicator;
   private readonly reads: LeaderReads;
   private readonly follower: FollowerReplication;
@@ -205,6 +210,8 @@ export class Raft {
     this.pendingConfIndex = 0;
     this.reads.reset();
     this.broadcastPending = false;
+    this.uncommitted = [];
+    this.uncommittedBytes = 0;
   }
 
   becomeFollower(term: number, lead: NodeId): void {
@@ -552,10 +559,26 @@ export class Raft {
     if (this.role !== StateRole.Leader) return this.notLeader();
     if (this.leadTransferee !== NONE) return { ok: false, error: 'TransferInProgress', leaderHint: this.leadTransferee };
     if (datas.length === 0) throw new RangeError('raft: propose needs at least one command');
+    let bytes = 0;
+    for (const d of datas) bytes += d.byteLength;
+    if (this.uncommittedFull(bytes)) {
+      return { ok: false, error: 'ProposalDropped', leaderHint: this.id, detail: `${this.uncommittedBytes} bytes of proposals are not committed yet` };
+    }
     const { first, last } = this.appendEntries(
       datas.map((data) => ({ term: 0, index: 0, type: EntryType.Normal, data })),
     );
+    this.uncommitted.push({ last, bytes });
+    this.uncommittedBytes += bytes;
     return { ok: true, firstIndex: first, lastIndex: last, term: this.term };
+  }
+
+  /** Whether a batch of `bytes` would exceed the uncommitted limit (one batch always fits). */
+  private uncommittedFull(bytes: number): boolean {
+    while (this.uncommitted.length > 0 && this.uncommitted[0]!.last <= this.log.committed) {
+      this.uncommittedBytes -= this.uncommitted.shift()!.bytes;
+    }
+    const limit = this.opts.maxUncommittedBytes;
+    return limit > 0 && this.uncommittedBytes > 0 && this.uncommittedBytes + bytes > limit;
   }
 
   proposeConfChange(cc: ConfChange): ProposeResult {

@@ -40,6 +40,7 @@ describe('config validation', () => {
     [{ maxInflightMsgs: 0 }, 'raft config: maxInflightMsgs must be a positive integer, got 0'],
     [{ maxInflightBytes: -1 }, 'raft config: maxInflightBytes must be a non-negative integer, got -1'],
     [{ maxInflightBytes: 0.5 }, 'raft config: maxInflightBytes must be a non-negative integer, got 0.5'],
+    [{ maxUncommittedBytes: -5 }, 'raft config: maxUncommittedBytes must be a non-negative integer, got -5'],
     [{ maxInflightBytes: 100, maxSizePerMsg: 200 }, 'raft config: maxInflightBytes (100) must be 0 or at least maxSizePerMsg (200)'],
     [{ snapshotChunkBytes: 0 }, 'raft config: snapshotChunkBytes must be a positive integer, got 0'],
     [{ snapshotChunkWindow: 1.5 }, 'raft config: snapshotChunkWindow must be a positive integer, got 1.5'],

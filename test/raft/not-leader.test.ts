@@ -35,3 +35,35 @@ describe('NotLeader', () => {
     expect(c.get(1).node.propose(enc('x'))).toEqual({ ok: false, error: 'NotLeader', leaderHint: NONE });
   });
 });
+
+describe('uncommitted proposal limit', () => {
+  it('drops proposals once a cut-off leader holds maxUncommittedBytes, and accepts them again after commit', () => {
+    const c = new TestCluster([1, 2, 3], { raft: { maxUncommittedBytes: 100 } });
+    c.tickAll(10);
+    c.elect(1);
+    c.isolate(2);
+    c.isolate(3);
+    const leader = c.get(1).node;
+    const payload = new Uint8Array(40);
+    expect(leader.propose(payload).ok).toBe(true);
+    expect(leader.propose(payload).ok).toBe(true);
+    const third = leader.propose(payload);
+    expect(third.ok).toBe(false);
+    if (!third.ok) {
+      expect(third.error).toBe('ProposalDropped');
+      expect(third.detail).toMatch(/80 bytes/);
+    }
+    c.heal();
+    c.tickAll(1);
+    c.stabilize();
+    expect(leader.status().hardState.commit).toBeGreaterThanOrEqual(4);
+    expect(leader.propose(payload).ok).toBe(true);
+  });
+
+  it('always accepts one batch when nothing is uncommitted, even a large one', () => {
+    const c = new TestCluster([1, 2, 3], { raft: { maxUncommittedBytes: 10 } });
+    c.tickAll(10);
+    c.elect(1);
+    expect(c.get(1).node.propose(new Uint8Array(1000)).ok).toBe(true);
+  });
+});
