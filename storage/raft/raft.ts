@@ -4,6 +4,7 @@ import {
   ConfChangeType,
   applyToConfState,
   confChangeProblem,
+  decodeConfChange,
   encodeConfChange,
 } from './confchange.js';
 import { RaftLog } from './log.js';
@@ -80,6 +81,8 @@ export class Raft {
   private leaderContactElapsed = 0;
   /** Entries proposed (or commit advanced) since the last flush: broadcast appends at flush. */
   private broadcastPending = false;
+  /** A TimeoutNow arrived this term but could not be acted on yet (unapplied conf change). */
+  private transferRequested = false;
   /** This term's uncommitted proposals, as (last index, payload bytes) per batch, oldest first. */
   private uncommitted: Array<{ last: number; bytes: number }> = [];
   private uncommittedBytes = 0;
@@ -125,12 +128,32 @@ export class Raft {
     // By default the application restarts from its latest snapshot, which may be newer than
     // the first retained log entry (logs are compacted with some entries kept).
     const applied = this.opts.applied ?? this.opts.storage.snapshot().metadata.index;
-    if (applied > this.log.applied) this.log.appliedTo(applied);
+    if (applied > this.log.applied) {
+      const from = this.log.applied + 1;
+      this.log.appliedTo(applied);
+      this.replayConfChanges(from, applied);
+    }
     this.becomeFollower(this.term, NONE);
     // Leaders exist from term 2 on (bootstrap is term 1), and a node persists a leader's term
     // before acknowledging it. So a node restarting with term >= 2 may be part of a live
     // leader's lease quorum and must honour it for an election timeout; a fresh one cannot be.
     this.leaderContactElapsed = this.term >= 2 ? 0 : this.opts.electionTick;
+  }
+
+  /**
+   * Storage holds the configuration as of its snapshot; an application restarting with a
+   * later applied index has applied the conf changes logged since, so the core replays them
+   * (each change is idempotent against a configuration that already has it).
+   */
+  private replayConfChanges(from: number, to: number): void {
+    const ents = this.log.slice(from, to + 1, Number.MAX_SAFE_INTEGER) ?? [];
+    let cs = this.tracker.confState();
+    for (const e of ents) {
+      if (e.type !== EntryType.ConfChange) continue;
+      const cc = decodeConfChange(e.data);
+      if (confChangeProblem(cs, cc) === undefined) cs = applyToConfState(cs, cc);
+    }
+    this.tracker.applyConfState(cs, this.log.lastIndex());
   }
 
   // ---- Observers -------------------------------------------------------------------------
@@ -193,6 +216,7 @@ export class Raft {
       this.term = term;
       this.vote = NONE;
       this.lease.startTerm();
+      this.transferRequested = false;
       this.follower.reset();
     }
     this.lead = NONE;
@@ -253,12 +277,28 @@ export class Raft {
 
   private hup(kind: CampaignKind): void {
     if (this.role === StateRole.Leader || !this.promotable()) return;
-    // A node must not campaign while it has committed conf changes it has not applied.
+    // Our own vote must honour a leader's lease like anyone else's (an explicit campaign()
+    // could otherwise start an election inside it; transfers are the leader's own wish).
+    if (kind !== 'transfer' && this.inLease()) return;
+    // A node must not campaign while it has committed conf changes it has not applied: its
+    // idea of the voters may be stale. A transfer request waits for them to be applied.
     const pendingConf = this.log
       .slice(this.log.applied + 1, this.log.committed + 1, Number.MAX_SAFE_INTEGER)
       ?.some((e) => e.type === EntryType.ConfChange);
-    if (pendingConf) return;
+    if (pendingConf) {
+      if (kind === 'transfer') this.transferRequested = true;
+      return;
+    }
+    this.transferRequested = false;
     this.campaign(kind);
+  }
+
+  /**
+   * Called once the application has applied more entries: a TimeoutNow that arrived while a
+   * conf change (typically the sender's own removal) was unapplied is acted on now.
+   */
+  afterApply(): void {
+    if (this.transferRequested && this.role !== StateRole.Leader) this.hup('transfer');
   }
 
   private campaign(kind: CampaignKind): void {
@@ -380,7 +420,10 @@ export class Raft {
 
   private handleVoteRequest(m: Message): void {
     const respType = m.type === MessageType.Vote ? MessageType.VoteResp : MessageType.PreVoteResp;
-    if (this.voteAllowed(m) && this.log.isUpToDate(m.index, m.logTerm)) {
+    // The lease refusal must hold here too, not only for higher-term requests: another
+    // message may already have moved us to the candidate's term without a leader.
+    const leaseForbids = !m.force && this.vote !== m.from && this.inLease();
+    if (!leaseForbids && this.voteAllowed(m) && this.log.isUpToDate(m.index, m.logTerm)) {
       // The response carries the candidate's term: a pre-vote response must not be mistaken
       // for a stale one by a pre-candidate that is still in the old term.
       this.send(message({ type: respType, to: m.from, term: m.term }));
@@ -678,10 +721,11 @@ export class Raft {
   }
 
   private loadHardState(hs: HardState): void {
-    if (hs.commit < this.log.committed || hs.commit > this.log.lastIndex()) {
-      throw new Error(`raft: hard state commit ${hs.commit} is out of range [${this.log.committed}, ${this.log.lastIndex()}]`);
+    if (hs.commit > this.log.lastIndex()) {
+      throw new Error(`raft: hard state commit ${hs.commit} is beyond the last index ${this.log.lastIndex()}`);
     }
-    this.log.committed = hs.commit;
+    // A persisted snapshot is committed even if the hard state written with it says less.
+    this.log.committed = Math.max(hs.commit, this.log.committed);
     this.term = hs.term;
     this.vote = hs.vote;
   }

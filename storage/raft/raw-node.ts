@@ -67,7 +67,11 @@ export class RawNode {
     this.raft.tick();
   }
 
-  /** Starts an election now (if this node is a promotable voter). */
+  /**
+   * Starts an election now, if this node is a promotable voter and (with CheckQuorum) has not
+   * heard from a leader within an election timeout: a leader's lease forbids rivals. To move
+   * leadership deliberately, ask the leader: transferLeadership().
+   */
   campaign(): void {
     this.raft.step(message({ type: MessageType.Hup, from: this.raft.id }));
   }
@@ -128,8 +132,11 @@ export class RawNode {
       messages: r.msgs,
       mustSync: false,
     };
+    // A snapshot must be durable too: this Ready's messages acknowledge it to the leader.
     rd.mustSync =
-      rd.entries.length > 0 || (rd.hardState !== undefined && (hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote));
+      rd.entries.length > 0 ||
+      rd.snapshot !== undefined ||
+      (rd.hardState !== undefined && (hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote));
     r.msgs = [];
     r.readStates = [];
     this.prevSoft = soft;
@@ -148,6 +155,7 @@ export class RawNode {
     }
     const lastApplied = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastApplied) log.appliedTo(lastApplied.index);
+    if (lastApplied || rd.snapshot) this.raft.afterApply();
   }
 
   status(): Status {
