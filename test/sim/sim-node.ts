@@ -42,6 +42,8 @@ export class SimNode {
   pendingReads = new Map<string, Operation>();
   /** Reads that have a read index and wait until it is applied. */
   readsAwaitingApply: Array<{ index: number; op: Operation }> = [];
+  /** The state machine as last persisted, when the application persists it on every apply. */
+  durableState: Uint8Array | null = null;
   /** A Ready whose disk write is still in progress. */
   held: { rd: Ready; at: number; sent: boolean } | null = null;
 
@@ -53,6 +55,7 @@ export class SimNode {
     private readonly makeRaft: ((o: RaftOptions) => Raft) | undefined,
     private readonly raftOptions: Partial<RaftOptions>,
     private readonly seed: number,
+    private readonly persistStateMachine: boolean,
   ) {}
 
   get alive(): boolean {
@@ -66,8 +69,15 @@ export class SimNode {
       storage: this.storage,
       rng: new SeededRng(this.seed * 7919 + this.id * 104729 + this.restarts * 15485863),
     };
+    // An application that persists its state machine restarts from it and tells the core how
+    // far it got; otherwise it restarts from the Raft snapshot and re-applies the log.
+    if (this.durableState) {
+      this.kv = KvStore.restore(this.durableState);
+      opts.applied = this.kv.appliedIndex;
+    } else {
+      this.kv = KvStore.restore(this.storage.snapshot().data);
+    }
     this.raw = new RawNode(this.makeRaft ? this.makeRaft(opts) : opts);
-    this.kv = KvStore.restore(this.storage.snapshot().data);
     this.clockAcc = 0;
   }
 
@@ -137,6 +147,7 @@ export class SimNode {
       }
       hooks.applied(this, e.index, e.term, e.data, e.type);
     }
+    if (this.persistStateMachine && (rd.snapshot || rd.committedEntries.length > 0)) this.durableState = this.kv.snapshot();
     for (const rs of rd.readStates) {
       const op = this.pendingReads.get(rs.requestCtx);
       if (!op) continue;

@@ -68,6 +68,10 @@ export interface FaultProfile {
   partitionRate: number;
   /** Per time unit: the operator makes a membership change. */
   reconfigRate: number;
+  /** Per time unit: an operator asks a random node to campaign (it must respect leases). */
+  campaignRate: number;
+  /** The application persists its state machine and restarts with an explicit applied index. */
+  persistStateMachine: boolean;
   /** A partition lasts between 10 and 10 + this many ticks. */
   maxPartitionTicks: number;
   /** A crashed node stays down for up to this many time units. */
@@ -89,6 +93,8 @@ function drawProfile(rng: SeededRng): FaultProfile {
     leaderCrashRate: pick(0, 0.002),
     partitionRate: pick(0.0005, 0.005),
     reconfigRate: rng.chance(0.5) ? pick(0.0005, 0.005) : 0,
+    campaignRate: rng.chance(0.3) ? pick(0.0005, 0.005) : 0,
+    persistStateMachine: rng.chance(0.5),
     maxDowntime: TICK * (5 + rng.intn(40)),
     maxPartitionTicks: 10 + rng.intn(80),
     maxSizePerMsg: [64, 128, 256, 1024][rng.intn(4)]!,
@@ -177,7 +183,7 @@ export class Simulation {
     this.raftOpts = raftOpts;
     for (const id of ids) {
       const rate = this.drawClockRate();
-      const n = new SimNode(id, new MemoryStorage({ voters: ids }), rate, options.makeRaft, raftOpts, options.seed);
+      const n = new SimNode(id, new MemoryStorage({ voters: ids }), rate, options.makeRaft, raftOpts, options.seed, this.profile.persistStateMachine);
       n.start();
       this.nodes.push(n);
     }
@@ -197,7 +203,7 @@ export class Simulation {
       nodes: this.nodes,
       log: (line) => this.log(line),
       addNode: () => {
-        const n = new SimNode(this.nodes.length + 1, new MemoryStorage(), this.drawClockRate(), this.opts.makeRaft, this.raftOpts, this.opts.seed);
+        const n = new SimNode(this.nodes.length + 1, new MemoryStorage(), this.drawClockRate(), this.opts.makeRaft, this.raftOpts, this.opts.seed, this.profile.persistStateMachine);
         n.start();
         this.nodes.push(n);
         this.log(`node ${n.id} started empty, to join`);
@@ -412,6 +418,13 @@ export class Simulation {
       else if (!n.raw && !n.retired && this.now >= (this.downUntil.get(n.id) ?? 0)) this.restart(n);
     }
     if (this.rng.chance(this.profile.reconfigRate)) this.operator.act(this.operatorHost());
+    if (this.rng.chance(this.profile.campaignRate)) {
+      const n = this.nodes[this.rng.intn(this.nodes.length)]!;
+      if (n.raw) {
+        n.raw.campaign();
+        this.log(`operator: node ${n.id} asked to campaign`);
+      }
+    }
     if (this.rng.chance(this.profile.leaderCrashRate)) {
       const leader = this.nodes.find((n) => n.raw?.isLeader());
       if (leader) this.crash(leader);
