@@ -27,7 +27,7 @@ export interface SimOptions {
   seed: number;
   nodes: 3 | 5;
   verbose?: boolean;
-  /** Ticks of the faulty safety phase. Default 400. */
+  /** Ticks of the faulty safety phase. Default: the profile's (400, or 1500 under leader churn). */
   safetyTicks?: number;
   /** Ticks the healed cluster has to elect a leader and commit. Default 300. */
   livenessTicks?: number;
@@ -80,6 +80,8 @@ export interface FaultProfile {
   clients: number;
   /** A Ready's disk write (fsync) takes up to this many time units. */
   maxFsyncDelay: number;
+  /** Ticks of the faulty safety phase. */
+  safetyTicks: number;
 }
 
 function drawProfile(rng: SeededRng): FaultProfile {
@@ -100,6 +102,7 @@ function drawProfile(rng: SeededRng): FaultProfile {
     maxSizePerMsg: [64, 128, 256, 1024][rng.intn(4)]!,
     clients: 2 + rng.intn(9),
     maxFsyncDelay: rng.chance(0.5) ? 0 : 1 + rng.intn(2 * TICK),
+    safetyTicks: 400,
   };
   // A quarter of the seeds churn leaders over lossy links (the ground of commit-rule bugs);
   // another quarter live in partition storms (leases, CheckQuorum, PreVote).
@@ -115,6 +118,8 @@ function drawProfile(rng: SeededRng): FaultProfile {
       maxPartitionTicks: 10 + rng.intn(30),
       maxSizePerMsg: 64,
       clients: 6 + rng.intn(5),
+      // Commit-rule bugs need several leader changes in a row: give them time to line up.
+      safetyTicks: 1500,
     };
   }
   if (regime === 1) return { ...base, partitionRate: pick(0.01, 0.03), maxPartitionTicks: 10 + rng.intn(20) };
@@ -155,7 +160,8 @@ export class Simulation {
   private partitionHealAt = -1;
   private readonly downUntil = new Map<NodeId, number>();
   private readonly leaderTerms = new Map<NodeId, number>();
-  private readonly opts: Required<Omit<SimOptions, 'makeRaft' | 'raft' | 'clients' | 'profile'>> & Pick<SimOptions, 'makeRaft' | 'raft'>;
+  private readonly opts: Required<Omit<SimOptions, 'makeRaft' | 'raft' | 'clients' | 'profile' | 'safetyTicks'>> &
+    Pick<SimOptions, 'makeRaft' | 'raft' | 'safetyTicks'>;
   private readonly keys: string[];
   private faultsOn = true;
   private readonly operator = new MembershipOperator();
@@ -167,7 +173,6 @@ export class Simulation {
   constructor(options: SimOptions) {
     this.opts = {
       verbose: false,
-      safetyTicks: 400,
       livenessTicks: 300,
       clockDrift: 0.04,
       sendBeforePersist: false,
@@ -221,7 +226,7 @@ export class Simulation {
 
   run(): SimResult {
     this.log(`profile ${JSON.stringify(this.profile)}`);
-    const safetyEnd = this.opts.safetyTicks * TICK;
+    const safetyEnd = (this.opts.safetyTicks ?? this.profile.safetyTicks) * TICK;
     while (this.now < safetyEnd && this.checkers.failures.length === 0) this.step();
     if (this.checkers.failures.length === 0) this.liveness();
     if (this.checkers.failures.length === 0) this.finishClients();
