@@ -216,9 +216,6 @@ export class ProgressTracker {
     return Math.floor(this.voters.size / 2) + 1;
   }
 
-  isSingleton(): boolean {
-    return this.voters.size === 1 && this.learners.size === 0;
-  }
 
   /** The largest index replicated on a quorum of voters. */
   committedIndex(): number {

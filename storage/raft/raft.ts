@@ -716,7 +716,7 @@ export class Raft {
 
   private send(m: Message): void {
     m.from = this.id;
-    if (m.term === 0 && m.type !== MessageType.Prop) m.term = this.term;
+    if (m.term === 0) m.term = this.term;
     this.msgs.push(m);
   }
 

@@ -43,6 +43,7 @@ export enum MessageType {
   // Local messages: never sent over the network.
   Hup = 0,
   Beat = 1,
+  /** Reserved: proposals are a RawNode call, not a message. */
   Prop = 2,
   CheckQuorum = 3,
   // Network messages.
@@ -122,16 +123,8 @@ export function emptyHardState(): HardState {
   return { term: 0, vote: NONE, commit: 0 };
 }
 
-export function isEmptyHardState(hs: HardState): boolean {
-  return hs.term === 0 && hs.vote === NONE && hs.commit === 0;
-}
-
 export function hardStateEqual(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
-}
-
-export function emptySnapshot(): Snapshot {
-  return { metadata: { index: 0, term: 0, confState: { voters: [], learners: [] } }, data: new Uint8Array(0) };
 }
 
 export function message(partial: Partial<Message> & Pick<Message, 'type'>): Message {
@@ -156,17 +149,6 @@ export function message(partial: Partial<Message> & Pick<Message, 'type'>): Mess
 
 export function isLocalMessage(t: MessageType): boolean {
   return t === MessageType.Hup || t === MessageType.Beat || t === MessageType.Prop || t === MessageType.CheckQuorum;
-}
-
-export function isResponseMessage(t: MessageType): boolean {
-  return (
-    t === MessageType.AppResp ||
-    t === MessageType.VoteResp ||
-    t === MessageType.PreVoteResp ||
-    t === MessageType.HeartbeatResp ||
-    t === MessageType.SnapResp ||
-    t === MessageType.ReadIndexResp
-  );
 }
 
 export function entrySize(e: Entry): number {

@@ -185,7 +185,7 @@ describe('ProgressTracker', () => {
     t.applyConfState({ voters: [1, 2, 4], learners: [] }, 12);
     expect(t.progress.get(4)!.isLearner).toBe(false);
     expect(t.confState()).toEqual({ voters: [1, 2, 4], learners: [] });
-    expect(t.isSingleton()).toBe(false);
-    expect(tracker([1]).isSingleton()).toBe(true);
+    expect(t.quorum()).toBe(2);
+    expect(tracker([1]).quorum()).toBe(1);
   });
 });
