@@ -173,3 +173,13 @@ export function expectPass(history: Operation[]): void {
 
 // ---------------------------------------------------------------------------------------
 // Hand-written histories
+
+/** The checker's verdict, after asserting it matches the brute-force reference's. */
+export function agreedVerdict(history: Operation[]): boolean {
+  const expected = referenceCheck(history);
+  const res = checkLinearizable(history);
+  if (res.ok !== expected || res.timedOut) {
+    throw new Error(`disagreement (expected ok=${expected}) on ${JSON.stringify(history)}`);
+  }
+  return expected;
+}
