@@ -1,15 +1,29 @@
-// The `stratus` command. Later tiers add their subcommands here (start, node, cluster).
+// The `stratus` command: start (embedded), node (one process of a deployment), cluster (local
+// multi-process cluster), sim (the deterministic Raft simulator).
 import { readFileSync } from 'node:fs';
+import { OptionError, optionsHelp } from './options.js';
 
 const USAGE = `usage: stratus <command> [options]
 
 commands:
+  start [--data DIR] [--grpc-port 50051] [--http-port 4566] [--host 127.0.0.1]
+        the embedded server: every role in one process, one replica per group, data in DIR
+        (default ./.stratus); stops cleanly on SIGINT/SIGTERM
+  node --role storage|gateway|all --id N --peers 1=host:port,... [--data DIR] [options]
+        one process of a multi-node deployment
+  cluster up [--nodes 3] [--dir DIR] [--base-port 7101] [--grpc-port 50051] [--http-port 4566]
+        start a local cluster of separate processes on 127.0.0.1 and wait until it is healthy
+  cluster down [--dir DIR]      stop it (every process, by pid)
+  cluster status [--dir DIR]    nodes, groups, leaders, lag
   sim [--seed-start S] [--runs N] [--nodes 3|5] [--verbose]
         run the deterministic Raft cluster simulator over seeds S..S+N-1
   version
         print the version
   help
         print this help
+
+node options (flag, environment variable, default):
+${optionsHelp()}
 `;
 
 function version(): string {
@@ -21,6 +35,23 @@ function version(): string {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'start': {
+      const { startMain } = await import('./cli/start.js');
+      return startMain(rest);
+    }
+    case 'node': {
+      const { nodeMain } = await import('./cli/start.js');
+      return nodeMain(rest);
+    }
+    case 'cluster': {
+      const { clusterUp, clusterDown, clusterStatus } = await import('./cli/cluster.js');
+      const [sub, ...args] = rest;
+      if (sub === 'up') await clusterUp(args);
+      else if (sub === 'down') await clusterDown(args);
+      else if (sub === 'status') await clusterStatus(args);
+      else throw new OptionError(`cluster: expected up, down or status, got '${sub ?? ''}'`);
+      return 0;
+    }
     case 'sim': {
       const { simMain } = await import('../test/sim/cli.js');
       return simMain(rest);
@@ -46,4 +77,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof OptionError)) throw err;
+  process.stderr.write(`stratus: ${err.message}\n`);
+  process.exitCode = 2;
+}

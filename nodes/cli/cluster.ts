@@ -1,0 +1,212 @@
+// `stratus cluster up|down|status`: a local cluster of separate processes on 127.0.0.1 — N
+// storage nodes (replication factor up to 3) and one gateway — recorded in DIR/cluster.json so
+// `down` and `status` find every process by pid.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClusterClient } from '../cluster/client.js';
+import { OptionError } from '../options.js';
+
+const STRATUS_BIN = fileURLToPath(new URL('../../bin/stratus.js', import.meta.url));
+
+interface ProcessRecord {
+  id: number;
+  role: 'storage' | 'gateway';
+  pid: number;
+  grpc: string;
+  http?: string;
+  log: string;
+}
+
+export interface ClusterRecord {
+  dir: string;
+  processes: ProcessRecord[];
+}
+
+interface ClusterFlags {
+  nodes: number;
+  dir: string;
+  basePort: number;
+  grpcPort: number;
+  httpPort: number;
+  tickMs: number | undefined;
+}
+
+function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
+  const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (!allowed.includes(flag)) throw new OptionError(`unknown option '${flag}' (allowed: ${allowed.join(' ')})`);
+    const v = argv[++i];
+    if (v === undefined) throw new OptionError(`${flag} needs a value`);
+    const int = (min: number, max: number): number => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < min || n > max) throw new OptionError(`${flag}: expected an integer from ${min} to ${max}, got '${v}'`);
+      return n;
+    };
+    if (flag === '--nodes') f.nodes = int(1, 7);
+    else if (flag === '--dir') f.dir = v;
+    else if (flag === '--base-port') f.basePort = int(1024, 65000);
+    else if (flag === '--grpc-port') f.grpcPort = int(1, 65535);
+    else if (flag === '--http-port') f.httpPort = int(0, 65535);
+    else if (flag === '--tick-ms') f.tickMs = int(5, 10_000);
+  }
+  f.dir = resolve(f.dir);
+  return f;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readRecord(dir: string): ClusterRecord | undefined {
+  const file = join(dir, 'cluster.json');
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterRecord;
+}
+
+function spawnNode(dir: string, id: number, args: string[], logName: string): { pid: number; log: string } {
+  const log = join(dir, logName);
+  const fd = openSync(log, 'a');
+  const child = spawn(process.execPath, [STRATUS_BIN, 'node', ...args], { detached: true, stdio: ['ignore', fd, fd] });
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start node ${id}`);
+  return { pid: child.pid, log };
+}
+
+async function waitHealthy(rec: ClusterRecord, timeoutMs: number): Promise<void> {
+  const storage = rec.processes.filter((p) => p.role === 'storage');
+  const client = new ClusterClient({ seeds: storage.map((p) => p.grpc), totalTimeoutMs: 2000 });
+  const until = Date.now() + timeoutMs;
+  try {
+    while (true) {
+      const dead = rec.processes.find((p) => !alive(p.pid));
+      if (dead) throw new Error(`${dead.role} ${dead.id} exited during start-up; see ${dead.log}`);
+      let ok = true;
+      for (const p of storage) {
+        try {
+          const s = (await client.nodeStatus(p.grpc, 1000)) as { groups?: { group: number; leader: number }[] };
+          if (!s.groups?.some((g) => g.group === 0 && g.leader > 0)) ok = false;
+        } catch {
+          ok = false;
+        }
+      }
+      if (ok) return;
+      if (Date.now() > until) throw new Error(`the cluster did not become healthy within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    client.close();
+  }
+}
+
+export async function clusterUp(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<ClusterRecord> {
+  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms']);
+  const existing = readRecord(f.dir);
+  if (existing?.processes.some((p) => alive(p.pid))) {
+    throw new OptionError(`a cluster is already running in ${f.dir}; run 'stratus cluster down --dir ${f.dir}' first`);
+  }
+  mkdirSync(f.dir, { recursive: true });
+  const peers = Array.from({ length: f.nodes }, (_, i) => `${i + 1}=127.0.0.1:${f.basePort + i}`).join(',');
+  const common = f.tickMs ? ['--tick-ms', String(f.tickMs)] : [];
+  const rec: ClusterRecord = { dir: f.dir, processes: [] };
+  for (let id = 1; id <= f.nodes; id++) {
+    const grpc = `127.0.0.1:${f.basePort + id - 1}`;
+    const args = ['--role', 'storage', '--id', String(id), '--peers', peers, '--data', join(f.dir, `node-${id}`), '--grpc-port', String(f.basePort + id - 1), ...common];
+    rec.processes.push({ id, role: 'storage', grpc, ...spawnNode(f.dir, id, args, `node-${id}.log`) });
+  }
+  const gwId = 1000;
+  const gwArgs = ['--role', 'gateway', '--id', String(gwId), '--peers', peers, '--grpc-port', String(f.grpcPort), '--http-port', String(f.httpPort), ...common];
+  rec.processes.push({ id: gwId, role: 'gateway', grpc: `127.0.0.1:${f.grpcPort}`, http: `127.0.0.1:${f.httpPort}`, ...spawnNode(f.dir, gwId, gwArgs, 'gateway.log') });
+  writeFileSync(join(f.dir, 'cluster.json'), JSON.stringify(rec, null, 2));
+  try {
+    await waitHealthy(rec, 30_000);
+  } catch (err) {
+    await stopAll(rec);
+    throw new OptionError(`cluster up: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  out(
+    [
+      `stratus: local cluster of ${f.nodes} storage node(s) and a gateway is up (records in ${f.dir})`,
+      ...rec.processes.map((p) => `  ${p.role === 'gateway' ? 'gateway  ' : `storage ${p.id}`}  pid ${p.pid}  gRPC ${p.grpc}${p.http ? `  HTTP http://${p.http}` : ''}  log ${p.log}`),
+      `native API: ${rec.processes.find((p) => p.role === 'gateway')!.grpc} (stratus.v1.LogService)`,
+      '',
+    ].join('\n'),
+  );
+  return rec;
+}
+
+async function stopAll(rec: ClusterRecord): Promise<void> {
+  for (const p of rec.processes) {
+    try {
+      process.kill(p.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  const until = Date.now() + 5000;
+  while (rec.processes.some((p) => alive(p.pid)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  for (const p of rec.processes) {
+    if (alive(p.pid)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        /* raced with its exit */
+      }
+    }
+  }
+}
+
+export async function clusterDown(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+  const f = parseFlags(argv, ['--dir']);
+  const rec = readRecord(f.dir);
+  if (!rec) throw new OptionError(`no cluster is recorded in ${f.dir} (no cluster.json)`);
+  await stopAll(rec);
+  rmSync(join(f.dir, 'cluster.json'));
+  out(`stratus: cluster in ${f.dir} stopped (${rec.processes.length} processes)\n`);
+}
+
+interface StatusReply {
+  node: number;
+  groups: { group: number; role: string; leader: number; term: number; commit: number; applied: number; lastIndex: number; lag: Record<string, number> }[];
+  fsyncs: number;
+  entriesSynced: number;
+}
+
+export async function clusterStatus(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+  const f = parseFlags(argv, ['--dir']);
+  const rec = readRecord(f.dir);
+  if (!rec) throw new OptionError(`no cluster is recorded in ${f.dir} (no cluster.json)`);
+  const storage = rec.processes.filter((p) => p.role === 'storage');
+  const client = new ClusterClient({ seeds: storage.map((p) => p.grpc) });
+  const lines: string[] = ['node  role     pid      state  address           groups  leads  fsyncs  entries/fsync'];
+  const groups = new Map<number, { leader: number; term: number; commit: number; lag: Record<string, number> }>();
+  try {
+    for (const p of rec.processes) {
+      const state = alive(p.pid) ? 'up' : 'down';
+      if (p.role === 'gateway') {
+        lines.push(`${String(p.id).padEnd(6)}gateway  ${String(p.pid).padEnd(9)}${state.padEnd(7)}${p.grpc}`);
+        continue;
+      }
+      let s: StatusReply | undefined;
+      if (state === 'up') s = (await client.nodeStatus(p.grpc, 2000).catch(() => undefined)) as StatusReply | undefined;
+      const leads = s?.groups.filter((g) => g.role === 'leader') ?? [];
+      for (const g of leads) groups.set(g.group, { leader: p.id, term: g.term, commit: g.commit, lag: g.lag });
+      const perFsync = s && s.fsyncs > 0 ? (s.entriesSynced / s.fsyncs).toFixed(1) : '-';
+      lines.push(`${String(p.id).padEnd(6)}storage  ${String(p.pid).padEnd(9)}${(s ? state : state === 'up' ? 'noansw' : state).padEnd(7)}${p.grpc.padEnd(18)}${String(s?.groups.length ?? '-').padEnd(8)}${String(leads.length).padEnd(7)}${String(s?.fsyncs ?? '-').padEnd(8)}${perFsync}`);
+    }
+  } finally {
+    client.close();
+  }
+  lines.push('', 'group  leader  term  commit  lag (node:entries)');
+  for (const [g, s] of [...groups].sort((a, b) => a[0] - b[0])) {
+    lines.push(`${String(g).padEnd(7)}${String(s.leader).padEnd(8)}${String(s.term).padEnd(6)}${String(s.commit).padEnd(8)}${Object.entries(s.lag).map(([n, l]) => `${n}:${l}`).join(' ')}`);
+  }
+  out(lines.join('\n') + '\n');
+}

@@ -1,0 +1,45 @@
+// `stratus start` (the embedded default: every role in one process, one replica per group) and
+// `stratus node` (one process of a multi-node deployment).
+import { type NodeOptions, OptionError, parseNodeOptions } from '../options.js';
+import { runNode } from '../run-node.js';
+
+const START_FLAGS = new Set<keyof NodeOptions>(['data', 'host', 'grpcPort', 'httpPort', 'tickMs', 'electionTicks', 'heartbeatTicks', 'proposalTimeoutMs']);
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+async function serve(o: NodeOptions, banner: (grpc: string, http: string | undefined) => string): Promise<number> {
+  const node = await runNode(o, log);
+  process.stdout.write(banner(node.grpcAddress, node.httpAddress));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  process.stdout.write(`stratus: ${signal}: stopping\n`);
+  await node.stop();
+  process.stdout.write('stratus: stopped\n');
+  return 0;
+}
+
+export async function startMain(argv: string[]): Promise<number> {
+  const o = parseNodeOptions(argv, process.env, START_FLAGS);
+  return serve({ ...o, role: 'all', id: 1, peers: new Map([[1, o.advertise]]) }, (grpc, http) =>
+    [
+      `stratus: embedded server (every role, one replica per group), data in ${o.data}`,
+      `  gRPC  ${grpc}   native API: stratus.v1.LogService (proto/stratus/v1/log.proto)`,
+      `  HTTP  http://${http ?? '-'}   health: /health`,
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function nodeMain(argv: string[]): Promise<number> {
+  const o = parseNodeOptions(argv, process.env);
+  return serve(o, (grpc, http) =>
+    `stratus: node ${o.id} (${o.role}) listening on ${grpc}${http ? `, http://${http}` : ''}; peers ${[...o.peers].map(([id, a]) => `${id}=${a}`).join(',')}\n`,
+  );
+}
+
+export { OptionError };

@@ -1,0 +1,57 @@
+// Loads the .proto contracts once. proto-loader builds services at run time, so the shapes
+// below are declared by hand and checked where bytes come in (see wire.ts).
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+const PROTO_ROOT = fileURLToPath(new URL('../../proto/', import.meta.url));
+
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: Number,
+  enums: Number,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [PROTO_ROOT],
+};
+
+type ServiceCtor = grpc.ServiceClientConstructor;
+
+function load(file: string): grpc.GrpcObject {
+  return grpc.loadPackageDefinition(protoLoader.loadSync(file, LOADER_OPTIONS));
+}
+
+function service(root: grpc.GrpcObject, path: string): ServiceCtor {
+  let node: unknown = root;
+  for (const part of path.split('.')) {
+    node = (node as Record<string, unknown>)[part];
+    if (node === undefined) throw new Error(`proto: ${path} is not defined`);
+  }
+  return node as ServiceCtor;
+}
+
+let cache: { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor } | undefined;
+
+export function services(): { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor } {
+  if (!cache) {
+    const internalRaft = load('internal/raft.proto');
+    const internalStorage = load('internal/storage.proto');
+    const v1Log = load('stratus/v1/log.proto');
+    cache = {
+      raft: service(internalRaft, 'stratus.internal.RaftTransport'),
+      storage: service(internalStorage, 'stratus.internal.StorageService'),
+      log: service(v1Log, 'stratus.v1.LogService'),
+    };
+  }
+  return cache;
+}
+
+/** Channel options shared by every internal client: fail fast, reconnect quickly. */
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+};

@@ -1,0 +1,129 @@
+// Every option of `stratus start` and `stratus node`, in one table: flag, environment variable,
+// default, check. The same table documents them (`stratus help`) and validates them with a
+// message that names the option and the bad value.
+
+export class OptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionError';
+  }
+}
+
+export type Role = 'storage' | 'gateway' | 'all';
+
+export interface NodeOptions {
+  role: Role;
+  id: number;
+  data: string;
+  host: string;
+  grpcPort: number;
+  httpPort: number;
+  /** Initial storage members, id → host:port; this node's own entry is where it listens. */
+  peers: Map<number, string>;
+  /** The address other nodes use for this node (defaults to host:grpcPort). */
+  advertise: string;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  proposalTimeoutMs: number;
+}
+
+interface Spec {
+  key: keyof NodeOptions;
+  flag: string;
+  env: string;
+  doc: string;
+  default: string | undefined;
+  parse: (v: string, flag: string) => unknown;
+}
+
+function int(min: number, max: number) {
+  return (v: string, flag: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw new OptionError(`${flag}: expected an integer from ${min} to ${max}, got '${v}'`);
+    return n;
+  };
+}
+
+function role(v: string, flag: string): Role {
+  if (v === 'storage' || v === 'gateway' || v === 'all') return v;
+  if (v === 'scheduler') throw new OptionError(`${flag}: the scheduler role arrives with functions; use storage, gateway or all`);
+  throw new OptionError(`${flag}: expected storage, gateway or all, got '${v}'`);
+}
+
+function hostPort(v: string, flag: string): string {
+  const m = /^([A-Za-z0-9.\-_]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new OptionError(`${flag}: expected host:port, got '${v}'`);
+  return v;
+}
+
+/** "1=127.0.0.1:7001,2=127.0.0.1:7002" → id → address. */
+function peers(v: string, flag: string): Map<number, string> {
+  const out = new Map<number, string>();
+  if (v.trim() === '') return out;
+  for (const part of v.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new OptionError(`${flag}: expected id=host:port[,id=host:port...], got '${part}'`);
+    const id = int(1, 0xffff)(part.slice(0, eq), `${flag} (node id)`);
+    if (out.has(id)) throw new OptionError(`${flag}: node id ${id} is listed twice`);
+    out.set(id, hostPort(part.slice(eq + 1), flag));
+  }
+  return out;
+}
+
+const SPECS: Spec[] = [
+  { key: 'role', flag: '--role', env: 'STRATUS_ROLE', default: 'all', doc: 'storage, gateway or all', parse: role },
+  { key: 'id', flag: '--id', env: 'STRATUS_NODE_ID', default: '1', doc: 'this node id (1-65535), unique in the cluster', parse: int(1, 0xffff) },
+  { key: 'data', flag: '--data', env: 'STRATUS_DATA', default: './.stratus', doc: 'data directory', parse: (v) => v },
+  { key: 'host', flag: '--host', env: 'STRATUS_HOST', default: '127.0.0.1', doc: 'address to listen on', parse: (v) => v },
+  { key: 'grpcPort', flag: '--grpc-port', env: 'STRATUS_GRPC_PORT', default: '50051', doc: 'gRPC port (native API; storage traffic for storage nodes)', parse: int(1, 65535) },
+  { key: 'httpPort', flag: '--http-port', env: 'STRATUS_HTTP_PORT', default: '4566', doc: 'HTTP port (AWS APIs; /health)', parse: int(0, 65535) },
+  { key: 'peers', flag: '--peers', env: 'STRATUS_PEERS', default: '', doc: 'initial storage members: id=host:port,... (gateway: the storage nodes to reach)', parse: peers },
+  { key: 'advertise', flag: '--advertise', env: 'STRATUS_ADVERTISE', default: undefined, doc: 'host:port other nodes reach this one at (default host:grpc-port)', parse: hostPort },
+  { key: 'tickMs', flag: '--tick-ms', env: 'STRATUS_TICK_MS', default: '50', doc: 'Raft tick; elections after 10-20 ticks', parse: int(5, 10_000) },
+  { key: 'electionTicks', flag: '--election-ticks', env: 'STRATUS_ELECTION_TICKS', default: '10', doc: 'ticks without a leader before an election', parse: int(2, 1000) },
+  { key: 'heartbeatTicks', flag: '--heartbeat-ticks', env: 'STRATUS_HEARTBEAT_TICKS', default: '2', doc: 'ticks between leader heartbeats (less than election ticks)', parse: int(1, 999) },
+  { key: 'proposalTimeoutMs', flag: '--proposal-timeout-ms', env: 'STRATUS_PROPOSAL_TIMEOUT_MS', default: '5000', doc: 'how long a leader waits for a write to commit', parse: int(100, 600_000) },
+];
+
+export function optionsHelp(): string {
+  return SPECS.map((s) => `  ${(s.flag + ' ').padEnd(24)}${s.doc} [${s.env}${s.default !== undefined && s.default !== '' ? `, default ${s.default}` : ''}]`).join('\n');
+}
+
+/**
+ * Flags win over environment variables, which win over defaults. `allowed` restricts the flags a
+ * command takes (start takes no --role/--id/--peers).
+ */
+export function parseNodeOptions(argv: string[], env: NodeJS.ProcessEnv, allowed?: Set<keyof NodeOptions>): NodeOptions {
+  const raw = new Map<keyof NodeOptions, { value: string; source: string }>();
+  for (const s of SPECS) {
+    const e = env[s.env];
+    if (e !== undefined && e !== '' && (!allowed || allowed.has(s.key))) raw.set(s.key, { value: e, source: s.env });
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = SPECS.find((s) => s.flag === flag);
+    if (!spec || (allowed && !allowed.has(spec.key))) throw new OptionError(`unknown option '${flag}'`);
+    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new OptionError(`${flag} needs a value`);
+    raw.set(spec.key, { value, source: flag });
+  }
+  const out: Record<string, unknown> = {};
+  for (const s of SPECS) {
+    const r = raw.get(s.key);
+    const v = r?.value ?? s.default;
+    if (v !== undefined) out[s.key] = s.parse(v, r?.source ?? s.flag);
+  }
+  const o = out as unknown as NodeOptions;
+  if (o.heartbeatTicks >= o.electionTicks) {
+    throw new OptionError(`--heartbeat-ticks (${o.heartbeatTicks}) must be less than --election-ticks (${o.electionTicks})`);
+  }
+  o.advertise ??= `${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.grpcPort}`;
+  // A storage node alone is a one-member cluster; one missing from a non-empty --peers joins the
+  // cluster those peers form (it registers with their meta group and receives replicas).
+  if (o.role !== 'gateway' && o.peers.size === 0) o.peers.set(o.id, o.advertise);
+  if (o.role === 'gateway' && o.peers.size === 0) throw new OptionError('--peers: a gateway needs the storage nodes to reach (id=host:port,...)');
+  return o;
+}

@@ -1,0 +1,197 @@
+// A storage node: hosts many Raft groups (multi-Raft) over one engine, one ready loop and one
+// transport. Groups are created and removed by the reconciler following the meta group's
+// placement; the meta group itself (group 0) is bootstrapped on the initial members.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Engine, type KvOp } from '../../storage/engine/engine.js';
+import { GroupCommitter, GroupStorage, MemoryEngine, RocksEngine } from '../../storage/engine/index.js';
+import { descriptorKey, decodeDescriptor, encodeDescriptor, listDescriptors } from './descriptors.js';
+import { createStateMachine } from '../../storage/partitions/index.js';
+import { type PartitionKind } from '../../storage/partitions/kind.js';
+import { SeededRng } from '../../storage/raft/index.js';
+import { type WireBatch, WireError, fromWire } from './raft-wire.js';
+import { ReadyLoop } from './ready-loop.js';
+import { Replica } from './replica.js';
+import { RaftTransport } from './transport.js';
+
+export const META_GROUP = 0;
+
+export interface StorageNodeOptions {
+  nodeId: number;
+  /** Where the engine lives; undefined keeps everything in memory (tests). */
+  dataDir: string | undefined;
+  /** The address peers and clients reach this node's gRPC server at (host:port). */
+  advertise: string;
+  /** The initial members (id → address), this node included: the meta group's first voters. */
+  peers: Map<number, string>;
+  tickMs: number;
+  electionTick: number;
+  heartbeatTick: number;
+  proposalTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+export class StorageNode {
+  readonly replicas = new Map<number, Replica>();
+  readonly transport: RaftTransport;
+  readonly committer: GroupCommitter;
+  private readonly loop: ReadyLoop;
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly addresses = new Map<number, string>();
+  private readonly creating = new Map<number, Promise<Replica>>();
+  readonly startedAt = Date.now();
+  droppedForUnknownGroup = 0;
+  private stopped = false;
+
+  private constructor(
+    readonly opts: StorageNodeOptions,
+    readonly engine: Engine,
+  ) {
+    for (const [id, addr] of opts.peers) this.addresses.set(id, addr);
+    this.addresses.set(opts.nodeId, opts.advertise);
+    this.committer = new GroupCommitter(engine);
+    this.transport = new RaftTransport({ nodeId: opts.nodeId, resolve: (id) => this.addresses.get(id) }, (b) => this.deliver(b));
+    this.loop = new ReadyLoop(this.committer, this.transport, (err) => this.fatal(err));
+  }
+
+  static async open(opts: StorageNodeOptions): Promise<StorageNode> {
+    let engine: Engine;
+    if (opts.dataDir === undefined) engine = new MemoryEngine();
+    else {
+      mkdirSync(opts.dataDir, { recursive: true });
+      engine = await RocksEngine.open(join(opts.dataDir, 'engine'));
+    }
+    const node = new StorageNode(opts, engine);
+    for (const d of await listDescriptors(engine)) {
+      const storage = await GroupStorage.open(engine, d.group);
+      if (!storage) continue; // destroyed half-way: its descriptor goes with the next cleanup
+      await node.host(d.group, d.kind, storage);
+    }
+    if (!node.replicas.has(META_GROUP) && opts.peers.has(opts.nodeId)) {
+      await node.createReplica(META_GROUP, 'meta', [...opts.peers.keys()].sort((a, b) => a - b));
+    }
+    node.ticker = setInterval(() => node.tick(), opts.tickMs);
+    return node;
+  }
+
+  get nodeId(): number {
+    return this.opts.nodeId;
+  }
+
+  /** Learns (or corrects) where a node listens, from the placement map. */
+  setAddress(nodeId: number, address: string): void {
+    this.addresses.set(nodeId, address);
+  }
+
+  addressOf(nodeId: number): string | undefined {
+    return this.addresses.get(nodeId);
+  }
+
+  /**
+   * Hosts a replica of a group. With voters it is one of the group's first members and starts
+   * from the same bootstrap configuration as the others; without, it starts empty and receives
+   * its state from the leader by snapshot (a replica being added to a running group).
+   */
+  createReplica(group: number, kind: PartitionKind, voters: number[] | undefined): Promise<Replica> {
+    const existing = this.replicas.get(group);
+    if (existing) return Promise.resolve(existing);
+    let p = this.creating.get(group);
+    if (!p) {
+      p = (async () => {
+        const ops: KvOp[] = [{ type: 'put', key: descriptorKey(group), value: encodeDescriptor({ group, kind }) }];
+        let storage: GroupStorage;
+        if (voters) {
+          const b = GroupStorage.bootstrap(group, voters);
+          storage = b.storage;
+          ops.push(...b.ops);
+        } else storage = GroupStorage.empty(group);
+        await this.engine.write(ops, { sync: true });
+        return this.host(group, kind, storage);
+      })().finally(() => this.creating.delete(group));
+      this.creating.set(group, p);
+    }
+    return p;
+  }
+
+  private async host(group: number, kind: PartitionKind, storage: GroupStorage): Promise<Replica> {
+    const sm = createStateMachine(kind);
+    const rep = new Replica({
+      group,
+      nodeId: this.opts.nodeId,
+      kind,
+      storage,
+      sm,
+      engine: this.engine,
+      rng: new SeededRng((this.opts.nodeId * 2654435761 + group * 40503 + Date.now()) >>> 0),
+      electionTick: this.opts.electionTick,
+      heartbeatTick: this.opts.heartbeatTick,
+    });
+    await sm.load(rep.store);
+    this.replicas.set(group, rep);
+    this.loop.mark(rep);
+    return rep;
+  }
+
+  /** Removes this node's replica of a group and deletes its data. */
+  async destroyReplica(group: number): Promise<void> {
+    const rep = this.replicas.get(group);
+    if (!rep) return;
+    rep.closed = true;
+    rep.failPending('the replica was removed from this node');
+    this.replicas.delete(group);
+    await this.engine.write([...rep.storage.destroyOps(), { type: 'del', key: descriptorKey(group) }], { sync: true });
+  }
+
+  private tick(): void {
+    for (const rep of this.replicas.values()) {
+      rep.raw.tick();
+      this.loop.mark(rep);
+    }
+  }
+
+  private deliver(batch: WireBatch): void {
+    if (this.stopped) return;
+    for (const raw of batch.messages) {
+      let decoded;
+      try {
+        decoded = fromWire(raw);
+      } catch (err) {
+        if (err instanceof WireError) continue;
+        throw err;
+      }
+      const rep = this.replicas.get(decoded.group);
+      if (!rep || rep.closed) {
+        // Not created here yet (the reconciler will) or already removed: Raft retries.
+        this.droppedForUnknownGroup++;
+        continue;
+      }
+      rep.raw.step(decoded.msg);
+      this.loop.mark(rep);
+    }
+  }
+
+  /** Wakes the ready loop for a replica after a proposal or read request. */
+  kick(rep: Replica): void {
+    this.loop.mark(rep);
+  }
+
+  private fatal(err: unknown): void {
+    this.opts.log(`storage node ${this.opts.nodeId}: fatal: cannot persist or apply: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exit(70);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    for (const rep of this.replicas.values()) {
+      rep.closed = true;
+      rep.failPending('the node is stopping');
+    }
+    this.transport.close();
+    await this.committer.flush(true);
+    await this.engine.close();
+  }
+}
+
+export { decodeDescriptor };

@@ -1,0 +1,129 @@
+// The StorageService gRPC front of a storage node (proto/internal/storage.proto). Errors leave
+// as gRPC statuses with machine-readable metadata (stratus-error, stratus-leader) that
+// nodes/cluster/ turns back into routing decisions.
+import * as grpc from '@grpc/grpc-js';
+import { restampCommand } from '../../storage/partitions/envelope.js';
+import { services } from '../grpc/protos.js';
+import { BusyError, GroupNotFoundError, NotLeaderError, OutcomeUnknownError } from './errors.js';
+import { type StorageNode } from './node.js';
+import { type Replica } from './replica.js';
+
+export interface ServiceTimeouts {
+  proposalTimeoutMs: number;
+  readTimeoutMs: number;
+}
+
+type Unary = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
+
+export function toStatus(err: unknown, node?: StorageNode): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  if (err instanceof NotLeaderError) {
+    metadata.set('stratus-error', 'NotLeader');
+    if (err.leader) {
+      metadata.set('stratus-leader', String(err.leader));
+      const addr = node?.addressOf(err.leader);
+      if (addr) metadata.set('stratus-leader-address', addr);
+    }
+    return { code: grpc.status.UNAVAILABLE, details: err.message, metadata };
+  }
+  if (err instanceof OutcomeUnknownError) {
+    metadata.set('stratus-error', 'OutcomeUnknown');
+    return { code: grpc.status.UNAVAILABLE, details: err.message, metadata };
+  }
+  if (err instanceof GroupNotFoundError) {
+    metadata.set('stratus-error', 'GroupNotFound');
+    return { code: grpc.status.NOT_FOUND, details: err.message, metadata };
+  }
+  if (err instanceof BusyError) {
+    metadata.set('stratus-error', 'Busy');
+    return { code: grpc.status.RESOURCE_EXHAUSTED, details: err.message, metadata };
+  }
+  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+function field<T>(req: unknown, name: string, check: (v: unknown) => v is T, what: string): T {
+  const v = typeof req === 'object' && req !== null ? (req as Record<string, unknown>)[name] : undefined;
+  if (!check(v)) throw new grpc.StatusBuilder().withCode(grpc.status.INVALID_ARGUMENT).withDetails(`${name}: ${what}`).build();
+  return v;
+}
+const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+
+function handler(node: StorageNode, body: (req: unknown) => Promise<unknown>): Unary {
+  return (call, cb) => {
+    body(call.request).then(
+      (reply) => cb(null, reply),
+      (err: unknown) => {
+        if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' && !(err instanceof Error)) {
+          cb(err as grpc.StatusObject);
+        } else cb(toStatus(err, node));
+      },
+    );
+  };
+}
+
+export function storageService(node: StorageNode, t: ServiceTimeouts): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
+  const replica = (group: number): Replica => {
+    const rep = node.replicas.get(group);
+    if (!rep || rep.closed) throw new GroupNotFoundError(group);
+    return rep;
+  };
+  const propose = handler(node, async (req) => {
+    const rep = replica(field(req, 'group', isU32, 'a group id'));
+    const command = field(req, 'command', isBytes, 'bytes');
+    if (!rep.isLeader()) throw new NotLeaderError(rep.group, rep.leader());
+    // The leader's clock is the only one a state machine sees (retention, timestamps).
+    const p = rep.propose(restampCommand(command, Date.now()), t.proposalTimeoutMs);
+    node.kick(rep);
+    return { result: await p };
+  });
+  const read = handler(node, async (req) => {
+    const rep = replica(field(req, 'group', isU32, 'a group id'));
+    const query = field(req, 'query', isBytes, 'bytes');
+    const stale = (req as { consistency?: unknown }).consistency === 1;
+    if (!stale) {
+      const barrier = rep.linearizableBarrier(t.readTimeoutMs);
+      node.kick(rep);
+      await barrier;
+    }
+    return { result: await rep.sm.read(query, rep.store) };
+  });
+  const watch = handler(node, async (req) => {
+    const rep = replica(field(req, 'group', isU32, 'a group id'));
+    const after = (req as { afterIndex?: unknown }).afterIndex;
+    const waitMs = (req as { waitMs?: unknown }).waitMs;
+    const applied = await rep.waitApplied(typeof after === 'number' ? after : 0, Math.min(typeof waitMs === 'number' ? waitMs : 0, 30_000));
+    return { appliedIndex: applied };
+  });
+  const nodeStatus = handler(node, async () => ({
+    node: node.nodeId,
+    address: node.opts.advertise,
+    groups: [...node.replicas.values()].map((rep) => groupStatus(rep)),
+    fsyncs: node.committer.stats.fsyncs,
+    entriesSynced: node.committer.stats.entriesSynced,
+    uptimeSeconds: (Date.now() - node.startedAt) / 1000,
+  }));
+  return { definition: services().storage.service, implementation: { propose, read, watch, nodeStatus } };
+}
+
+function groupStatus(rep: Replica): Record<string, unknown> {
+  const st = rep.raw.status();
+  const lag: Record<number, number> = {};
+  if (rep.isLeader()) {
+    for (const [id, pr] of rep.raw.raft.tracker.progress) {
+      if (id !== st.id) lag[id] = Math.max(0, st.lastIndex - pr.match);
+    }
+  }
+  return {
+    group: rep.group,
+    role: rep.roleName(),
+    leader: st.softState.lead,
+    term: st.hardState.term,
+    commit: st.hardState.commit,
+    applied: rep.appliedIndex,
+    lastIndex: st.lastIndex,
+    voters: st.confState.voters,
+    learners: st.confState.learners,
+    lag,
+  };
+}

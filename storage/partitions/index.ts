@@ -1,0 +1,23 @@
+import { type DedupOptions } from './dedup.js';
+import { type PartitionKind, type PartitionStateMachine } from './kind.js';
+import { LogStateMachine } from './log.js';
+import { MetaStateMachine } from './meta.js';
+
+export * from './kind.js';
+export * from './envelope.js';
+export * from './dedup.js';
+export * from './log.js';
+export * from './meta.js';
+
+export interface StateMachineOptions {
+  dedup?: DedupOptions;
+}
+
+export function createStateMachine(kind: PartitionKind, opts: StateMachineOptions = {}): PartitionStateMachine {
+  switch (kind) {
+    case 'log':
+      return new LogStateMachine(opts);
+    case 'meta':
+      return new MetaStateMachine(opts);
+  }
+}

@@ -1,0 +1,264 @@
+import { DecodeError, fromUtf8, utf8 } from './codec.js';
+import { type CommandPayload, type Decoded, decodeResultWith, encodeQuery } from './envelope.js';
+
+/** Command ops of the `meta` kind. Wire values: append only, never renumber. */
+export enum MetaOp {
+  RegisterNode = 1,
+  SetNodeState = 2,
+  CreateLog = 3,
+  DeleteLog = 4,
+  SetGroupReplicas = 5,
+}
+
+/** Query ops of the `meta` kind. */
+export enum MetaQueryOp {
+  GetPlacement = 1,
+  GetLog = 2,
+  ListLogs = 3,
+}
+
+export const NODE_STATES = ['up', 'draining', 'removed'] as const;
+export type NodeState = (typeof NODE_STATES)[number];
+
+export interface NodeRecord {
+  /** Positive u32. */
+  id: number;
+  /** host:port of the node's gRPC endpoint. */
+  address: string;
+  state: NodeState;
+  registeredAtMs: number;
+}
+
+export interface GroupRecord {
+  /** Allocated by meta from 1 up; group 0 is the meta group itself and is not in the catalog. */
+  id: number;
+  kind: 'log';
+  /** Node ids; the first is the preferred leader. */
+  replicas: number[];
+  /**
+   * The replicas the group was created with, kept through moves: exactly these members start
+   * from the shared bootstrap configuration; replicas added later start empty and catch up by
+   * snapshot.
+   */
+  initialReplicas?: number[];
+  log?: string;
+  partition?: number;
+}
+
+export interface LogRecord {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  /** 0: keep forever. */
+  retentionMs: number;
+  /** Group of partition p is groupIds[p]. */
+  groupIds: number[];
+  createdAtMs: number;
+}
+
+export interface Placement {
+  /** Raft index of the last command that changed the catalog (0: never changed). */
+  version: number;
+  /** Sorted by id. */
+  nodes: NodeRecord[];
+  /** Sorted by id. */
+  groups: GroupRecord[];
+  /** Sorted by name. */
+  logs: LogRecord[];
+}
+
+export interface LogWithGroups {
+  log: LogRecord;
+  /** In partition order. */
+  groups: GroupRecord[];
+}
+
+export type MetaCommand =
+  | { type: 'registerNode'; id: number; address: string }
+  | { type: 'setNodeState'; id: number; state: NodeState }
+  | { type: 'createLog'; name: string; partitions: number; replicationFactor: number; retentionMs: number }
+  | { type: 'deleteLog'; name: string }
+  | { type: 'setGroupReplicas'; groupId: number; replicas: number[] };
+
+export type MetaQuery = { type: 'getPlacement' } | { type: 'getLog'; name: string } | { type: 'listLogs' };
+
+export function jsonBytes(v: unknown): Uint8Array {
+  return utf8(JSON.stringify(v));
+}
+
+export function parseJson(b: Uint8Array): unknown {
+  try {
+    return JSON.parse(fromUtf8(b)) as unknown;
+  } catch (e) {
+    throw new DecodeError(`invalid JSON body: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
+  registerNode: MetaOp.RegisterNode,
+  setNodeState: MetaOp.SetNodeState,
+  createLog: MetaOp.CreateLog,
+  deleteLog: MetaOp.DeleteLog,
+  setGroupReplicas: MetaOp.SetGroupReplicas,
+};
+
+export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
+  const { type, ...args } = cmd;
+  return { op: COMMAND_OPS[type], body: jsonBytes(args) };
+}
+
+export function encodeMetaQuery(q: MetaQuery): Uint8Array {
+  switch (q.type) {
+    case 'getPlacement':
+      return encodeQuery({ op: MetaQueryOp.GetPlacement, body: new Uint8Array(0) });
+    case 'getLog':
+      return encodeQuery({ op: MetaQueryOp.GetLog, body: jsonBytes({ name: q.name }) });
+    case 'listLogs':
+      return encodeQuery({ op: MetaQueryOp.ListLogs, body: new Uint8Array(0) });
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function object(v: unknown): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError('body must be a JSON object');
+  return v as Obj;
+}
+
+function num(o: Obj, field: string): number {
+  const v = o[field];
+  if (typeof v !== 'number') throw new DecodeError(`${field} must be a number`);
+  return v;
+}
+
+function str(o: Obj, field: string): string {
+  const v = o[field];
+  if (typeof v !== 'string') throw new DecodeError(`${field} must be a string`);
+  return v;
+}
+
+function numArray(o: Obj, field: string): number[] {
+  const v = o[field];
+  if (!Array.isArray(v) || !v.every((x): x is number => typeof x === 'number')) {
+    throw new DecodeError(`${field} must be an array of numbers`);
+  }
+  return v;
+}
+
+function nodeState(o: Obj, field: string): NodeState {
+  const v = str(o, field);
+  const state = NODE_STATES.find((s) => s === v);
+  if (state === undefined) throw new DecodeError(`${field} must be one of ${NODE_STATES.join(', ')}`);
+  return state;
+}
+
+/** Checks the shape of a command body; value ranges are checked by apply. */
+export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
+  const o = object(parseJson(body));
+  switch (op) {
+    case MetaOp.RegisterNode:
+      return { type: 'registerNode', id: num(o, 'id'), address: str(o, 'address') };
+    case MetaOp.SetNodeState:
+      return { type: 'setNodeState', id: num(o, 'id'), state: nodeState(o, 'state') };
+    case MetaOp.CreateLog:
+      return {
+        type: 'createLog',
+        name: str(o, 'name'),
+        partitions: num(o, 'partitions'),
+        replicationFactor: num(o, 'replicationFactor'),
+        retentionMs: num(o, 'retentionMs'),
+      };
+    case MetaOp.DeleteLog:
+      return { type: 'deleteLog', name: str(o, 'name') };
+    case MetaOp.SetGroupReplicas:
+      return { type: 'setGroupReplicas', groupId: num(o, 'groupId'), replicas: numArray(o, 'replicas') };
+    default:
+      throw new DecodeError(`unknown meta op ${op}`);
+  }
+}
+
+export function decodeMetaQuery(op: number, body: Uint8Array): MetaQuery {
+  switch (op) {
+    case MetaQueryOp.GetPlacement:
+      return { type: 'getPlacement' };
+    case MetaQueryOp.GetLog:
+      return { type: 'getLog', name: str(object(parseJson(body)), 'name') };
+    case MetaQueryOp.ListLogs:
+      return { type: 'listLogs' };
+    default:
+      throw new DecodeError(`unknown meta query op ${op}`);
+  }
+}
+
+/** Stored and result records are rebuilt field by field so their JSON is byte-identical. */
+export function toNodeRecord(v: unknown): NodeRecord {
+  const o = object(v);
+  return { id: num(o, 'id'), address: str(o, 'address'), state: nodeState(o, 'state'), registeredAtMs: num(o, 'registeredAtMs') };
+}
+
+export function toGroupRecord(v: unknown): GroupRecord {
+  const o = object(v);
+  if (o.kind !== 'log') throw new DecodeError(`unknown group kind ${String(o.kind)}`);
+  // Field order matches the literal in MetaStateMachine.createLog, so re-encoding is stable.
+  const g: GroupRecord = { id: num(o, 'id'), kind: 'log', replicas: numArray(o, 'replicas') };
+  if (o.initialReplicas !== undefined) g.initialReplicas = numArray(o, 'initialReplicas');
+  if (o.log !== undefined) g.log = str(o, 'log');
+  if (o.partition !== undefined) g.partition = num(o, 'partition');
+  return g;
+}
+
+export function toLogRecord(v: unknown): LogRecord {
+  const o = object(v);
+  return {
+    name: str(o, 'name'),
+    partitions: num(o, 'partitions'),
+    replicationFactor: num(o, 'replicationFactor'),
+    retentionMs: num(o, 'retentionMs'),
+    groupIds: numArray(o, 'groupIds'),
+    createdAtMs: num(o, 'createdAtMs'),
+  };
+}
+
+function toLogWithGroups(v: unknown): LogWithGroups {
+  const o = object(v);
+  const groups = o.groups;
+  if (!Array.isArray(groups)) throw new DecodeError('groups must be an array');
+  return { log: toLogRecord(o.log), groups: groups.map(toGroupRecord) };
+}
+
+function list<T>(o: Obj, field: string, each: (v: unknown) => T): T[] {
+  const v = o[field];
+  if (!Array.isArray(v)) throw new DecodeError(`${field} must be an array`);
+  return v.map(each);
+}
+
+/** Result of RegisterNode and SetNodeState. */
+export function decodeNodeResult(bytes: Uint8Array): Decoded<NodeRecord> {
+  return decodeResultWith(bytes, (b) => toNodeRecord(parseJson(b)));
+}
+
+/** Result of CreateLog, DeleteLog (the removed log) and the GetLog query. */
+export function decodeLogResult(bytes: Uint8Array): Decoded<LogWithGroups> {
+  return decodeResultWith(bytes, (b) => toLogWithGroups(parseJson(b)));
+}
+
+/** Result of SetGroupReplicas. */
+export function decodeGroupResult(bytes: Uint8Array): Decoded<GroupRecord> {
+  return decodeResultWith(bytes, (b) => toGroupRecord(parseJson(b)));
+}
+
+export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {
+  return decodeResultWith(bytes, (b) => {
+    const o = object(parseJson(b));
+    return {
+      version: num(o, 'version'),
+      nodes: list(o, 'nodes', toNodeRecord),
+      groups: list(o, 'groups', toGroupRecord),
+      logs: list(o, 'logs', toLogRecord),
+    };
+  });
+}
+
+export function decodeListLogsResult(bytes: Uint8Array): Decoded<LogRecord[]> {
+  return decodeResultWith(bytes, (b) => list(object(parseJson(b)), 'logs', toLogRecord));
+}

@@ -1,0 +1,354 @@
+import { type KvOp } from '../engine/engine.js';
+import { DecodeError, fromUtf8, prefixEnd, utf8 } from './codec.js';
+import { DedupTable, type DedupOptions } from './dedup.js';
+import { type Command, CommandError, decodeCommand, decodeQuery, errorResult, okResult } from './envelope.js';
+import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
+import {
+  type GroupRecord,
+  type LogRecord,
+  type LogWithGroups,
+  type MetaCommand,
+  type MetaQuery,
+  type NodeRecord,
+  type NodeState,
+  type Placement,
+  decodeMetaCommand,
+  decodeMetaQuery,
+  jsonBytes,
+  parseJson,
+  toGroupRecord,
+  toLogRecord,
+  toNodeRecord,
+} from './meta-codec.js';
+
+export * from './meta-codec.js';
+
+/*
+ * The `meta` kind: the catalog of nodes, Raft groups and logs, and replica placement. It lives
+ * in group 0. The whole catalog is small and kept in memory; each record is persisted as JSON
+ * under its own relative key:
+ *   'n/<id>' node, 'g/<id>' group, 'l/<name>' log, 'c/nextGroupId', 'c/version'.
+ * Maps are never iterated for decisions or output without sorting first: a replica that
+ * reloaded from the store has a different insertion order than one that applied live.
+ */
+
+export const LOG_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+export const MAX_PARTITIONS = 1024;
+export const MAX_REPLICATION_FACTOR = 5;
+/** Moves may briefly need more replicas than the replication factor. */
+export const MAX_GROUP_REPLICAS = 7;
+const MAX_NODE_ID = 0xffff_ffff;
+const ADDRESS_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+
+const NODE_PREFIX = 'n/';
+const GROUP_PREFIX = 'g/';
+const LOG_PREFIX = 'l/';
+const NEXT_GROUP_KEY = utf8('c/nextGroupId');
+const VERSION_KEY = utf8('c/version');
+
+export interface MetaStateMachineOptions {
+  dedup?: DedupOptions;
+}
+
+class Invalid extends Error {}
+
+function invalid(message: string): Invalid {
+  return new Invalid(message);
+}
+
+export class MetaStateMachine implements PartitionStateMachine {
+  private readonly dedupOptions: DedupOptions;
+  private dedup: DedupTable;
+  private nodes = new Map<number, NodeRecord>();
+  private groups = new Map<number, GroupRecord>();
+  private logs = new Map<string, LogRecord>();
+  private nextGroupId = 1;
+  private version = 0;
+
+  constructor(opts: MetaStateMachineOptions = {}) {
+    this.dedupOptions = opts.dedup ?? {};
+    this.dedup = new DedupTable(this.dedupOptions);
+  }
+
+  async load(store: PartitionStore): Promise<void> {
+    const dedup = new DedupTable(this.dedupOptions);
+    await dedup.load(store);
+    const nodes = new Map<number, NodeRecord>();
+    for (const v of await scanJson(store, NODE_PREFIX)) {
+      const n = toNodeRecord(v);
+      nodes.set(n.id, n);
+    }
+    const groups = new Map<number, GroupRecord>();
+    for (const v of await scanJson(store, GROUP_PREFIX)) {
+      const g = toGroupRecord(v);
+      groups.set(g.id, g);
+    }
+    const logs = new Map<string, LogRecord>();
+    for (const v of await scanJson(store, LOG_PREFIX)) {
+      const l = toLogRecord(v);
+      logs.set(l.name, l);
+    }
+    const next = await store.get(NEXT_GROUP_KEY);
+    const version = await store.get(VERSION_KEY);
+    this.dedup = dedup;
+    this.nodes = nodes;
+    this.groups = groups;
+    this.logs = logs;
+    this.nextGroupId = next === undefined ? 1 : Number(fromUtf8(next));
+    this.version = version === undefined ? 0 : Number(fromUtf8(version));
+  }
+
+  apply(command: Uint8Array, ctx: ApplyContext): Uint8Array {
+    let cmd: Command;
+    try {
+      cmd = decodeCommand(command);
+    } catch (e) {
+      if (e instanceof CommandError) return errorResult('InvalidArgument', e.message);
+      throw e;
+    }
+    return this.dedup.applyOnce(cmd, ctx, (c, cx) => this.applyOp(c, cx));
+  }
+
+  private applyOp(cmd: Command, ctx: ApplyContext): Uint8Array {
+    let decoded: MetaCommand;
+    try {
+      decoded = decodeMetaCommand(cmd.op, cmd.body);
+    } catch (e) {
+      if (e instanceof DecodeError) return errorResult('InvalidArgument', `malformed meta command: ${e.message}`);
+      throw e;
+    }
+    // Validation runs before any state changes, so an Invalid never leaves a half-applied command.
+    try {
+      switch (decoded.type) {
+        case 'registerNode':
+          return this.registerNode(decoded.id, decoded.address, cmd.timestampMs, ctx);
+        case 'setNodeState':
+          return this.setNodeState(decoded.id, decoded.state, ctx);
+        case 'createLog':
+          return this.createLog(decoded, cmd.timestampMs, ctx);
+        case 'deleteLog':
+          return this.deleteLog(decoded.name, ctx);
+        case 'setGroupReplicas':
+          return this.setGroupReplicas(decoded.groupId, decoded.replicas, ctx);
+      }
+    } catch (e) {
+      if (e instanceof Invalid) return errorResult('InvalidArgument', e.message);
+      throw e;
+    }
+  }
+
+  /** Registers a node as 'up', or updates its address; an existing node keeps its state. */
+  private registerNode(id: number, address: string, nowMs: number, ctx: ApplyContext): Uint8Array {
+    checkNodeId(id);
+    const m = ADDRESS_PATTERN.exec(address);
+    if (m === null || Number(m[2]) > 65535) throw invalid(`address must be host:port, got ${JSON.stringify(address)}`);
+    const existing = this.nodes.get(id);
+    if (existing !== undefined && existing.address === address) return okResult(jsonBytes(existing));
+    const node: NodeRecord = existing
+      ? { ...existing, address }
+      : { id, address, state: 'up', registeredAtMs: nowMs };
+    this.putNode(node, ctx);
+    return okResult(jsonBytes(node));
+  }
+
+  private setNodeState(id: number, state: NodeState, ctx: ApplyContext): Uint8Array {
+    checkNodeId(id);
+    const existing = this.nodes.get(id);
+    if (existing === undefined) return errorResult('NotFound', `node ${id} is not registered`);
+    if (existing.state === state) return okResult(jsonBytes(existing));
+    const node: NodeRecord = { ...existing, state };
+    this.putNode(node, ctx);
+    return okResult(jsonBytes(node));
+  }
+
+  private createLog(cmd: Extract<MetaCommand, { type: 'createLog' }>, nowMs: number, ctx: ApplyContext): Uint8Array {
+    const { name, partitions, replicationFactor: rf, retentionMs } = cmd;
+    checkLogName(name);
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
+      throw invalid(`partitions must be an integer 1-${MAX_PARTITIONS}, got ${partitions}`);
+    }
+    if (!Number.isInteger(rf) || rf < 1 || rf > MAX_REPLICATION_FACTOR) {
+      throw invalid(`replicationFactor must be an integer 1-${MAX_REPLICATION_FACTOR}, got ${rf}`);
+    }
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) {
+      throw invalid(`retentionMs must be a non-negative integer (0 = forever), got ${retentionMs}`);
+    }
+    if (this.logs.has(name)) return errorResult('AlreadyExists', `log ${name} already exists`);
+    const up = [...this.nodes.values()].filter((n) => n.state === 'up').map((n) => n.id);
+    if (up.length < rf) {
+      throw invalid(`replicationFactor ${rf} needs ${rf} up nodes, but ${up.length} ${up.length === 1 ? 'is' : 'are'} up`);
+    }
+
+    const placements = this.place(up, partitions, rf);
+    const groups: GroupRecord[] = placements.map((replicas, p) => ({
+      id: this.nextGroupId + p,
+      kind: 'log',
+      replicas,
+      initialReplicas: [...replicas],
+      log: name,
+      partition: p,
+    }));
+    const log: LogRecord = {
+      name,
+      partitions,
+      replicationFactor: rf,
+      retentionMs,
+      groupIds: groups.map((g) => g.id),
+      createdAtMs: nowMs,
+    };
+    this.nextGroupId += partitions;
+    ctx.ops.push({ type: 'put', key: NEXT_GROUP_KEY, value: utf8(String(this.nextGroupId)) });
+    for (const g of groups) this.putGroup(g, ctx.ops);
+    this.logs.set(name, log);
+    ctx.ops.push({ type: 'put', key: utf8(LOG_PREFIX + name), value: jsonBytes(log) });
+    this.touch(ctx);
+    return okResult(jsonBytes({ log, groups } satisfies LogWithGroups));
+  }
+
+  /**
+   * Picks rf distinct up nodes per partition: the least-loaded (replica count, counting the
+   * partitions placed so far) first, ties by node id, which rotates through equally loaded nodes.
+   * The preferred leader (first replica) is the pick with the fewest leaderships, so leaders
+   * spread too even when every partition lands on the same nodes.
+   */
+  private place(up: number[], partitions: number, rf: number): number[][] {
+    const load = new Map<number, number>();
+    const leads = new Map<number, number>();
+    for (const id of up) {
+      load.set(id, 0);
+      leads.set(id, 0);
+    }
+    for (const g of this.groups.values()) {
+      g.replicas.forEach((id, i) => {
+        const l = load.get(id);
+        if (l !== undefined) load.set(id, l + 1);
+        const c = leads.get(id);
+        if (i === 0 && c !== undefined) leads.set(id, c + 1);
+      });
+    }
+    const loadOf = (id: number): number => load.get(id) ?? 0;
+    const leadsOf = (id: number): number => leads.get(id) ?? 0;
+    const result: number[][] = [];
+    for (let p = 0; p < partitions; p++) {
+      const picked = [...up].sort((a, b) => loadOf(a) - loadOf(b) || a - b).slice(0, rf);
+      let leader = picked[0] as number;
+      for (const id of picked) if (leadsOf(id) < leadsOf(leader)) leader = id;
+      const replicas = [leader, ...picked.filter((id) => id !== leader)];
+      for (const id of replicas) load.set(id, loadOf(id) + 1);
+      leads.set(leader, leadsOf(leader) + 1);
+      result.push(replicas);
+    }
+    return result;
+  }
+
+  private deleteLog(name: string, ctx: ApplyContext): Uint8Array {
+    checkLogName(name);
+    const log = this.logs.get(name);
+    if (log === undefined) return errorResult('NotFound', `log ${name} does not exist`);
+    const groups = this.groupsOf(log);
+    for (const id of log.groupIds) {
+      this.groups.delete(id);
+      ctx.ops.push({ type: 'del', key: utf8(GROUP_PREFIX + String(id)) });
+    }
+    this.logs.delete(name);
+    ctx.ops.push({ type: 'del', key: utf8(LOG_PREFIX + name) });
+    this.touch(ctx);
+    return okResult(jsonBytes({ log, groups } satisfies LogWithGroups));
+  }
+
+  private setGroupReplicas(groupId: number, replicas: number[], ctx: ApplyContext): Uint8Array {
+    if (!Number.isInteger(groupId) || groupId < 1) throw invalid(`groupId must be a positive integer, got ${groupId}`);
+    if (replicas.length < 1 || replicas.length > MAX_GROUP_REPLICAS) {
+      throw invalid(`a group needs 1-${MAX_GROUP_REPLICAS} replicas, got ${replicas.length}`);
+    }
+    if (new Set(replicas).size !== replicas.length) throw invalid('replicas must be distinct');
+    for (const id of replicas) {
+      const node = this.nodes.get(id);
+      if (node === undefined) throw invalid(`replica ${id} is not a registered node`);
+      if (node.state === 'removed') throw invalid(`replica ${id} is a removed node`);
+    }
+    const existing = this.groups.get(groupId);
+    if (existing === undefined) return errorResult('NotFound', `group ${groupId} does not exist`);
+    const group: GroupRecord = { ...existing, replicas: [...replicas] };
+    this.putGroup(group, ctx.ops);
+    this.touch(ctx);
+    return okResult(jsonBytes(group));
+  }
+
+  private putNode(node: NodeRecord, ctx: ApplyContext): void {
+    this.nodes.set(node.id, node);
+    ctx.ops.push({ type: 'put', key: utf8(NODE_PREFIX + String(node.id)), value: jsonBytes(node) });
+    this.touch(ctx);
+  }
+
+  private putGroup(group: GroupRecord, ops: KvOp[]): void {
+    this.groups.set(group.id, group);
+    ops.push({ type: 'put', key: utf8(GROUP_PREFIX + String(group.id)), value: jsonBytes(group) });
+  }
+
+  private touch(ctx: ApplyContext): void {
+    this.version = ctx.index;
+    ctx.ops.push({ type: 'put', key: VERSION_KEY, value: utf8(String(ctx.index)) });
+  }
+
+  private groupsOf(log: LogRecord): GroupRecord[] {
+    const out: GroupRecord[] = [];
+    for (const id of log.groupIds) {
+      const g = this.groups.get(id);
+      if (g !== undefined) out.push(g);
+    }
+    return out;
+  }
+
+  placement(): Placement {
+    return {
+      version: this.version,
+      nodes: [...this.nodes.values()].sort((a, b) => a.id - b.id),
+      groups: [...this.groups.values()].sort((a, b) => a.id - b.id),
+      logs: this.sortedLogs(),
+    };
+  }
+
+  private sortedLogs(): LogRecord[] {
+    return [...this.logs.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async read(query: Uint8Array): Promise<Uint8Array> {
+    let q: MetaQuery;
+    try {
+      const { op, body } = decodeQuery(query);
+      q = decodeMetaQuery(op, body);
+    } catch (e) {
+      if (e instanceof CommandError || e instanceof DecodeError) return errorResult('InvalidArgument', e.message);
+      throw e;
+    }
+    switch (q.type) {
+      case 'getPlacement':
+        return okResult(jsonBytes(this.placement()));
+      case 'getLog': {
+        const log = this.logs.get(q.name);
+        if (log === undefined) return errorResult('NotFound', `log ${q.name} does not exist`);
+        return okResult(jsonBytes({ log, groups: this.groupsOf(log) } satisfies LogWithGroups));
+      }
+      case 'listLogs':
+        return okResult(jsonBytes({ logs: this.sortedLogs() }));
+    }
+  }
+}
+
+function checkNodeId(id: number): void {
+  if (!Number.isInteger(id) || id < 1 || id > MAX_NODE_ID) throw invalid(`node id must be an integer 1-${MAX_NODE_ID}, got ${id}`);
+}
+
+function checkLogName(name: string): void {
+  if (!LOG_NAME_PATTERN.test(name)) {
+    throw invalid(`log name must be 1-128 characters of [A-Za-z0-9_.-], got ${JSON.stringify(name)}`);
+  }
+}
+
+async function scanJson(store: PartitionStore, prefix: string): Promise<unknown[]> {
+  const gte = utf8(prefix);
+  const out: unknown[] = [];
+  for await (const [, value] of store.scan({ gte, lt: prefixEnd(gte) as Uint8Array })) out.push(parseJson(value));
+  return out;
+}
