@@ -26,6 +26,7 @@ export interface NodeOptions {
   electionTicks: number;
   heartbeatTicks: number;
   proposalTimeoutMs: number;
+  snapshotEntries: number;
 }
 
 interface Spec {
@@ -84,6 +85,7 @@ const SPECS: Spec[] = [
   { key: 'electionTicks', flag: '--election-ticks', env: 'STRATUS_ELECTION_TICKS', default: '10', doc: 'ticks without a leader before an election', parse: int(2, 1000) },
   { key: 'heartbeatTicks', flag: '--heartbeat-ticks', env: 'STRATUS_HEARTBEAT_TICKS', default: '2', doc: 'ticks between leader heartbeats (less than election ticks)', parse: int(1, 999) },
   { key: 'proposalTimeoutMs', flag: '--proposal-timeout-ms', env: 'STRATUS_PROPOSAL_TIMEOUT_MS', default: '5000', doc: 'how long a leader waits for a write to commit', parse: int(100, 600_000) },
+  { key: 'snapshotEntries', flag: '--snapshot-entries', env: 'STRATUS_SNAPSHOT_ENTRIES', default: '10000', doc: 'applied entries between state-machine snapshots (then the log is truncated)', parse: int(10, 10_000_000) },
 ];
 
 export function optionsHelp(): string {

@@ -55,6 +55,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
           electionTick: o.electionTicks,
           heartbeatTick: o.heartbeatTicks,
           proposalTimeoutMs: o.proposalTimeoutMs,
+          snapshotEntries: o.snapshotEntries,
           log,
         });
       } catch (err) {

@@ -6,12 +6,15 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterClient } from '../cluster/client.js';
+import { decodePlacementResult, encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
 import { OptionError } from '../options.js';
 
 const STRATUS_BIN = fileURLToPath(new URL('../../bin/stratus.js', import.meta.url));
 
 interface ProcessRecord {
   id: number;
+  /** The `stratus node` arguments, so a test can restart the process as it was. */
+  args: string[];
   role: 'storage' | 'gateway';
   pid: number;
   grpc: string;
@@ -31,10 +34,11 @@ interface ClusterFlags {
   grpcPort: number;
   httpPort: number;
   tickMs: number | undefined;
+  snapshotEntries: number | undefined;
 }
 
 function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
-  const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined };
+  const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined, snapshotEntries: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (!allowed.includes(flag)) throw new OptionError(`unknown option '${flag}' (allowed: ${allowed.join(' ')})`);
@@ -51,6 +55,7 @@ function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
     else if (flag === '--grpc-port') f.grpcPort = int(1, 65535);
     else if (flag === '--http-port') f.httpPort = int(0, 65535);
     else if (flag === '--tick-ms') f.tickMs = int(5, 10_000);
+    else if (flag === '--snapshot-entries') f.snapshotEntries = int(10, 10_000_000);
   }
   f.dir = resolve(f.dir);
   return f;
@@ -71,7 +76,7 @@ export function readRecord(dir: string): ClusterRecord | undefined {
   return JSON.parse(readFileSync(file, 'utf8')) as ClusterRecord;
 }
 
-function spawnNode(dir: string, id: number, args: string[], logName: string): { pid: number; log: string } {
+export function spawnNode(dir: string, id: number, args: string[], logName: string): { pid: number; log: string } {
   const log = join(dir, logName);
   const fd = openSync(log, 'a');
   const child = spawn(process.execPath, [STRATUS_BIN, 'node', ...args], { detached: true, stdio: ['ignore', fd, fd] });
@@ -97,7 +102,14 @@ async function waitHealthy(rec: ClusterRecord, timeoutMs: number): Promise<void>
           ok = false;
         }
       }
-      if (ok) return;
+      if (ok) {
+        // Every storage node has registered in the catalog, so placement can use them all.
+        const placed = await client
+          .read(0, encodeMetaQuery({ type: 'getPlacement' }))
+          .then((b) => decodePlacementResult(b))
+          .catch(() => undefined);
+        if (placed?.ok && placed.value.nodes.filter((n) => n.state === 'up').length >= storage.length) return;
+      }
       if (Date.now() > until) throw new Error(`the cluster did not become healthy within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -107,28 +119,29 @@ async function waitHealthy(rec: ClusterRecord, timeoutMs: number): Promise<void>
 }
 
 export async function clusterUp(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<ClusterRecord> {
-  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms']);
+  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries']);
   const existing = readRecord(f.dir);
   if (existing?.processes.some((p) => alive(p.pid))) {
     throw new OptionError(`a cluster is already running in ${f.dir}; run 'stratus cluster down --dir ${f.dir}' first`);
   }
   mkdirSync(f.dir, { recursive: true });
   const peers = Array.from({ length: f.nodes }, (_, i) => `${i + 1}=127.0.0.1:${f.basePort + i}`).join(',');
-  const common = f.tickMs ? ['--tick-ms', String(f.tickMs)] : [];
+  const common = [...(f.tickMs ? ['--tick-ms', String(f.tickMs)] : []), ...(f.snapshotEntries ? ['--snapshot-entries', String(f.snapshotEntries)] : [])];
   const rec: ClusterRecord = { dir: f.dir, processes: [] };
   for (let id = 1; id <= f.nodes; id++) {
     const grpc = `127.0.0.1:${f.basePort + id - 1}`;
     const args = ['--role', 'storage', '--id', String(id), '--peers', peers, '--data', join(f.dir, `node-${id}`), '--grpc-port', String(f.basePort + id - 1), ...common];
-    rec.processes.push({ id, role: 'storage', grpc, ...spawnNode(f.dir, id, args, `node-${id}.log`) });
+    rec.processes.push({ id, role: 'storage', grpc, args, ...spawnNode(f.dir, id, args, `node-${id}.log`) });
   }
   const gwId = 1000;
   const gwArgs = ['--role', 'gateway', '--id', String(gwId), '--peers', peers, '--grpc-port', String(f.grpcPort), '--http-port', String(f.httpPort), ...common];
-  rec.processes.push({ id: gwId, role: 'gateway', grpc: `127.0.0.1:${f.grpcPort}`, http: `127.0.0.1:${f.httpPort}`, ...spawnNode(f.dir, gwId, gwArgs, 'gateway.log') });
+  rec.processes.push({ id: gwId, role: 'gateway', grpc: `127.0.0.1:${f.grpcPort}`, http: `127.0.0.1:${f.httpPort}`, args: gwArgs, ...spawnNode(f.dir, gwId, gwArgs, 'gateway.log') });
   writeFileSync(join(f.dir, 'cluster.json'), JSON.stringify(rec, null, 2));
   try {
     await waitHealthy(rec, 30_000);
   } catch (err) {
     await stopAll(rec);
+    rmSync(join(f.dir, 'cluster.json'), { force: true });
     throw new OptionError(`cluster up: ${err instanceof Error ? err.message : String(err)}`);
   }
   out(
@@ -142,7 +155,7 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
   return rec;
 }
 
-async function stopAll(rec: ClusterRecord): Promise<void> {
+export async function stopAll(rec: ClusterRecord): Promise<void> {
   for (const p of rec.processes) {
     try {
       process.kill(p.pid, 'SIGTERM');

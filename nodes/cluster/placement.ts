@@ -104,13 +104,13 @@ export class Placement {
     return r.ok ? { ok: true, value: undefined } : r;
   }
 
-  /** Waits until every group answers a linearizable read, i.e. has a leader that can serve. */
-  async waitForLeaders(groups: number[], timeoutMs: number): Promise<void> {
+  /** Waits until every group answers `probe` as a linearizable read: it has a leader that serves. */
+  async waitForLeaders(groups: number[], probe: Uint8Array, timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (const g of groups) {
       while (true) {
         try {
-          await this.client.watch(g, 0, 0);
+          await this.client.read(g, probe);
           break;
         } catch (err) {
           if (Date.now() > until) throw err;

@@ -119,7 +119,7 @@ export function logService(client: ClusterClient, placement: Placement): { defin
     if (retentionMs < 0) throw invalid(`retention_ms: must be 0 (forever) or positive, got ${retentionMs}`);
     const r = await placement.createLog(envelope, { name, partitions, replicationFactor: rf, retentionMs });
     if (!r.ok) throw fromResult(r);
-    await placement.waitForLeaders(r.value.groupIds, 15_000);
+    await placement.waitForLeaders(r.value.groupIds, encodeLogQuery({ type: 'info' }), 15_000);
     return { log: logInfo(r.value) };
   });
 

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Engine, type KvOp } from '../../storage/engine/engine.js';
-import { GroupCommitter, GroupStorage, MemoryEngine, RocksEngine } from '../../storage/engine/index.js';
+import { GroupCommitter, GroupStorage, MemoryEngine, RocksEngine, snapshotStateMachine } from '../../storage/engine/index.js';
 import { descriptorKey, decodeDescriptor, encodeDescriptor, listDescriptors } from './descriptors.js';
 import { createStateMachine } from '../../storage/partitions/index.js';
 import { type PartitionKind } from '../../storage/partitions/kind.js';
@@ -28,6 +28,8 @@ export interface StorageNodeOptions {
   electionTick: number;
   heartbeatTick: number;
   proposalTimeoutMs: number;
+  /** A replica snapshots its state machine and truncates its log every this many applied entries. Default 10,000. */
+  snapshotEntries?: number;
   log: (line: string) => void;
 }
 
@@ -51,7 +53,7 @@ export class StorageNode {
     this.addresses.set(opts.nodeId, opts.advertise);
     this.committer = new GroupCommitter(engine);
     this.transport = new RaftTransport({ nodeId: opts.nodeId, resolve: (id) => this.addresses.get(id) }, (b) => this.deliver(b));
-    this.loop = new ReadyLoop(this.committer, this.transport, (err) => this.fatal(err));
+    this.loop = new ReadyLoop(this.committer, this.transport, (err) => this.fatal(err), (rep) => this.maybeSnapshot(rep));
   }
 
   static async open(opts: StorageNodeOptions): Promise<StorageNode> {
@@ -140,6 +142,37 @@ export class StorageNode {
     rep.failPending('the replica was removed from this node');
     this.replicas.delete(group);
     await this.engine.write([...rep.storage.destroyOps(), { type: 'del', key: descriptorKey(group) }], { sync: true });
+  }
+
+  private readonly snapshotting = new Set<Replica>();
+  snapshotsTaken = 0;
+
+  /**
+   * Called after a cycle applied entries. Once a replica's log holds snapshotEntries applied
+   * entries, its state machine is streamed out of a point-in-time engine view (writes go on
+   * meanwhile), recorded as the group's snapshot, and the log is truncated behind it, keeping a
+   * tail so that followers a little behind still catch up from the log rather than a snapshot.
+   */
+  private maybeSnapshot(rep: Replica): void {
+    const every = this.opts.snapshotEntries ?? 10_000;
+    if (this.snapshotting.has(rep) || rep.appliedIndex - rep.storage.firstIndex() < every) return;
+    const index = rep.appliedIndex;
+    const confState = rep.confState;
+    this.snapshotting.add(rep);
+    // The scan is opened now, between cycles, so its view is exactly the state at `index`.
+    snapshotStateMachine(this.engine, rep.group)
+      .then((data) => {
+        if (rep.closed || index <= rep.storage.snapshot().metadata.index) return;
+        const ops = rep.storage.createSnapshot(index, confState, data);
+        const keep = Math.min(Math.floor(every / 2), 5000);
+        const compactTo = index - keep;
+        if (compactTo > rep.storage.firstIndex()) ops.push(...rep.storage.compact(compactTo));
+        this.committer.add(ops, 0);
+        this.snapshotsTaken++;
+        return this.committer.flush();
+      })
+      .catch((err: unknown) => this.opts.log(`group ${rep.group}: snapshot at ${index} failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => this.snapshotting.delete(rep));
   }
 
   private tick(): void {

@@ -29,6 +29,7 @@ export class ReadyLoop {
     private readonly committer: GroupCommitter,
     private readonly transport: RaftTransport,
     private readonly onFatal: (err: unknown) => void,
+    private readonly afterApply: (rep: Replica) => void,
   ) {}
 
   /** The replica may have a Ready: make sure a cycle looks at it soon. */
@@ -117,7 +118,10 @@ export class ReadyLoop {
     for (const r of results) r.rep.resolveProposal(r.index, r.term, r.result);
     for (const { rep, rd } of drained) {
       const last = rd.committedEntries[rd.committedEntries.length - 1];
-      if (last) rep.appliedTo(last.index, rep.confState);
+      if (last) {
+        rep.appliedTo(last.index, rep.confState);
+        this.afterApply(rep);
+      }
       for (const rs of rd.readStates) rep.readConfirmed(rs.requestCtx, rs.index);
       rep.raw.advance(rd);
       // advance() may release more work (the next committed entries): look again next cycle.
