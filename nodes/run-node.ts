@@ -78,10 +78,10 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     cleanups.push(() => client.close());
     const placement = new Placement(client, storage);
     cleanups.push(() => placement.stop());
+    let membership: Membership | undefined;
     if (storage) {
-      const membership = new Membership(storage, client, placement, log);
-      membership.start();
-      cleanups.push(() => membership.stop());
+      const m = (membership = new Membership(storage, client, placement, log));
+      cleanups.push(() => m.stop());
     }
     let httpAddress: string | undefined;
     if (o.role === 'gateway' || o.role === 'all') {
@@ -102,6 +102,8 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     }
     const grpcPort = await bindGrpc(server, o.host, o.grpcPort);
     cleanups.push(() => new Promise<void>((r) => server.tryShutdown(() => r())));
+    // Only now: registration calls this node's own server, which must be listening.
+    membership?.start();
     return {
       grpcAddress: `${o.host}:${grpcPort}`,
       httpAddress,

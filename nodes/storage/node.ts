@@ -108,7 +108,14 @@ export class StorageNode {
           ops.push(...b.ops);
         } else storage = GroupStorage.empty(group);
         await this.engine.write(ops, { sync: true });
-        return this.host(group, kind, storage);
+        const rep = await this.host(group, kind, storage);
+        // The preferred leader of a new group campaigns at once instead of waiting out an
+        // election timeout, so a new log is writable within a round trip or two.
+        if (voters?.[0] === this.opts.nodeId) {
+          rep.raw.campaign();
+          this.loop.mark(rep);
+        }
+        return rep;
       })().finally(() => this.creating.delete(group));
       this.creating.set(group, p);
     }
@@ -146,6 +153,9 @@ export class StorageNode {
 
   private readonly snapshotting = new Set<Replica>();
   snapshotsTaken = 0;
+  get snapshotsReceived(): number {
+    return this.loop.snapshotsReceived;
+  }
 
   /**
    * Called after a cycle applied entries. Once a replica's log holds snapshotEntries applied

@@ -24,6 +24,7 @@ export class ReadyLoop {
   private again = false;
   private readonly dirty = new Set<Replica>();
   cycles = 0;
+  snapshotsReceived = 0;
 
   constructor(
     private readonly committer: GroupCommitter,
@@ -90,6 +91,7 @@ export class ReadyLoop {
     for (const { rep, rd } of drained) {
       if (rd.softState && rd.softState.role !== StateRole.Leader) rep.failPending('leadership changed');
       if (rd.snapshot) {
+        this.snapshotsReceived++;
         await rep.sm.load(rep.store);
         rep.appliedTo(rd.snapshot.metadata.index, rd.snapshot.metadata.confState);
       }
