@@ -39,6 +39,9 @@ function listenHttp(server: HttpServer, host: string, port: number): Promise<num
   });
 }
 
+// grpc-js logs its own line for a failed bind; the error reaching the user says it better.
+if (process.env.GRPC_VERBOSITY === undefined) grpc.setLogVerbosity(grpc.logVerbosity.NONE);
+
 export async function runNode(o: NodeOptions, log: (line: string) => void): Promise<RunningNode> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   let storage: StorageNode | undefined;

@@ -1,0 +1,58 @@
+// The `stratus` command's answers to bad input: one readable line and a non-zero exit.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RocksEngine } from '../../storage/engine/index.js';
+import { FORMAT_KEY } from '../../storage/engine/keys.js';
+
+const BIN = fileURLToPath(new URL('../../bin/stratus.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'stratus-cli-'));
+
+function stratus(...args: string[]): { code: number | null; stderr: string; stdout: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, STRATUS_DATA: '' } });
+  return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('stratus command-line errors', () => {
+  it('names an unknown option', () => {
+    expect(stratus('start', '--bogus', '1')).toMatchObject({ code: 2, stderr: "stratus: unknown option '--bogus'\n" });
+  });
+
+  it('checks values', () => {
+    expect(stratus('start', '--grpc-port', '70000')).toMatchObject({ code: 2, stderr: "stratus: --grpc-port: expected an integer from 1 to 65535, got '70000'\n" });
+    expect(stratus('node', '--role', 'scheduler').stderr).toBe('stratus: --role: the scheduler role arrives with functions; use storage, gateway or all\n');
+    expect(stratus('node', '--role', 'storage', '--peers', '1=nohost').stderr).toBe("stratus: --peers: expected host:port, got 'nohost'\n");
+    expect(stratus('node', '--heartbeat-ticks', '10').stderr).toBe('stratus: --heartbeat-ticks (10) must be less than --election-ticks (10)\n');
+    expect(stratus('cluster', 'status', '--dir', join(dir, 'none')).stderr).toBe(`stratus: no cluster is recorded in ${join(dir, 'none')} (no cluster.json)\n`);
+  });
+
+  it('says when a port is in use', async () => {
+    const holder = createServer();
+    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)));
+    try {
+      const r = stratus('start', '--data', join(dir, 'ports'), '--grpc-port', String(port), '--http-port', '0');
+      expect(r).toMatchObject({ code: 2, stderr: `stratus: --grpc-port: cannot listen on 127.0.0.1:${port} (the port is in use)\n` });
+      const h = stratus('start', '--data', join(dir, 'ports'), '--grpc-port', String(40000 + Math.floor(Math.random() * 9000)), '--http-port', String(port));
+      expect(h).toMatchObject({ code: 2, stderr: `stratus: --http-port: cannot listen on 127.0.0.1:${port} (the port is in use)\n` });
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('refuses a data directory of another format version', async () => {
+    const data = join(dir, 'future');
+    const engine = await RocksEngine.open(join(data, 'engine'));
+    await engine.write([{ type: 'put', key: FORMAT_KEY, value: Uint8Array.of(0, 0, 0, 99) }], { sync: true });
+    await engine.close();
+    const r = stratus('start', '--data', data, '--grpc-port', String(40000 + Math.floor(Math.random() * 9000)), '--http-port', '0');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^stratus: --data: .*version 99.*\n$/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+});
