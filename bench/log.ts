@@ -6,7 +6,7 @@
 // (etcd, then stratus) so machine noise hits both alike. Each figure is the median over runs.
 // The machine's fsync floor (fdatasync p50 on the data dir's filesystem) is printed alongside.
 //
-//   npx tsx bench/log.ts [--only etcd|stratus|both] [--runs 3] [--duration-ms 5000] [--warmup-ms 1000]
+//   npx tsx bench/log.ts [--stratus-endpoint leader|gateway] [--only etcd|stratus|both] [--runs 3] [--duration-ms 5000] [--warmup-ms 1000]
 //                        [--sizes 100,1024] [--concurrency 1,16,256] [--batch 64] [--batch-concurrency 16]
 //                        [--data-dir /tmp] [--json results.json]
 import { randomBytes } from 'node:crypto';
@@ -21,9 +21,10 @@ import type { LogTarget, TargetFactory } from './lib/target.js';
 import { etcdTarget } from './targets/etcd.js';
 import { stratusTarget } from './targets/stratus.js';
 
+let stratusEndpoint: 'leader' | 'gateway' = 'leader';
 const TARGETS: Record<'etcd' | 'stratus', TargetFactory> = {
   etcd: (o) => etcdTarget(o),
-  stratus: (o) => stratusTarget(o),
+  stratus: (o) => stratusTarget({ ...o, endpoint: stratusEndpoint }),
 };
 
 function fail(message: string): never {
@@ -56,8 +57,11 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: tmpdir() },
     'fsync-iterations': { type: 'string', default: '2000' },
     json: { type: 'string' },
+    'stratus-endpoint': { type: 'string', default: 'leader' },
   },
 });
+if (values['stratus-endpoint'] !== 'leader' && values['stratus-endpoint'] !== 'gateway') fail(`--stratus-endpoint must be leader or gateway, got "${values['stratus-endpoint']}"`);
+stratusEndpoint = values['stratus-endpoint'];
 
 const only = values.only;
 if (only !== 'etcd' && only !== 'stratus' && only !== 'both') fail(`--only must be etcd, stratus or both, got "${only}"`);

@@ -81,9 +81,9 @@ const SPECS: Spec[] = [
   { key: 'httpPort', flag: '--http-port', env: 'STRATUS_HTTP_PORT', default: '4566', doc: 'HTTP port (AWS APIs; /health)', parse: int(0, 65535) },
   { key: 'peers', flag: '--peers', env: 'STRATUS_PEERS', default: '', doc: 'initial storage members: id=host:port,... (gateway: the storage nodes to reach)', parse: peers },
   { key: 'advertise', flag: '--advertise', env: 'STRATUS_ADVERTISE', default: undefined, doc: 'host:port other nodes reach this one at (default host:grpc-port)', parse: hostPort },
-  { key: 'tickMs', flag: '--tick-ms', env: 'STRATUS_TICK_MS', default: '50', doc: 'Raft tick; elections after 10-20 ticks', parse: int(5, 10_000) },
+  { key: 'tickMs', flag: '--tick-ms', env: 'STRATUS_TICK_MS', default: '100', doc: 'Raft tick in ms (elections after election-ticks..2×election-ticks)', parse: int(5, 10_000) },
   { key: 'electionTicks', flag: '--election-ticks', env: 'STRATUS_ELECTION_TICKS', default: '10', doc: 'ticks without a leader before an election', parse: int(2, 1000) },
-  { key: 'heartbeatTicks', flag: '--heartbeat-ticks', env: 'STRATUS_HEARTBEAT_TICKS', default: '2', doc: 'ticks between leader heartbeats (less than election ticks)', parse: int(1, 999) },
+  { key: 'heartbeatTicks', flag: '--heartbeat-ticks', env: 'STRATUS_HEARTBEAT_TICKS', default: '1', doc: 'ticks between leader heartbeats (less than election ticks)', parse: int(1, 999) },
   { key: 'proposalTimeoutMs', flag: '--proposal-timeout-ms', env: 'STRATUS_PROPOSAL_TIMEOUT_MS', default: '5000', doc: 'how long a leader waits for a write to commit', parse: int(100, 600_000) },
   { key: 'snapshotEntries', flag: '--snapshot-entries', env: 'STRATUS_SNAPSHOT_ENTRIES', default: '10000', doc: 'applied entries between state-machine snapshots (then the log is truncated)', parse: int(10, 10_000_000) },
 ];

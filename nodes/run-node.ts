@@ -77,7 +77,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       t(svc.definition, svc.implementation);
     }
     const seeds = storage ? [o.advertise, ...[...o.peers.values()].filter((a) => a !== o.advertise)] : [...o.peers.values()];
-    const client = new ClusterClient({ seeds });
+    const client = new ClusterClient({ seeds, local: storage });
     cleanups.push(() => client.close());
     const placement = new Placement(client, storage);
     cleanups.push(() => placement.stop());

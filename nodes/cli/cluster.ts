@@ -130,7 +130,9 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
   const rec: ClusterRecord = { dir: f.dir, processes: [] };
   for (let id = 1; id <= f.nodes; id++) {
     const grpc = `127.0.0.1:${f.basePort + id - 1}`;
-    const args = ['--role', 'storage', '--id', String(id), '--peers', peers, '--data', join(f.dir, `node-${id}`), '--grpc-port', String(f.basePort + id - 1), ...common];
+    // Every storage node runs the front roles too, so a client may talk to any of them (the
+    // one leading its partition saves a hop); the separate gateway is the stable endpoint.
+    const args = ['--role', 'all', '--http-port', '0', '--id', String(id), '--peers', peers, '--data', join(f.dir, `node-${id}`), '--grpc-port', String(f.basePort + id - 1), ...common];
     rec.processes.push({ id, role: 'storage', grpc, args, ...spawnNode(f.dir, id, args, `node-${id}.log`) });
   }
   const gwId = 1000;
@@ -148,7 +150,7 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
     [
       `stratus: local cluster of ${f.nodes} storage node(s) and a gateway is up (records in ${f.dir})`,
       ...rec.processes.map((p) => `  ${p.role === 'gateway' ? 'gateway  ' : `storage ${p.id}`}  pid ${p.pid}  gRPC ${p.grpc}${p.http ? `  HTTP http://${p.http}` : ''}  log ${p.log}`),
-      `native API: ${rec.processes.find((p) => p.role === 'gateway')!.grpc} (stratus.v1.LogService)`,
+      `native API (stratus.v1.LogService): ${rec.processes.find((p) => p.role === 'gateway')!.grpc}, and on every storage node's gRPC port`,
       '',
     ].join('\n'),
   );

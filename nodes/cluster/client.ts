@@ -5,9 +5,20 @@
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, services } from '../grpc/protos.js';
 
+/**
+ * The storage node in this process, when there is one: requests for groups it leads are served
+ * in-process, without a gRPC round trip. Each method returns undefined when the local replica is
+ * not (known to be) the leader, and the request takes the network path.
+ */
+export interface LocalGroups {
+  proposeLocal(group: number, command: Uint8Array): Promise<Uint8Array> | undefined;
+  readLocal(group: number, query: Uint8Array, stale: boolean): Promise<Uint8Array> | undefined;
+}
+
 export interface ClusterClientOptions {
   /** Storage node addresses to start from (host:port); the placement map supplies the rest. */
   seeds: string[];
+  local?: LocalGroups;
   /** Deadline of one attempt. Default 3000 ms. */
   attemptTimeoutMs?: number;
   /** Give up after this long. Default 15000 ms. */
@@ -40,7 +51,7 @@ function method(name: string): Call {
     (client as unknown as Record<string, (r: object, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: unknown) => void) => void>)[name]!(req, { deadline }, cb);
   };
 }
-const PROPOSE = method('propose');
+const PROPOSE_BATCH = method('proposeBatch');
 const READ = method('read');
 const WATCH = method('watch');
 const NODE_STATUS = method('nodeStatus');
@@ -50,10 +61,28 @@ function metaString(err: grpc.ServiceError, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+interface PendingProposal {
+  command: Uint8Array;
+  resolve: (result: Uint8Array) => void;
+  reject: (err: unknown) => void;
+  giveUpAt: number;
+  attempts: number;
+}
+
+interface Batcher {
+  queue: PendingProposal[];
+  inFlight: number;
+}
+
+const MAX_BATCHES_IN_FLIGHT = 8;
+const MAX_BATCH_COMMANDS = 512;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
 export class ClusterClient {
+  private readonly batchers = new Map<number, Batcher>();
   private readonly clients = new Map<string, grpc.Client>();
   private readonly leaders = new Map<number, string>();
-  private readonly o: Required<ClusterClientOptions>;
+  private readonly o: Required<Omit<ClusterClientOptions, 'local'>> & Pick<ClusterClientOptions, 'local'>;
   /** Replica addresses per group, filled by whoever knows the placement (see setRoute). */
   private readonly routes = new Map<number, () => string[]>();
   private closed = false;
@@ -87,12 +116,77 @@ export class ClusterClient {
     return out;
   }
 
-  /** Proposes an enveloped command to the group's leader; resolves with the encoded result. */
+  /**
+   * Proposes an enveloped command to the group's leader; resolves with the encoded result.
+   * Concurrent proposals to one group share RPCs: up to MAX_BATCHES_IN_FLIGHT batches travel at
+   * once and whatever queues meanwhile goes in the next, so a lone proposal leaves at once and a
+   * busy group costs one RPC and one Raft append per batch rather than per command.
+   */
   propose(group: number, command: Uint8Array): Promise<Uint8Array> {
-    return this.toLeader(group, PROPOSE, { group, command }).then((r) => resultBytes(r));
+    const local = this.o.local?.proposeLocal(group, command);
+    // A local attempt that fails (leadership moved, outcome unknown) is resent on the network
+    // path, byte for byte: the state machine applies it once.
+    if (local) return local.catch(() => this.proposeRemote(group, command));
+    return this.proposeRemote(group, command);
+  }
+
+  private proposeRemote(group: number, command: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      let b = this.batchers.get(group);
+      if (!b) this.batchers.set(group, (b = { queue: [], inFlight: 0 }));
+      b.queue.push({ command, resolve, reject, giveUpAt: Date.now() + this.o.totalTimeoutMs, attempts: 0 });
+      this.pump(group, b);
+    });
+  }
+
+  private pump(group: number, b: Batcher): void {
+    while (b.inFlight < MAX_BATCHES_IN_FLIGHT && b.queue.length > 0 && !this.closed) {
+      let bytes = 0;
+      let n = 0;
+      while (n < b.queue.length && n < MAX_BATCH_COMMANDS && (n === 0 || bytes + b.queue[n]!.command.byteLength <= MAX_BATCH_BYTES)) {
+        bytes += b.queue[n]!.command.byteLength;
+        n++;
+      }
+      const items = b.queue.splice(0, n);
+      b.inFlight++;
+      this.toLeader(group, PROPOSE_BATCH, { group, commands: items.map((i) => i.command) })
+        .then(
+          (reply) => {
+            const outcomes = (reply as { outcomes?: unknown }).outcomes;
+            if (!Array.isArray(outcomes) || outcomes.length !== items.length) throw new Error('storage reply: outcomes do not match the batch');
+            const retry: PendingProposal[] = [];
+            items.forEach((item, i) => {
+              const o = outcomes[i] as { result?: unknown; error?: unknown; message?: unknown };
+              if (o.result instanceof Uint8Array && !o.error) item.resolve(o.result);
+              else if (Date.now() < item.giveUpAt) retry.push(item);
+              else item.reject(new UnavailableError(`group ${group}: ${String(o.message ?? o.error)}`, this.o.maxBackoffMs));
+            });
+            if (retry.length > 0) {
+              // Resent byte for byte: the state machine applies each command once.
+              const delay = Math.random() * Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** Math.min(10, ++retry[0]!.attempts));
+              setTimeout(() => {
+                b.queue.unshift(...retry);
+                this.pump(group, b);
+              }, delay);
+            }
+          },
+          (err: unknown) => items.forEach((i) => i.reject(err)),
+        )
+        .catch((err: unknown) => items.forEach((i) => i.reject(err)))
+        .finally(() => {
+          b.inFlight--;
+          this.pump(group, b);
+        });
+    }
   }
 
   read(group: number, query: Uint8Array, opts: { stale?: boolean } = {}): Promise<Uint8Array> {
+    const local = this.o.local?.readLocal(group, query, opts.stale === true);
+    if (local) return local.catch(() => this.readRemote(group, query, opts));
+    return this.readRemote(group, query, opts);
+  }
+
+  private readRemote(group: number, query: Uint8Array, opts: { stale?: boolean }): Promise<Uint8Array> {
     return this.toLeader(group, READ, { group, query, consistency: opts.stale ? 1 : 0 }, opts.stale).then((r) => resultBytes(r));
   }
 
@@ -116,7 +210,7 @@ export class ClusterClient {
       let hinted: string | undefined;
       const tried = new Set<string>();
       const queue = this.candidates(group);
-      while (queue.length > 0 && !this.closed) {
+      while ((hinted !== undefined || queue.length > 0) && !this.closed) {
         const address = hinted ?? queue.shift()!;
         hinted = undefined;
         if (tried.has(address)) continue;

@@ -26,7 +26,8 @@ export interface AddressBook {
   setAddress(nodeId: number, address: string): void;
 }
 
-type Envelope = (p: CommandPayload) => Uint8Array;
+/** Proposes a meta command through the caller's client session. */
+type ProposeMeta = (p: CommandPayload) => Promise<Uint8Array>;
 
 export class Placement {
   private view: PlacementView | undefined;
@@ -92,14 +93,14 @@ export class Placement {
     return (await this.refresh()).logs.find((l) => l.name === name);
   }
 
-  async createLog(envelope: Envelope, a: { name: string; partitions: number; replicationFactor: number; retentionMs: number }): Promise<Decoded<LogEntry>> {
-    const r = decodeLogResult(await this.client.propose(META_GROUP, envelope(encodeMetaCommand({ type: 'createLog', ...a }))));
+  async createLog(propose: ProposeMeta, a: { name: string; partitions: number; replicationFactor: number; retentionMs: number }): Promise<Decoded<LogEntry>> {
+    const r = decodeLogResult(await propose(encodeMetaCommand({ type: 'createLog', ...a })));
     await this.refresh();
     return r.ok ? { ok: true, value: r.value.log } : r;
   }
 
-  async deleteLog(envelope: Envelope, name: string): Promise<Decoded<unknown>> {
-    const r = decodeLogResult(await this.client.propose(META_GROUP, envelope(encodeMetaCommand({ type: 'deleteLog', name }))));
+  async deleteLog(propose: ProposeMeta, name: string): Promise<Decoded<unknown>> {
+    const r = decodeLogResult(await propose(encodeMetaCommand({ type: 'deleteLog', name })));
     await this.refresh();
     return r.ok ? { ok: true, value: undefined } : r;
   }

@@ -16,7 +16,8 @@ import {
   encodeLogQuery,
 } from '../../storage/partitions/log-codec.js';
 import { type ClusterClient, UnavailableError } from '../cluster/client.js';
-import { type LogEntry, type Placement } from '../cluster/placement.js';
+import { META_GROUP, type LogEntry, type Placement } from '../cluster/placement.js';
+import { Sequencer } from '../cluster/sequencer.js';
 import { services } from '../grpc/protos.js';
 
 const MAX_READ_BYTES = 4 * 1024 * 1024;
@@ -86,9 +87,9 @@ export function logInfo(l: LogEntry): Record<string, unknown> {
 }
 
 export function logService(client: ClusterClient, placement: Placement): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
-  const clientId = `gw-${randomUUID()}`;
-  let seq = 0;
-  const envelope = (p: CommandPayload, id = clientId, s = ++seq): Uint8Array => encodeCommand({ clientId: id, seq: s, timestampMs: Date.now(), op: p.op, body: p.body });
+  const sequencer = new Sequencer(`gw-${randomUUID()}`);
+  /** Proposes through the gateway's own client session (exactly once across its retries). */
+  const propose = (group: number, p: CommandPayload): Promise<Uint8Array> => sequencer.propose(p, (bytes) => client.propose(group, bytes));
 
   const logNamed = async (name: string): Promise<LogEntry> => {
     if (!NAME_RE.test(name)) throw invalid(`name: must be 1-128 characters of A-Z a-z 0-9 _ . -, got '${name}'`);
@@ -117,7 +118,7 @@ export function logService(client: ClusterClient, placement: Placement): { defin
     if (rf > 5) throw invalid(`replication_factor: must be 1-5, got ${rf}`);
     const retentionMs = num(req, 'retentionMs');
     if (retentionMs < 0) throw invalid(`retention_ms: must be 0 (forever) or positive, got ${retentionMs}`);
-    const r = await placement.createLog(envelope, { name, partitions, replicationFactor: rf, retentionMs });
+    const r = await placement.createLog((p) => propose(META_GROUP, p), { name, partitions, replicationFactor: rf, retentionMs });
     if (!r.ok) throw fromResult(r);
     await placement.waitForLeaders(r.value.groupIds, encodeLogQuery({ type: 'info' }), 15_000);
     return { log: logInfo(r.value) };
@@ -126,7 +127,7 @@ export function logService(client: ClusterClient, placement: Placement): { defin
   const deleteLog = unary(async (req) => {
     const name = str(req, 'name');
     await logNamed(name);
-    const r = await placement.deleteLog(envelope, name);
+    const r = await placement.deleteLog((p) => propose(META_GROUP, p), name);
     if (!r.ok) throw fromResult(r);
     return {};
   });
@@ -149,14 +150,18 @@ export function logService(client: ClusterClient, placement: Placement): { defin
     const partition = req.partition !== undefined && req._partition === 'partition' ? num(req, 'partition') : partitionForKey(records[0]!.key ?? new Uint8Array(0), l.partitions);
     const group = groupOf(l, partition);
     const callerId = str(req, 'clientId');
-    let cmd: Uint8Array;
+    const payload = encodeLogCommand({ type: 'append', records });
+    let result: Uint8Array;
     if (callerId) {
-      const s = num(req, 'sequence');
-      if (s < 1) throw invalid('sequence: must be a positive integer when client_id is set');
+      // The caller's own session: its sequence, and what it says it has been answered.
+      const seq = num(req, 'sequence');
+      if (seq < 1) throw invalid('sequence: must be a positive integer when client_id is set');
       if (Buffer.byteLength(callerId) > 64) throw invalid('client_id: at most 64 bytes');
-      cmd = envelope(encodeLogCommand({ type: 'append', records }), callerId, s);
-    } else cmd = envelope(encodeLogCommand({ type: 'append', records }));
-    const r = decodeAppendResult(await client.propose(group, cmd));
+      const lowestUnacked = num(req, 'lowestUnacknowledged');
+      if (lowestUnacked > seq) throw invalid(`lowest_unacknowledged (${lowestUnacked}) must not exceed sequence (${seq})`);
+      result = await client.propose(group, encodeCommand({ clientId: callerId, seq, lowestUnacked, timestampMs: Date.now(), op: payload.op, body: payload.body }));
+    } else result = await propose(group, payload);
+    const r = decodeAppendResult(result);
     if (!r.ok) throw fromResult(r);
     return { partition, firstOffset: r.value.firstOffset, lastOffset: r.value.lastOffset };
   });

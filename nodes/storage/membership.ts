@@ -3,16 +3,15 @@
 // those of deleted groups — and, for groups it leads, moves the Raft configuration one step at
 // a time toward the placed replicas (add learner, let it catch up, promote, remove the old one).
 import { randomUUID } from 'node:crypto';
-import { type CommandPayload, encodeCommand } from '../../storage/partitions/envelope.js';
 import { decodeNodeResult, encodeMetaCommand, type GroupRecord } from '../../storage/partitions/meta-codec.js';
 import { ConfChangeType } from '../../storage/raft/index.js';
 import { type ClusterClient } from '../cluster/client.js';
 import { META_GROUP, type Placement, type PlacementView } from '../cluster/placement.js';
+import { Sequencer } from '../cluster/sequencer.js';
 import { type StorageNode } from './node.js';
 
 export class Membership {
-  private readonly clientId = `node-${randomUUID()}`;
-  private seq = 0;
+  private readonly sequencer = new Sequencer(`node-${randomUUID()}`);
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private reconciling = false;
@@ -35,12 +34,8 @@ export class Membership {
     this.timer.unref();
   }
 
-  private envelope(p: CommandPayload): Uint8Array {
-    return encodeCommand({ clientId: this.clientId, seq: ++this.seq, timestampMs: Date.now(), op: p.op, body: p.body });
-  }
-
   private async register(): Promise<void> {
-    const cmd = this.envelope(encodeMetaCommand({ type: 'registerNode', id: this.node.nodeId, address: this.node.opts.advertise }));
+    const { seq, bytes: cmd } = this.sequencer.command(encodeMetaCommand({ type: 'registerNode', id: this.node.nodeId, address: this.node.opts.advertise }));
     while (!this.stopped && !this.registered) {
       try {
         const r = decodeNodeResult(await this.client.propose(META_GROUP, cmd));
@@ -49,6 +44,7 @@ export class Membership {
           return;
         }
         this.registered = true;
+        this.sequencer.done(seq);
         await this.placement.refresh().catch(() => undefined);
       } catch {
         // No meta leader yet (the cluster is still starting): the same command is retried.

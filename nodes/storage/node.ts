@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Engine, type KvOp } from '../../storage/engine/engine.js';
 import { GroupCommitter, GroupStorage, MemoryEngine, RocksEngine, snapshotStateMachine } from '../../storage/engine/index.js';
 import { descriptorKey, decodeDescriptor, encodeDescriptor, listDescriptors } from './descriptors.js';
+import { restampCommand } from '../../storage/partitions/envelope.js';
 import { createStateMachine } from '../../storage/partitions/index.js';
 import { type PartitionKind } from '../../storage/partitions/kind.js';
 import { SeededRng } from '../../storage/raft/index.js';
@@ -166,6 +167,11 @@ export class StorageNode {
   private maybeSnapshot(rep: Replica): void {
     const every = this.opts.snapshotEntries ?? 10_000;
     if (this.snapshotting.has(rep) || rep.appliedIndex - rep.storage.firstIndex() < every) return;
+    // A snapshot copies the whole state machine; taking one only once the log tail has grown to
+    // half its size keeps the copying linear in what is written (a log partition's state is its
+    // records, so fixed-interval snapshots would cost quadratic time as it grows).
+    const st = rep.storage.stats();
+    if (st.entryBytes < st.snapshotBytes / 2) return;
     const index = rep.appliedIndex;
     const confState = rep.confState;
     this.snapshotting.add(rep);
@@ -211,6 +217,25 @@ export class StorageNode {
       rep.raw.step(decoded.msg);
       this.loop.mark(rep);
     }
+  }
+
+  /** Proposes on the local replica when it leads the group (cluster client fast path). */
+  proposeLocal(group: number, command: Uint8Array): Promise<Uint8Array> | undefined {
+    const rep = this.replicas.get(group);
+    if (!rep || rep.closed || !rep.isLeader()) return undefined;
+    const p = rep.propose(restampCommand(command, Date.now()), this.opts.proposalTimeoutMs);
+    this.loop.mark(rep);
+    return p;
+  }
+
+  /** Reads from the local replica: any replica when stale, else only the leader. */
+  readLocal(group: number, query: Uint8Array, stale: boolean): Promise<Uint8Array> | undefined {
+    const rep = this.replicas.get(group);
+    if (!rep || rep.closed || (!stale && !rep.isLeader())) return undefined;
+    if (stale) return rep.sm.read(query, rep.store);
+    const barrier = rep.linearizableBarrier(this.opts.proposalTimeoutMs);
+    this.loop.mark(rep);
+    return barrier.then(() => rep.sm.read(query, rep.store));
   }
 
   /** Wakes the ready loop for a replica after a proposal or read request. */

@@ -14,6 +14,8 @@ import { type RaftTransport } from './transport.js';
 import { toWire } from './raft-wire.js';
 import { type Replica } from './replica.js';
 
+const TRACE = process.env.STRATUS_TRACE_CYCLES === '1';
+
 interface Drained {
   rep: Replica;
   rd: Ready;
@@ -67,6 +69,7 @@ export class ReadyLoop {
     if (drained.length === 0) return;
     this.cycles++;
 
+    const trace = TRACE ? [performance.now()] : undefined;
     // 1. Persist, once for all groups.
     let mustSync = false;
     for (const { rep, rd } of drained) {
@@ -78,6 +81,7 @@ export class ReadyLoop {
       mustSync ||= rd.mustSync;
     }
     await this.committer.flush(mustSync);
+    trace?.push(performance.now());
 
     // 2. Send.
     for (const { rep, rd } of drained) {
@@ -116,6 +120,7 @@ export class ReadyLoop {
       await this.committer.flush(false);
     }
 
+    trace?.push(performance.now());
     // 4. Answer and advance.
     for (const r of results) r.rep.resolveProposal(r.index, r.term, r.result);
     for (const { rep, rd } of drained) {
@@ -128,6 +133,11 @@ export class ReadyLoop {
       rep.raw.advance(rd);
       // advance() may release more work (the next committed entries): look again next cycle.
       if (rep.raw.hasReady()) this.dirty.add(rep);
+    }
+    if (trace) {
+      const t = trace.map((x) => (x - trace[0]!).toFixed(2)).join(' ');
+      const d = drained.map(({ rep, rd }) => `g${rep.group}:e${rd.entries.length}c${rd.committedEntries.length}m${rd.messages.length}${rd.mustSync ? 's' : ''}`).join(',');
+      process.stderr.write(`cycle ${performance.now().toFixed(2)} [${t}] ${d}\n`);
     }
   }
 }

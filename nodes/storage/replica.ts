@@ -94,14 +94,28 @@ export class Replica {
 
   /** Proposes one command; resolves with the state machine's result once it is applied here. */
   propose(command: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new NotLeaderError(this.group, 0));
-    const r = this.raw.propose(command);
+    return this.proposeBatch([command], timeoutMs)[0]!;
+  }
+
+  /**
+   * Proposes commands as one Raft append; one promise per command, each settling when its
+   * entry is applied here. Throws NotLeaderError or BusyError when nothing was proposed.
+   */
+  proposeBatch(commands: Uint8Array[], timeoutMs: number): Promise<Uint8Array>[] {
+    if (this.closed) throw new NotLeaderError(this.group, 0);
+    const r = this.raw.proposeBatch(commands);
     if (!r.ok) {
-      if (r.error === 'NotLeader') return Promise.reject(new NotLeaderError(this.group, r.leaderHint));
-      return Promise.reject(new BusyError(this.group, r.detail ?? r.error));
+      if (r.error === 'NotLeader') throw new NotLeaderError(this.group, r.leaderHint);
+      throw new BusyError(this.group, r.detail ?? r.error);
     }
+    const out: Promise<Uint8Array>[] = [];
+    for (let index = r.firstIndex; index <= r.lastIndex; index++) out.push(this.track(index, r.term, timeoutMs));
+    return out;
+  }
+
+  private track(index: number, term: number, timeoutMs: number): Promise<Uint8Array> {
+    const r = { term };
     return new Promise((resolve, reject) => {
-      const index = r.lastIndex;
       const timer = setTimeout(() => {
         if (this.proposals.get(index)?.term !== r.term) return;
         this.proposals.delete(index);

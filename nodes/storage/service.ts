@@ -77,6 +77,22 @@ export function storageService(node: StorageNode, t: ServiceTimeouts): { definit
     node.kick(rep);
     return { result: await p };
   });
+  const proposeBatch = handler(node, async (req) => {
+    const rep = replica(field(req, 'group', isU32, 'a group id'));
+    const commands = field(req, 'commands', (v): v is Uint8Array[] => Array.isArray(v) && v.every(isBytes), 'a list of bytes');
+    if (!rep.isLeader()) throw new NotLeaderError(rep.group, rep.leader());
+    const now = Date.now();
+    const pending = rep.proposeBatch(commands.map((c) => restampCommand(c, now)), t.proposalTimeoutMs);
+    node.kick(rep);
+    const settled = await Promise.allSettled(pending);
+    return {
+      outcomes: settled.map((s) => {
+        if (s.status === 'fulfilled') return { result: s.value };
+        const err: unknown = s.reason;
+        return { error: err instanceof BusyError ? 'Busy' : 'OutcomeUnknown', message: err instanceof Error ? err.message : String(err) };
+      }),
+    };
+  });
   const read = handler(node, async (req) => {
     const rep = replica(field(req, 'group', isU32, 'a group id'));
     const query = field(req, 'query', isBytes, 'bytes');
@@ -103,7 +119,7 @@ export function storageService(node: StorageNode, t: ServiceTimeouts): { definit
     entriesSynced: node.committer.stats.entriesSynced,
     uptimeSeconds: (Date.now() - node.startedAt) / 1000,
   }));
-  return { definition: services().storage.service, implementation: { propose, read, watch, nodeStatus } };
+  return { definition: services().storage.service, implementation: { propose, proposeBatch, read, watch, nodeStatus } };
 }
 
 function groupStatus(rep: Replica): Record<string, unknown> {

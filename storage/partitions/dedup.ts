@@ -3,23 +3,28 @@ import { DecodeError, Reader, Writer, concatBytes, fromUtf8, prefixEnd, utf8 } f
 import { type Command, errorResult } from './envelope.js';
 import { type ApplyContext, type PartitionStore } from './kind.js';
 
-/** Default number of sequence numbers per client whose results are remembered. */
+/** Without acknowledgements from the client, the results of this many recent seqs are kept. */
 export const WINDOW = 1024;
 /** Default bound on the number of clients the table remembers. */
 export const MAX_CLIENTS = 10_000;
+/** Bound on the results kept for one client, whatever it acknowledges. */
+export const MAX_RESULTS_PER_CLIENT = 100_000;
 
 /**
  * Relative key prefix of the dedup table. Keys starting with 0x00 are reserved for machinery
  * shared by all kinds; the kinds themselves use printable prefixes.
  * Entry key: DEDUP_PREFIX | u8 clientIdLen | clientId | u64 seq. The length byte keeps one
- * client's keys from being a prefix range of another's ("a" vs "ab").
+ * client's keys from being a prefix range of another's ("a" vs "ab"). Seq 0 (never a valid
+ * seq) holds the client's floor.
  */
 export const DEDUP_PREFIX = new Uint8Array([0x00, 0x64]);
 const ENTRY_VERSION = 1;
+const FLOOR_SEQ = 0;
 
 export interface DedupOptions {
   window?: number;
   maxClients?: number;
+  maxResultsPerClient?: number;
 }
 
 interface ClientState {
@@ -27,46 +32,55 @@ interface ClientState {
   prefix: Uint8Array;
   /** Highest seq applied (0: none yet). */
   highest: number;
-  /** Result by seq, for the seqs in (highest − window, highest] that were applied. */
+  /** Seqs at or below the floor are forgotten: a command carrying one is refused, never applied. */
+  floor: number;
+  /** Result by seq, for applied seqs above the floor. */
   results: Map<number, Uint8Array>;
   /** Raft index of the client's most recent applied command: the eviction order. */
   lastIndex: number;
 }
 
 /**
- * Exactly-once application of proposals, keyed by (clientId, seq).
+ * Exactly-once application of proposals, keyed by (clientId, seq) — the client-session scheme
+ * of the Raft dissertation (§6.3).
  *
  * Contract (part of the API; clients must respect it):
- * - A client may have many requests in flight and they may commit in any order. For each client
- *   the table remembers the result of every applied seq greater than `highest − WINDOW`, where
- *   `highest` is the largest seq of that client applied so far (WINDOW = 1024 by default).
+ * - A client may have many requests in flight and they may commit in any order; a retry is the
+ *   same command with the same (clientId, seq).
  * - A command whose seq is remembered is not applied again; apply returns the original result
  *   byte for byte (even if state changed since).
- * - A command whose seq is ≤ `highest − WINDOW` gets `SequenceTooOld` and is not applied, whether
- *   or not it was applied before: it is never applied twice, but it may never be applied. So a
- *   client must not let its oldest unanswered seq fall WINDOW or more behind its newest one.
- * - A seq inside the window that was never applied is applied (out-of-order arrival is fine).
+ * - Each command tells the table the client's lowest seq still waiting for an answer
+ *   (`lowestUnacked`): results below it are forgotten. So a client that fills it in may keep a
+ *   request unanswered for as long as it likes (up to MAX_RESULTS_PER_CLIENT newer ones) and
+ *   its retry is still recognised. A client that sends 0 gets a fixed window instead: results
+ *   of seqs above `highest − WINDOW` are kept (WINDOW = 1024).
+ * - A seq at or below the client's floor (forgotten: acknowledged, out of the window, or beyond
+ *   MAX_RESULTS_PER_CLIENT) gets `SequenceTooOld` and is not applied: never applied twice, but
+ *   maybe never applied.
+ * - A seq above the floor that was never applied is applied (out-of-order arrival is fine).
  * - At most MAX_CLIENTS (10,000 by default) clients are remembered. Admitting a new client beyond
  *   that evicts the client whose latest applied command has the lowest Raft index, forgetting all
  *   its results; a retry from an evicted client would be applied again. Clients should therefore
  *   be long-lived (one per front-end process, not per request) and retries prompt.
  * - Duplicates and SequenceTooOld rejections change nothing: no ops, no recency update.
  *
- * Memory: up to maxClients × window results are held in memory (apply cannot read the store).
- * Results of the kinds are small (tens of bytes), and typical clients keep far fewer than
- * WINDOW requests outstanding, since entries leave the window as newer seqs apply.
+ * Memory: the results above each client's floor are held in memory (apply cannot read the
+ * store); results of the kinds are small (tens of bytes).
  */
 export class DedupTable {
   readonly window: number;
   readonly maxClients: number;
+  readonly maxResultsPerClient: number;
   /** Insertion order is recency order: a client is re-inserted whenever it applies. */
   private clients = new Map<string, ClientState>();
 
   constructor(opts: DedupOptions = {}) {
     this.window = opts.window ?? WINDOW;
     this.maxClients = opts.maxClients ?? MAX_CLIENTS;
+    this.maxResultsPerClient = opts.maxResultsPerClient ?? MAX_RESULTS_PER_CLIENT;
     if (!Number.isSafeInteger(this.window) || this.window < 1) throw new RangeError('window must be ≥ 1');
     if (!Number.isSafeInteger(this.maxClients) || this.maxClients < 1) throw new RangeError('maxClients must be ≥ 1');
+    if (!Number.isSafeInteger(this.maxResultsPerClient) || this.maxResultsPerClient < 1) throw new RangeError('maxResultsPerClient must be ≥ 1');
   }
 
   get clientCount(): number {
@@ -91,8 +105,12 @@ export class DedupTable {
       const { index, result } = parseValue(value);
       let c = loaded.get(clientId);
       if (c === undefined) {
-        c = { prefix, highest: 0, results: new Map(), lastIndex: 0 };
+        c = { prefix, highest: 0, floor: 0, results: new Map(), lastIndex: 0 };
         loaded.set(clientId, c);
+      }
+      if (seq === FLOOR_SEQ) {
+        c.floor = new Reader(result).u64('floor');
+        continue;
       }
       c.results.set(seq, result.slice());
       if (seq > c.highest) c.highest = seq;
@@ -115,11 +133,11 @@ export class DedupTable {
     if (c !== undefined) {
       const remembered = c.results.get(cmd.seq);
       if (remembered !== undefined) return remembered;
-      if (cmd.seq <= c.highest - this.window) {
+      if (cmd.seq <= c.floor) {
         return errorResult(
           'SequenceTooOld',
-          `seq ${cmd.seq} of client ${cmd.clientId} is outside the dedup window ` +
-            `(highest applied ${c.highest}, window ${this.window})`,
+          `seq ${cmd.seq} of client ${cmd.clientId} is at or below its forgotten floor ${c.floor} ` +
+            '(already answered, or too old to tell): it is not applied',
         );
       }
     }
@@ -128,40 +146,41 @@ export class DedupTable {
 
     if (c === undefined) {
       if (this.clients.size >= this.maxClients) this.evictOldest(ctx.ops);
-      c = { prefix: clientPrefix(cmd.clientId), highest: 0, results: new Map(), lastIndex: 0 };
+      c = { prefix: clientPrefix(cmd.clientId), highest: 0, floor: 0, results: new Map(), lastIndex: 0 };
     } else {
       this.clients.delete(cmd.clientId);
     }
     this.clients.set(cmd.clientId, c);
     c.lastIndex = ctx.index;
-
-    if (cmd.seq > c.highest) {
-      const oldHighest = c.highest;
-      c.highest = cmd.seq;
-      this.slideWindow(c, oldHighest, ctx.ops);
-    }
+    if (cmd.seq > c.highest) c.highest = cmd.seq;
     c.results.set(cmd.seq, result);
     ctx.ops.push({ type: 'put', key: entryKey(c.prefix, cmd.seq), value: encodeValue(ctx.index, result) });
+
+    const lowest = cmd.lowestUnacked ?? 0;
+    let floor = lowest > 0 ? Math.max(c.floor, lowest - 1) : Math.max(c.floor, c.highest - this.window);
+    if (c.results.size > this.maxResultsPerClient) floor = Math.max(floor, smallestSeqs(c.results, c.results.size - this.maxResultsPerClient));
+    if (floor > c.floor) this.raiseFloor(c, floor, ctx);
     return result;
   }
 
-  /** Forgets results that fell out of the window after highest moved up from oldHighest. */
-  private slideWindow(c: ClientState, oldHighest: number, ops: KvOp[]): void {
-    const floor = c.highest - this.window; // seqs ≤ floor leave the window
-    if (floor < 1 || c.results.size === 0) return;
-    // Point deletes rather than a range tombstone: only remembered seqs have keys, and the
-    // number removed per apply is bounded by the window.
-    if (c.highest - oldHighest >= this.window) {
+  /** Forgets the results at or below `floor` and records the new floor. */
+  private raiseFloor(c: ClientState, floor: number, ctx: ApplyContext): void {
+    const ops = ctx.ops;
+    // Point deletes rather than a range tombstone: only remembered seqs have keys. Walk the seq
+    // range when it is shorter than the map, else the map (a client that jumped far ahead).
+    if (floor - c.floor <= c.results.size) {
+      for (let seq = c.floor + 1; seq <= floor; seq++) {
+        if (c.results.delete(seq)) ops.push({ type: 'del', key: entryKey(c.prefix, seq) });
+      }
+    } else {
       for (const seq of [...c.results.keys()].sort((a, b) => a - b)) {
         if (seq > floor) continue;
         c.results.delete(seq);
         ops.push({ type: 'del', key: entryKey(c.prefix, seq) });
       }
-      return;
     }
-    for (let seq = Math.max(1, oldHighest - this.window + 1); seq <= floor; seq++) {
-      if (c.results.delete(seq)) ops.push({ type: 'del', key: entryKey(c.prefix, seq) });
-    }
+    c.floor = floor;
+    ops.push({ type: 'put', key: entryKey(c.prefix, FLOOR_SEQ), value: encodeValue(ctx.index, new Writer(8).u64(floor).finish()) });
   }
 
   private evictOldest(ops: KvOp[]): void {
@@ -169,10 +188,16 @@ export class DedupTable {
     if (first.done === true) return;
     const [clientId, c] = first.value;
     this.clients.delete(clientId);
+    ops.push({ type: 'del', key: entryKey(c.prefix, FLOOR_SEQ) });
     for (const seq of [...c.results.keys()].sort((a, b) => a - b)) {
       ops.push({ type: 'del', key: entryKey(c.prefix, seq) });
     }
   }
+}
+
+/** The n-th smallest seq of the map (n ≥ 1): dropping everything up to it leaves the cap. */
+function smallestSeqs(results: Map<number, Uint8Array>, n: number): number {
+  return [...results.keys()].sort((a, b) => a - b)[n - 1]!;
 }
 
 function clientPrefix(clientId: string): Uint8Array {

@@ -6,7 +6,8 @@ import { DecodeError, Reader, Writer, fromUtf8, utf8 } from './codec.js';
  * end, never renumber, because encoded commands live in Raft logs and results in the dedup table.
  *
  * Command, version 1:
- *   u8 version(1) | u8 op | u8 clientIdLen | clientId utf8 | u64 seq | u64 timestampMs | body…
+ *   u8 version(1) | u8 op | u8 clientIdLen | clientId utf8 | u64 seq | u64 lowestUnacked |
+ *   u64 timestampMs | body…
  * Result, version 1:
  *   u8 version(1) | u8 status(0 ok) | body…
  *   u8 version(1) | u8 status(1 err) | u8 code | message utf8…
@@ -21,6 +22,12 @@ export interface Command {
   clientId: string;
   /** Per-client sequence number, a positive safe integer. */
   seq: number;
+  /**
+   * The client's lowest seq still waiting for an answer (this one included): every lower seq
+   * was answered, so the state machine may forget those results (dedup.ts). 0 means the client
+   * does not track this, and a fixed window of recent seqs is remembered instead.
+   */
+  lowestUnacked?: number;
   /** Stamped by the proposer/leader: the only clock apply() ever sees. */
   timestampMs: number;
   /** Operation code, defined per partition kind. */
@@ -89,12 +96,17 @@ export function encodeCommand(cmd: Command): Uint8Array {
   checkSeq(cmd.seq);
   checkTimestamp(cmd.timestampMs);
   checkOp(cmd.op);
-  return new Writer(20 + id.length + cmd.body.length)
+  const lowest = cmd.lowestUnacked ?? 0;
+  if (!Number.isSafeInteger(lowest) || lowest < 0 || lowest > cmd.seq) {
+    throw new CommandError(`lowestUnacked must be 0 or in 1..seq (${cmd.seq}), got ${lowest}`);
+  }
+  return new Writer(28 + id.length + cmd.body.length)
     .u8(COMMAND_VERSION)
     .u8(cmd.op)
     .u8(id.length)
     .raw(id)
     .u64(cmd.seq)
+    .u64(lowest)
     .u64(cmd.timestampMs)
     .raw(cmd.body)
     .finish();
@@ -114,8 +126,10 @@ export function decodeCommand(bytes: Uint8Array): Command {
     const clientId = fromUtf8(r.raw(idLen, 'clientId'));
     const seq = r.u64('seq');
     checkSeq(seq);
+    const lowestUnacked = r.u64('lowestUnacked');
+    if (lowestUnacked > seq) throw new CommandError(`lowestUnacked ${lowestUnacked} is above seq ${seq}`);
     const timestampMs = r.u64('timestampMs');
-    return { clientId, seq, timestampMs, op, body: r.rest() };
+    return { clientId, seq, lowestUnacked, timestampMs, op, body: r.rest() };
   } catch (e) {
     if (e instanceof CommandError) throw e;
     if (e instanceof DecodeError) throw new CommandError(`malformed command: ${e.message}`);
@@ -133,7 +147,7 @@ export function restampCommand(bytes: Uint8Array, timestampMs: number): Uint8Arr
   checkTimestamp(timestampMs);
   const cmd = decodeCommand(bytes);
   const out = bytes.slice();
-  const tsAt = 3 + utf8(cmd.clientId).length + 8;
+  const tsAt = 3 + utf8(cmd.clientId).length + 16;
   out.set(new Writer(8).u64(timestampMs).finish(), tsAt);
   return out;
 }

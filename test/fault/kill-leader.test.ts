@@ -28,7 +28,7 @@ describe('a 3-node cluster under kills and pauses', () => {
         // Retry the same (client id, sequence) until it is acknowledged: applied once whatever happens.
         for (;;) {
           try {
-            const r = await c.log.append('fault', [value], { partition: 0, clientId: `writer-${w}`, sequence: seq, timeoutMs: 4000 });
+            const r = await c.log.append('fault', [value], { partition: 0, clientId: `writer-${w}`, sequence: seq, lowestUnacknowledged: seq, timeoutMs: 4000 });
             acked.set(value, r.firstOffset);
             ackTimes.push(Date.now());
             break;

@@ -30,11 +30,11 @@ export class LogClient {
     return this.call<{ log: { name: string; partitions: number; replicationFactor: number } }>('createLog', { name, partitions, replicationFactor, retentionMs });
   }
 
-  append(name: string, values: (string | Uint8Array)[], opts: { partition?: number; key?: string; clientId?: string; sequence?: number; timeoutMs?: number } = {}) {
+  append(name: string, values: (string | Uint8Array)[], opts: { partition?: number; key?: string; clientId?: string; sequence?: number; lowestUnacknowledged?: number; timeoutMs?: number } = {}) {
     const records = values.map((v, i) => ({ key: i === 0 && opts.key ? Buffer.from(opts.key) : Buffer.alloc(0), value: typeof v === 'string' ? Buffer.from(v) : v }));
     const req: Record<string, unknown> = { name, records };
     if (opts.partition !== undefined) req.partition = opts.partition;
-    if (opts.clientId) Object.assign(req, { clientId: opts.clientId, sequence: opts.sequence });
+    if (opts.clientId) Object.assign(req, { clientId: opts.clientId, sequence: opts.sequence, lowestUnacknowledged: opts.lowestUnacknowledged ?? 0 });
     return this.call<{ partition: number; firstOffset: number; lastOffset: number }>('append', req, opts.timeoutMs);
   }
 

@@ -66,13 +66,35 @@ describe('dedup', () => {
     }
     expect(decodeAppendResult(h.apply(append('c', 97)).result)).toMatchObject({ ok: true });
     expect(await nextOffset(h)).toBe(6);
-    expect(dedupKeys(h)).toBe(2); // 97 and 100
+    expect(dedupKeys(h)).toBe(3); // 97, 100 and the floor
   });
 
   it('keeps the table within the window with a long sequential stream', () => {
     const h = new Harness(new LogStateMachine({ dedup: { window: 16 } }));
     for (let s = 1; s <= 200; s++) h.apply(append('c', s));
-    expect(dedupKeys(h)).toBe(16);
+    expect(dedupKeys(h)).toBe(17); // 16 results and the floor
+  });
+
+  it('keeps an unanswered seq as long as the client reports it unacknowledged', async () => {
+    const h = new Harness(new LogStateMachine({ dedup: { window: 4 } }));
+    const tracked = (seq: number, lowestUnacked: number) => {
+      const p = encodeLogCommand({ type: 'append', records: [{ value: new TextEncoder().encode(`t/${seq}`) }] });
+      return encodeCommand({ clientId: 't', seq, lowestUnacked, timestampMs: 1000, op: p.op, body: p.body });
+    };
+    const first = h.apply(tracked(1, 1)).result;
+    // Seq 1's answer is lost; 500 later requests are answered meanwhile, far past the window.
+    for (let s = 2; s <= 500; s++) h.apply(tracked(s, 1));
+    expect(h.apply(tracked(1, 1)).result).toEqual(first); // the retry is recognised
+    await h.restart(new LogStateMachine({ dedup: { window: 4 } }));
+    expect(h.apply(tracked(1, 1)).result).toEqual(first);
+    // Once the client acknowledges everything below 400, those results go and stay refused.
+    h.apply(tracked(501, 400));
+    expect(dedupKeys(h)).toBe(102 + 1); // seqs 400..501 and the floor
+    await h.restart(new LogStateMachine({ dedup: { window: 4 } }));
+    const stale = h.apply(tracked(1, 1));
+    expect(decodeAppendResult(stale.result)).toMatchObject({ ok: false, code: 'SequenceTooOld' });
+    expect(stale.ops).toEqual([]);
+    expect(await nextOffset(h)).toBe(501);
   });
 
   it('evicts the least recently applied client beyond maxClients', async () => {

@@ -12,8 +12,11 @@ const body = new Uint8Array([1, 2, 3]);
 
 describe('command envelope', () => {
   it('round-trips', () => {
-    const cmd = { clientId: 'gateway-7é', seq: 2 ** 40 + 3, timestampMs: 1_700_000_000_123, op: 9, body };
+    const cmd = { clientId: 'gateway-7é', seq: 2 ** 40 + 3, lowestUnacked: 2 ** 40, timestampMs: 1_700_000_000_123, op: 9, body };
     expect(decodeCommand(encodeCommand(cmd))).toEqual(cmd);
+    const untracked = { clientId: 'c', seq: 7, timestampMs: 1, op: 1, body };
+    expect(decodeCommand(encodeCommand(untracked))).toEqual({ ...untracked, lowestUnacked: 0 });
+    expect(() => encodeCommand({ ...untracked, lowestUnacked: 8 })).toThrow(/lowestUnacked/);
   });
 
   it('rejects bad fields on encode and bad bytes on decode', () => {
@@ -39,7 +42,7 @@ describe('command envelope', () => {
   });
 
   it('restamps the timestamp only', () => {
-    const cmd = { clientId: 'abc', seq: 5, timestampMs: 10, op: 3, body };
+    const cmd = { clientId: 'abc', seq: 5, lowestUnacked: 4, timestampMs: 10, op: 3, body };
     const bytes = encodeCommand(cmd);
     const re = restampCommand(bytes, 1_700_000_000_000);
     expect(decodeCommand(re)).toEqual({ ...cmd, timestampMs: 1_700_000_000_000 });
