@@ -9,7 +9,27 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
+/**
+ * STRATUS_CPU_PROFILE=DIR writes a V8 CPU profile of the process to DIR when it stops (a
+ * diagnostic for benchmarks: node's own --cpu-prof is not allowed in NODE_OPTIONS).
+ */
+async function startProfiler(): Promise<(() => Promise<void>) | undefined> {
+  const dir = process.env.STRATUS_CPU_PROFILE;
+  if (!dir) return undefined;
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${dir}/stratus-${process.pid}.cpuprofile`, JSON.stringify(profile));
+  };
+}
+
 async function serve(o: NodeOptions, banner: (grpc: string, http: string | undefined) => string): Promise<number> {
+  const stopProfiler = await startProfiler();
   const node = await runNode(o, log);
   process.stdout.write(banner(node.grpcAddress, node.httpAddress));
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -18,6 +38,7 @@ async function serve(o: NodeOptions, banner: (grpc: string, http: string | undef
   });
   process.stdout.write(`stratus: ${signal}: stopping\n`);
   await node.stop();
+  await stopProfiler?.();
   process.stdout.write('stratus: stopped\n');
   return 0;
 }

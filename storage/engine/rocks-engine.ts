@@ -1,7 +1,63 @@
 import { mkdir } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { type RocksBatchOp, type RocksIterator, RocksLevel } from '@nxtedition/rocksdb';
 import { type Engine, type KvOp, type ScanOptions, EngineFormatError } from './engine.js';
 import { FORMAT_KEY, FORMAT_VERSION, compareKeys } from './keys.js';
+import { type PlainOp, encodeBatch } from './rocks-batch.js';
+
+/** The write thread: batches go in order, answers come back in order. */
+class WriteThread {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: { id?: number; error?: string }) => {
+      if (m.id === undefined) return;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(`rocksdb write failed: ${m.error}`));
+      else p?.resolve();
+    });
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => this.failAll(new Error(`rocksdb write thread exited (${code})`)));
+  }
+
+  static start(handle: bigint): Promise<WriteThread> {
+    // The worker runs TypeScript through tsx like the main thread; loaders are per thread.
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const entry = new URL('./rocks-writer.ts', import.meta.url).href;
+    const worker = new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, {
+      eval: true,
+      workerData: { handle },
+    });
+    return new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', () => {
+        worker.off('error', reject);
+        resolve(new WriteThread(worker));
+      });
+    });
+  }
+
+  write(batch: Uint8Array, sync: boolean): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const ab = batch.buffer as ArrayBuffer;
+      this.worker.postMessage({ id, batch: ab, sync }, [ab]);
+    });
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
 
 /** Pairs fetched per native call while scanning: amortises the N-API crossing. */
 const SCAN_BATCH = 256;
@@ -26,10 +82,17 @@ export class RocksEngine implements Engine {
   readonly kind = 'rocksdb' as const;
   private writeTail: Promise<void> = Promise.resolve();
 
+  private writer: WriteThread | undefined;
+
   private constructor(
     private readonly db: RocksLevel,
     readonly dir: string,
   ) {}
+
+  /** Moves batch writes (and their fsyncs) to a worker thread; see rocks-writer.ts. */
+  private async startWriter(): Promise<void> {
+    this.writer = await WriteThread.start(this.db.handle);
+  }
 
   /**
    * Opens (creating if needed) the engine in `dir`. A fresh directory is stamped with the
@@ -42,8 +105,10 @@ export class RocksEngine implements Engine {
     await db.open();
     const engine = new RocksEngine(db, dir);
     try {
+      await engine.startWriter();
       await engine.checkFormat();
     } catch (err) {
+      await engine.writer?.stop();
       await db.close();
       throw err;
     }
@@ -105,7 +170,10 @@ export class RocksEngine implements Engine {
       }
     }
     if (batch.length === 0 && !sync) return;
-    await this.db.batch(batch, { sync });
+    // Only synced writes go to the write thread: an unsynced batch is a quick memtable insert,
+    // cheaper inline than the hop. Order holds either way: writes run one at a time (writeTail).
+    if (this.writer && sync) await this.writer.write(encodeBatch(batch as PlainOp[]), sync);
+    else await this.db.batch(batch, { sync });
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -135,6 +203,8 @@ export class RocksEngine implements Engine {
 
   async close(): Promise<void> {
     await this.writeTail;
+    await this.writer?.stop();
+    this.writer = undefined;
     await this.db.close();
   }
 }
