@@ -27,6 +27,7 @@ export interface NodeOptions {
   heartbeatTicks: number;
   proposalTimeoutMs: number;
   snapshotEntries: number;
+  quiesce: boolean;
 }
 
 interface Spec {
@@ -44,6 +45,12 @@ function int(min: number, max: number) {
     if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw new OptionError(`${flag}: expected an integer from ${min} to ${max}, got '${v}'`);
     return n;
   };
+}
+
+function bool(v: string, flag: string): boolean {
+  if (v === 'true' || v === 'on') return true;
+  if (v === 'false' || v === 'off') return false;
+  throw new OptionError(`${flag}: expected on or off, got '${v}'`);
 }
 
 function role(v: string, flag: string): Role {
@@ -86,6 +93,7 @@ const SPECS: Spec[] = [
   { key: 'heartbeatTicks', flag: '--heartbeat-ticks', env: 'STRATUS_HEARTBEAT_TICKS', default: '1', doc: 'ticks between leader heartbeats (less than election ticks)', parse: int(1, 999) },
   { key: 'proposalTimeoutMs', flag: '--proposal-timeout-ms', env: 'STRATUS_PROPOSAL_TIMEOUT_MS', default: '5000', doc: 'how long a leader waits for a write to commit', parse: int(100, 600_000) },
   { key: 'snapshotEntries', flag: '--snapshot-entries', env: 'STRATUS_SNAPSHOT_ENTRIES', default: '10000', doc: 'applied entries between state-machine snapshots (then the log is truncated)', parse: int(10, 10_000_000) },
+  { key: 'quiesce', flag: '--quiesce', env: 'STRATUS_QUIESCE', default: 'on', doc: 'idle groups stop ticking and heartbeating (on|off)', parse: bool },
 ];
 
 export function optionsHelp(): string {

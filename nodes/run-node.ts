@@ -59,6 +59,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
           heartbeatTick: o.heartbeatTicks,
           proposalTimeoutMs: o.proposalTimeoutMs,
           snapshotEntries: o.snapshotEntries,
+          quiesce: o.quiesce,
           log,
         });
       } catch (err) {

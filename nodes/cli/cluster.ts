@@ -35,10 +35,11 @@ interface ClusterFlags {
   httpPort: number;
   tickMs: number | undefined;
   snapshotEntries: number | undefined;
+  quiesce: 'on' | 'off' | undefined;
 }
 
 function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
-  const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined, snapshotEntries: undefined };
+  const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined, snapshotEntries: undefined, quiesce: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (!allowed.includes(flag)) throw new OptionError(`unknown option '${flag}' (allowed: ${allowed.join(' ')})`);
@@ -56,6 +57,10 @@ function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
     else if (flag === '--http-port') f.httpPort = int(0, 65535);
     else if (flag === '--tick-ms') f.tickMs = int(5, 10_000);
     else if (flag === '--snapshot-entries') f.snapshotEntries = int(10, 10_000_000);
+    else if (flag === '--quiesce') {
+      if (v !== 'on' && v !== 'off') throw new OptionError(`--quiesce: expected on or off, got '${v}'`);
+      f.quiesce = v;
+    }
   }
   f.dir = resolve(f.dir);
   return f;
@@ -119,14 +124,14 @@ async function waitHealthy(rec: ClusterRecord, timeoutMs: number): Promise<void>
 }
 
 export async function clusterUp(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<ClusterRecord> {
-  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries']);
+  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries', '--quiesce']);
   const existing = readRecord(f.dir);
   if (existing?.processes.some((p) => alive(p.pid))) {
     throw new OptionError(`a cluster is already running in ${f.dir}; run 'stratus cluster down --dir ${f.dir}' first`);
   }
   mkdirSync(f.dir, { recursive: true });
   const peers = Array.from({ length: f.nodes }, (_, i) => `${i + 1}=127.0.0.1:${f.basePort + i}`).join(',');
-  const common = [...(f.tickMs ? ['--tick-ms', String(f.tickMs)] : []), ...(f.snapshotEntries ? ['--snapshot-entries', String(f.snapshotEntries)] : [])];
+  const common = [...(f.tickMs ? ['--tick-ms', String(f.tickMs)] : []), ...(f.snapshotEntries ? ['--snapshot-entries', String(f.snapshotEntries)] : []), ...(f.quiesce ? ['--quiesce', f.quiesce] : [])];
   const rec: ClusterRecord = { dir: f.dir, processes: [] };
   for (let id = 1; id <= f.nodes; id++) {
     const grpc = `127.0.0.1:${f.basePort + id - 1}`;
@@ -192,6 +197,7 @@ interface StatusReply {
   groups: { group: number; role: string; leader: number; term: number; commit: number; applied: number; lastIndex: number; lag: Record<string, number> }[];
   fsyncs: number;
   entriesSynced: number;
+  quiescedGroups: number;
 }
 
 export async function clusterStatus(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
@@ -200,7 +206,7 @@ export async function clusterStatus(argv: string[], out: (s: string) => void = (
   if (!rec) throw new OptionError(`no cluster is recorded in ${f.dir} (no cluster.json)`);
   const storage = rec.processes.filter((p) => p.role === 'storage');
   const client = new ClusterClient({ seeds: storage.map((p) => p.grpc) });
-  const lines: string[] = ['node  role     pid      state  address           groups  leads  fsyncs  entries/fsync'];
+  const lines: string[] = ['node  role     pid      state  address           groups  leads  quiet   fsyncs  entries/fsync'];
   const groups = new Map<number, { leader: number; term: number; commit: number; lag: Record<string, number> }>();
   try {
     for (const p of rec.processes) {
@@ -214,7 +220,7 @@ export async function clusterStatus(argv: string[], out: (s: string) => void = (
       const leads = s?.groups.filter((g) => g.role === 'leader') ?? [];
       for (const g of leads) groups.set(g.group, { leader: p.id, term: g.term, commit: g.commit, lag: g.lag });
       const perFsync = s && s.fsyncs > 0 ? (s.entriesSynced / s.fsyncs).toFixed(1) : '-';
-      lines.push(`${String(p.id).padEnd(6)}storage  ${String(p.pid).padEnd(9)}${(s ? state : state === 'up' ? 'noansw' : state).padEnd(7)}${p.grpc.padEnd(18)}${String(s?.groups.length ?? '-').padEnd(8)}${String(leads.length).padEnd(7)}${String(s?.fsyncs ?? '-').padEnd(8)}${perFsync}`);
+      lines.push(`${String(p.id).padEnd(6)}storage  ${String(p.pid).padEnd(9)}${(s ? state : state === 'up' ? 'noansw' : state).padEnd(7)}${p.grpc.padEnd(18)}${String(s?.groups.length ?? '-').padEnd(8)}${String(leads.length).padEnd(7)}${String(s?.quiescedGroups ?? '-').padEnd(8)}${String(s?.fsyncs ?? '-').padEnd(8)}${perFsync}`);
     }
   } finally {
     client.close();

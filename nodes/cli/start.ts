@@ -3,7 +3,7 @@
 import { type NodeOptions, OptionError, parseNodeOptions } from '../options.js';
 import { runNode } from '../run-node.js';
 
-const START_FLAGS = new Set<keyof NodeOptions>(['data', 'host', 'grpcPort', 'httpPort', 'tickMs', 'electionTicks', 'heartbeatTicks', 'proposalTimeoutMs', 'snapshotEntries']);
+const START_FLAGS = new Set<keyof NodeOptions>(['data', 'host', 'grpcPort', 'httpPort', 'tickMs', 'electionTicks', 'heartbeatTicks', 'proposalTimeoutMs', 'snapshotEntries', 'quiesce']);
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);

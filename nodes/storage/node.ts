@@ -12,6 +12,7 @@ import { type PartitionKind } from '../../storage/partitions/kind.js';
 import { SeededRng } from '../../storage/raft/index.js';
 import { type WireBatch, WireError, fromWire } from './raft-wire.js';
 import { ReadyLoop } from './ready-loop.js';
+import { Quiescence } from './quiescence.js';
 import { Replica } from './replica.js';
 import { RaftTransport } from './transport.js';
 
@@ -29,6 +30,8 @@ export interface StorageNodeOptions {
   electionTick: number;
   heartbeatTick: number;
   proposalTimeoutMs: number;
+  /** Idle replicas stop ticking (quiescence.ts). Default true. */
+  quiesce?: boolean;
   /** A replica snapshots its state machine and truncates its log every this many applied entries. Default 10,000. */
   snapshotEntries?: number;
   log: (line: string) => void;
@@ -44,12 +47,16 @@ export class StorageNode {
   private readonly creating = new Map<number, Promise<Replica>>();
   readonly startedAt = Date.now();
   droppedForUnknownGroup = 0;
+  quiescedReplicas = 0;
+  private readonly quiescence: Quiescence;
   private stopped = false;
 
   private constructor(
     readonly opts: StorageNodeOptions,
     readonly engine: Engine,
   ) {
+    // Three silent ticks and a peer is presumed down: its groups' followers wake and elect.
+    this.quiescence = new Quiescence({ livenessMs: 3 * opts.tickMs, enabled: opts.quiesce ?? true });
     for (const [id, addr] of opts.peers) this.addresses.set(id, addr);
     this.addresses.set(opts.nodeId, opts.advertise);
     this.committer = new GroupCommitter(engine);
@@ -68,6 +75,13 @@ export class StorageNode {
     for (const d of await listDescriptors(engine)) {
       const storage = await GroupStorage.open(engine, d.group);
       if (!storage) continue; // destroyed half-way: its descriptor goes with the next cleanup
+      // Snapshot data is not persisted (createSnapshotMetadataOnly): rebuild it from the state
+      // machine, which is at the applied index, before the core can ask for it.
+      const applied = storage.applied();
+      if (applied.index > 1) {
+        const ops = storage.rebuildSnapshot(applied.index, applied.confState, await snapshotStateMachine(engine, d.group));
+        if (ops.length > 0) await engine.write(ops, { sync: false });
+      }
       await node.host(d.group, d.kind, storage);
     }
     if (!node.replicas.has(META_GROUP) && opts.peers.has(opts.nodeId)) {
@@ -172,6 +186,7 @@ export class StorageNode {
     // records, so fixed-interval snapshots would cost quadratic time as it grows).
     const st = rep.storage.stats();
     if (st.entryBytes < st.snapshotBytes / 2) return;
+
     const index = rep.appliedIndex;
     const confState = rep.confState;
     this.snapshotting.add(rep);
@@ -179,7 +194,7 @@ export class StorageNode {
     snapshotStateMachine(this.engine, rep.group)
       .then((data) => {
         if (rep.closed || index <= rep.storage.snapshot().metadata.index) return;
-        const ops = rep.storage.createSnapshot(index, confState, data);
+        const ops = rep.storage.createSnapshotMetadataOnly(index, confState, data);
         const keep = Math.min(Math.floor(every / 2), 5000);
         const compactTo = index - keep;
         if (compactTo > rep.storage.firstIndex()) ops.push(...rep.storage.compact(compactTo));
@@ -192,14 +207,33 @@ export class StorageNode {
   }
 
   private tick(): void {
+    const now = Date.now();
+    for (const down of this.quiescence.newlyDown(now)) {
+      for (const rep of this.replicas.values()) if (rep.quiesced && rep.leader() === down) this.quiescence.wake(rep);
+    }
+    let quiet = 0;
     for (const rep of this.replicas.values()) {
+      if (rep.quiesced || !this.quiescence.beforeTick(rep, now)) {
+        quiet++;
+        continue;
+      }
       rep.raw.tick();
       this.loop.mark(rep);
     }
+    this.quiescedReplicas = quiet;
+    // The liveness ping: every peer hears from this node once a tick, whatever its groups do.
+    for (const id of this.addresses.keys()) if (id !== this.opts.nodeId) this.transport.ping(id);
+    this.transport.flush();
+  }
+
+  /** Any work for a replica wakes it (quiescence.ts). */
+  private wake(rep: Replica): void {
+    if (rep.quiesced) this.quiescence.wake(rep);
   }
 
   private deliver(batch: WireBatch): void {
     if (this.stopped) return;
+    this.quiescence.heardFrom(batch.fromNode, Date.now());
     for (const raw of batch.messages) {
       let decoded;
       try {
@@ -214,6 +248,7 @@ export class StorageNode {
         this.droppedForUnknownGroup++;
         continue;
       }
+      this.wake(rep);
       rep.raw.step(decoded.msg);
       this.loop.mark(rep);
     }
@@ -224,7 +259,7 @@ export class StorageNode {
     const rep = this.replicas.get(group);
     if (!rep || rep.closed || !rep.isLeader()) return undefined;
     const p = rep.propose(restampCommand(command, Date.now()), this.opts.proposalTimeoutMs);
-    this.loop.mark(rep);
+    this.kick(rep);
     return p;
   }
 
@@ -234,12 +269,13 @@ export class StorageNode {
     if (!rep || rep.closed || (!stale && !rep.isLeader())) return undefined;
     if (stale) return rep.sm.read(query, rep.store);
     const barrier = rep.linearizableBarrier(this.opts.proposalTimeoutMs);
-    this.loop.mark(rep);
+    this.kick(rep);
     return barrier.then(() => rep.sm.read(query, rep.store));
   }
 
   /** Wakes the ready loop for a replica after a proposal or read request. */
   kick(rep: Replica): void {
+    this.wake(rep);
     this.loop.mark(rep);
   }
 

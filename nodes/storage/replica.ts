@@ -59,6 +59,9 @@ export class Replica {
   appliedIndex: number;
   /** Set when the group is being removed from this node: no new work is accepted. */
   closed = false;
+  /** Not ticking while idle (quiescence.ts); woken by any message, proposal or read. */
+  quiesced = false;
+  idleTicks = 0;
 
   private readonly proposals = new Map<number, PendingProposal>();
   private readonly reads = new Map<string, PendingRead>();
@@ -82,6 +85,11 @@ export class Replica {
       heartbeatTick: o.heartbeatTick,
       applied: applied.index,
     });
+  }
+
+  /** Proposals or reads wait on this replica. */
+  hasPending(): boolean {
+    return this.proposals.size > 0 || this.reads.size > 0;
   }
 
   isLeader(): boolean {

@@ -118,6 +118,7 @@ export function storageService(node: StorageNode, t: ServiceTimeouts): { definit
     fsyncs: node.committer.stats.fsyncs,
     entriesSynced: node.committer.stats.entriesSynced,
     uptimeSeconds: (Date.now() - node.startedAt) / 1000,
+    quiescedGroups: node.quiescedReplicas,
   }));
   return { definition: services().storage.service, implementation: { propose, proposeBatch, read, watch, nodeStatus } };
 }
@@ -141,5 +142,6 @@ function groupStatus(rep: Replica): Record<string, unknown> {
     voters: st.confState.voters,
     learners: st.confState.learners,
     lag,
+    quiesced: rep.quiesced,
   };
 }

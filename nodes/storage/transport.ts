@@ -104,6 +104,11 @@ export class RaftTransport {
     list.push(m);
   }
 
+  /** Makes sure the next flush sends the peer a batch, empty if nothing else: a liveness ping. */
+  ping(to: number): void {
+    if (!this.pending.has(to)) this.pending.set(to, []);
+  }
+
   /** Sends everything enqueued since the last flush: one batch per peer. */
   flush(): void {
     for (const [to, messages] of this.pending) {

@@ -260,6 +260,32 @@ export class GroupStorage implements Storage {
     return this.snapshotOps(this.snap);
   }
 
+  /**
+   * Like createSnapshot, but persists only the metadata: the data is a copy of the state
+   * machine, which is on disk already, so the host rebuilds it after a restart (rebuildSnapshot)
+   * instead of writing the state twice. Safe because the state machine on disk is always at an
+   * applied index at or past this snapshot's, and the log is never truncated past it.
+   */
+  createSnapshotMetadataOnly(index: number, confState: ConfState, data: Uint8Array): KvOp[] {
+    if (index <= this.snap.metadata.index) throw new SnapshotOutOfDateError(index, this.snap.metadata.index);
+    if (index > this.lastIndex()) throw new UnavailableError(index, this.lastIndex());
+    const term = this.term(index);
+    this.snap = { metadata: { index, term, confState: cloneConfState(confState) }, data };
+    return this.snapshotOps({ metadata: this.snap.metadata, data: new Uint8Array(0) });
+  }
+
+  /**
+   * After open: the snapshot's data rebuilt from the state machine as it is now, at applied
+   * index `index` (at or past the persisted snapshot's). Only metadata is written.
+   */
+  rebuildSnapshot(index: number, confState: ConfState, data: Uint8Array): KvOp[] {
+    if (index === this.snap.metadata.index) {
+      this.snap = { metadata: this.snap.metadata, data };
+      return [];
+    }
+    return this.createSnapshotMetadataOnly(index, confState, data);
+  }
+
   /** Discards entries before `index`; the entry at `index` becomes the dummy (MemoryStorage.compact). */
   compact(index: number): KvOp[] {
     const offset = this.ents[0]!.index;

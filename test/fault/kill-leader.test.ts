@@ -44,9 +44,13 @@ describe('a 3-node cluster under kills and pauses', () => {
     const leader = await c.leaderOf(group);
     const killedAt = Date.now();
     c.kill(leader, 'SIGKILL');
-    while (!ackTimes.some((t) => t > killedAt + 0)) await sleep(5);
-    const failoverMs = ackTimes.find((t) => t > killedAt)! - killedAt;
     await sleep(2000);
+    // Failover time: the longest pause in acknowledgements around the kill (requests in flight
+    // keep being retried, so the first acknowledgement after the pause is the new leader's).
+    const around = ackTimes.filter((t) => t >= killedAt - 500 && t <= killedAt + 2000).sort((a, b) => a - b);
+    let failoverMs = 0;
+    for (let i = 1; i < around.length; i++) failoverMs = Math.max(failoverMs, around[i]! - around[i - 1]!);
+    expect(around.at(-1)! > killedAt, 'appends resumed after the leader was killed').toBe(true);
     c.restart(leader);
     await sleep(2000);
     const now = await c.leaderOf(group);
@@ -57,7 +61,7 @@ describe('a 3-node cluster under kills and pauses', () => {
     await sleep(1000);
     stop = true;
     await Promise.all(writers);
-    console.log(`failover: first acknowledgement ${failoverMs} ms after SIGKILL of the leader (node ${leader}); ${acked.size} records acknowledged`);
+    console.log(`failover: acknowledgements paused ${failoverMs} ms around the SIGKILL of the leader (node ${leader}); ${acked.size} records acknowledged`);
     expect(acked.size).toBeGreaterThan(100);
 
     // Every replica converges to the same log.
