@@ -1,7 +1,7 @@
 // What idle groups cost: a local 3-node cluster hosting N log partitions (N Raft groups on every
 // node), measured idle for a while — CPU of each storage process — with quiescence on and off.
 //
-//   npx tsx bench/idle-groups.ts [--groups 1000] [--seconds 10]
+//   npx tsx bench/idle-groups.ts [--groups 1000] [--seconds 10] [--modes off,on]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,13 @@ import { type ClusterRecord, clusterDown, clusterUp } from '../nodes/cli/cluster
 import { LogClient } from '../test/integration/log-client.js';
 import { killPid, onCleanup } from './lib/cleanup.js';
 
-const { values } = parseArgs({ options: { groups: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { groups: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' }, modes: { type: 'string', default: 'off,on' } },
+});
+const modes = values.modes.split(',').map((m) => {
+  if (m !== 'on' && m !== 'off') throw new Error(`--modes: on and/or off, got '${m}'`);
+  return m;
+});
 const groups = Number(values.groups);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(groups) || groups < 1 || groups > 1024 * 16) throw new Error('--groups: 1..16384');
@@ -56,7 +62,7 @@ async function measure(quiesce: 'on' | 'off'): Promise<{ cpuPct: number[]; quiet
 }
 
 const rows: string[] = ['| quiescence | groups per node | CPU % per storage node (idle) | quiet groups per node |', '| --- | ---: | --- | --- |'];
-for (const q of ['off', 'on'] as const) {
+for (const q of modes) {
   const r = await measure(q);
   rows.push(`| ${q} | ${groups + 1} | ${r.cpuPct.map((x) => x.toFixed(1)).join(' / ')} | ${r.quiet.join(' / ')} |`);
   process.stderr.write(`${rows[rows.length - 1]}\n`);

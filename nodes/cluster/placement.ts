@@ -6,7 +6,7 @@ import {
   type LogRecord,
   type Placement as PlacementMap,
   decodeLogResult,
-  decodePlacementResult,
+  decodePlacementIfChanged,
   encodeMetaCommand,
   encodeMetaQuery,
 } from '../../storage/partitions/meta-codec.js';
@@ -61,9 +61,11 @@ export class Placement {
   refresh(): Promise<PlacementView> {
     this.inflight ??= (async () => {
       try {
-        const r = decodePlacementResult(await this.client.read(META_GROUP, encodeMetaQuery({ type: 'getPlacement' })));
+        const held = this.view?.version;
+        const r = decodePlacementIfChanged(await this.client.read(META_GROUP, encodeMetaQuery({ type: 'getPlacement', ifNewerThan: held })));
         if (!r.ok) throw new Error(`placement: ${r.message}`);
-        this.install(r.value);
+        if (r.value === 'unchanged') this.view = { ...this.view!, fetchedAt: Date.now() };
+        else this.install(r.value);
         return this.view!;
       } finally {
         this.inflight = undefined;

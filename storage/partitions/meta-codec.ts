@@ -80,7 +80,8 @@ export type MetaCommand =
   | { type: 'deleteLog'; name: string }
   | { type: 'setGroupReplicas'; groupId: number; replicas: number[] };
 
-export type MetaQuery = { type: 'getPlacement' } | { type: 'getLog'; name: string } | { type: 'listLogs' };
+/** getPlacement with ifNewerThan answers `{ unchanged: true }` while the version is not newer. */
+export type MetaQuery = { type: 'getPlacement'; ifNewerThan?: number } | { type: 'getLog'; name: string } | { type: 'listLogs' };
 
 export function jsonBytes(v: unknown): Uint8Array {
   return utf8(JSON.stringify(v));
@@ -110,7 +111,7 @@ export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
 export function encodeMetaQuery(q: MetaQuery): Uint8Array {
   switch (q.type) {
     case 'getPlacement':
-      return encodeQuery({ op: MetaQueryOp.GetPlacement, body: new Uint8Array(0) });
+      return encodeQuery({ op: MetaQueryOp.GetPlacement, body: q.ifNewerThan === undefined ? new Uint8Array(0) : jsonBytes({ ifNewerThan: q.ifNewerThan }) });
     case 'getLog':
       return encodeQuery({ op: MetaQueryOp.GetLog, body: jsonBytes({ name: q.name }) });
     case 'listLogs':
@@ -180,7 +181,7 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
 export function decodeMetaQuery(op: number, body: Uint8Array): MetaQuery {
   switch (op) {
     case MetaQueryOp.GetPlacement:
-      return { type: 'getPlacement' };
+      return body.byteLength === 0 ? { type: 'getPlacement' } : { type: 'getPlacement', ifNewerThan: num(object(parseJson(body)), 'ifNewerThan') };
     case MetaQueryOp.GetLog:
       return { type: 'getLog', name: str(object(parseJson(body)), 'name') };
     case MetaQueryOp.ListLogs:
@@ -245,6 +246,13 @@ export function decodeLogResult(bytes: Uint8Array): Decoded<LogWithGroups> {
 /** Result of SetGroupReplicas. */
 export function decodeGroupResult(bytes: Uint8Array): Decoded<GroupRecord> {
   return decodeResultWith(bytes, (b) => toGroupRecord(parseJson(b)));
+}
+
+/** The answer to getPlacement with ifNewerThan: the placement, or 'unchanged'. */
+export function decodePlacementIfChanged(bytes: Uint8Array): Decoded<Placement | 'unchanged'> {
+  const peek = decodeResultWith(bytes, (b) => object(parseJson(b)));
+  if (peek.ok && peek.value.unchanged === true) return { ok: true, value: 'unchanged' };
+  return decodePlacementResult(bytes);
 }
 
 export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {

@@ -323,8 +323,12 @@ export class MetaStateMachine implements PartitionStateMachine {
       throw e;
     }
     switch (q.type) {
-      case 'getPlacement':
-        return okResult(jsonBytes(this.placement()));
+      case 'getPlacement': {
+        // Pollers send the version they hold: a small answer while nothing changed.
+        const current = this.placement();
+        if (q.ifNewerThan !== undefined && current.version <= q.ifNewerThan) return okResult(jsonBytes({ unchanged: true, version: current.version }));
+        return okResult(jsonBytes(current));
+      }
       case 'getLog': {
         const log = this.logs.get(q.name);
         if (log === undefined) return errorResult('NotFound', `log ${q.name} does not exist`);
