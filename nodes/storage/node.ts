@@ -18,6 +18,9 @@ import { RaftTransport } from './transport.js';
 
 export const META_GROUP = 0;
 
+/** Bytes of log entries a replica keeps in memory before it snapshots and truncates anyway. */
+const MAX_TAIL_BYTES = 64 * 1024 * 1024;
+
 export interface StorageNodeOptions {
   nodeId: number;
   /** Where the engine lives; undefined keeps everything in memory (tests). */
@@ -184,8 +187,9 @@ export class StorageNode {
     // A snapshot copies the whole state machine; taking one only once the log tail has grown to
     // half its size keeps the copying linear in what is written (a log partition's state is its
     // records, so fixed-interval snapshots would cost quadratic time as it grows).
+    // The log tail lives in memory (GroupStorage), so past MAX_TAIL_BYTES it is cut regardless.
     const st = rep.storage.stats();
-    if (st.entryBytes < st.snapshotBytes / 2) return;
+    if (st.entryBytes < st.snapshotBytes / 2 && st.entryBytes < MAX_TAIL_BYTES) return;
 
     const index = rep.appliedIndex;
     const confState = rep.confState;

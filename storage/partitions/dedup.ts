@@ -1,6 +1,6 @@
 import { type KvOp } from '../engine/engine.js';
 import { DecodeError, Reader, Writer, concatBytes, fromUtf8, prefixEnd, utf8 } from './codec.js';
-import { type Command, errorResult } from './envelope.js';
+import { type Command, CommandError, decodeCommand, errorResult } from './envelope.js';
 import { type ApplyContext, type PartitionStore } from './kind.js';
 
 /** Without acknowledgements from the client, the results of this many recent seqs are kept. */
@@ -122,6 +122,21 @@ export class DedupTable {
       ([a, x], [b, y]) => x.lastIndex - y.lastIndex || (a < b ? -1 : a > b ? 1 : 0),
     );
     this.clients = new Map(ordered);
+  }
+
+  /**
+   * Decodes an enveloped command and applies it once (applyOnce). A command that cannot be
+   * decoded gets an InvalidArgument result: it is in the log, so apply must not throw on it.
+   */
+  applyEncoded(command: Uint8Array, ctx: ApplyContext, applyFn: (cmd: Command, ctx: ApplyContext) => Uint8Array): Uint8Array {
+    let cmd: Command;
+    try {
+      cmd = decodeCommand(command);
+    } catch (e) {
+      if (e instanceof CommandError) return errorResult('InvalidArgument', e.message);
+      throw e;
+    }
+    return this.applyOnce(cmd, ctx, applyFn);
   }
 
   /**

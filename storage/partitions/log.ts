@@ -1,7 +1,7 @@
 import { type KvOp } from '../engine/engine.js';
 import { DecodeError, Reader, Writer, u64Key, utf8 } from './codec.js';
 import { DedupTable, type DedupOptions } from './dedup.js';
-import { type Command, CommandError, decodeCommand, decodeQuery, errorResult, okResult } from './envelope.js';
+import { type Command, CommandError, decodeQuery, errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
 import {
   type AppendRecord,
@@ -116,14 +116,7 @@ export class LogStateMachine implements PartitionStateMachine {
   }
 
   apply(command: Uint8Array, ctx: ApplyContext): Uint8Array {
-    let cmd: Command;
-    try {
-      cmd = decodeCommand(command);
-    } catch (e) {
-      if (e instanceof CommandError) return errorResult('InvalidArgument', e.message);
-      throw e;
-    }
-    return this.dedup.applyOnce(cmd, ctx, (c, cx) => this.applyOp(c, cx.ops));
+    return this.dedup.applyEncoded(command, ctx, (c, cx) => this.applyOp(c, cx.ops));
   }
 
   private applyOp(cmd: Command, ops: KvOp[]): Uint8Array {
