@@ -8,6 +8,7 @@ import { Placement } from './cluster/placement.js';
 import { logService } from './gateway/log-service.js';
 import { type NodeOptions, OptionError } from './options.js';
 import { Membership } from './storage/membership.js';
+import { Retention } from './storage/retention.js';
 import { StorageNode } from './storage/node.js';
 import { storageService } from './storage/service.js';
 
@@ -86,6 +87,9 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     if (storage) {
       const m = (membership = new Membership(storage, client, placement, log));
       cleanups.push(() => m.stop());
+      const retention = new Retention(storage, placement, log);
+      retention.start();
+      cleanups.push(() => retention.stop());
     }
     let httpAddress: string | undefined;
     if (o.role === 'gateway' || o.role === 'all') {

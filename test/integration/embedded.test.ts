@@ -94,6 +94,22 @@ describe('the embedded server', () => {
     expect(seen).toEqual(['1:two', '2:three', '3:four']);
   });
 
+  it('trims records older than the log retention', async () => {
+    const c = client!;
+    await c.createLog('short', 1, 0, 300);
+    await c.append('short', ['old-1', 'old-2'], { partition: 0 });
+    const deadline = Date.now() + 10_000;
+    let r = await c.read('short', 0, 2);
+    while (r.firstOffset < 2 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 100));
+      r = await c.read('short', 0, 2);
+    }
+    expect(r.firstOffset).toBe(2);
+    await expect(c.read('short', 0, 0)).rejects.toMatchObject({ code: 11 }); // below the retained range
+    expect(await c.append('short', ['new'], { partition: 0 })).toMatchObject({ firstOffset: 2 });
+    await c.call('deleteLog', { name: 'short' });
+  });
+
   it('deletes a log and its data', async () => {
     const c = client!;
     await c.call('deleteLog', { name: 'feed' });
