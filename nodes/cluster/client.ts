@@ -4,6 +4,7 @@
 // state machine apply it once however many times it arrives.
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, services } from '../grpc/protos.js';
+import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 
 /**
  * The storage node in this process, when there is one: requests for groups it leads are served
@@ -123,6 +124,10 @@ export class ClusterClient {
    * busy group costs one RPC and one Raft append per batch rather than per command.
    */
   propose(group: number, command: Uint8Array): Promise<Uint8Array> {
+    return withSpan(SpanName.ClusterPropose, { [Attr.Group]: group }, () => this.proposeRouted(group, command));
+  }
+
+  private proposeRouted(group: number, command: Uint8Array): Promise<Uint8Array> {
     const local = this.o.local?.proposeLocal(group, command);
     // A local attempt that fails (leadership moved, outcome unknown) is resent on the network
     // path, byte for byte: the state machine applies it once.
@@ -181,6 +186,10 @@ export class ClusterClient {
   }
 
   read(group: number, query: Uint8Array, opts: { stale?: boolean } = {}): Promise<Uint8Array> {
+    return withSpan(SpanName.ClusterRead, { [Attr.Group]: group, [Attr.Stale]: opts.stale === true }, () => this.readRouted(group, query, opts));
+  }
+
+  private readRouted(group: number, query: Uint8Array, opts: { stale?: boolean }): Promise<Uint8Array> {
     const local = this.o.local?.readLocal(group, query, opts.stale === true);
     if (local) return local.catch(() => this.readRemote(group, query, opts));
     return this.readRemote(group, query, opts);

@@ -19,6 +19,7 @@ import { type ClusterClient, UnavailableError } from '../cluster/client.js';
 import { META_GROUP, type LogEntry, type Placement } from '../cluster/placement.js';
 import { Sequencer } from '../cluster/sequencer.js';
 import { services } from '../grpc/protos.js';
+import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 
 const MAX_READ_BYTES = 4 * 1024 * 1024;
 const NAME_RE = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -108,7 +109,7 @@ export function logService(client: ClusterClient, placement: Placement): { defin
     body(req).then((r) => cb(null, r), (err: unknown) => cb(toStatus(err)));
   };
 
-  const createLog = unary(async (req) => {
+  const createLog = unary((req) => withSpan(SpanName.LogCreate, { [Attr.LogName]: str(req, 'name') }, async () => {
     const name = str(req, 'name');
     if (!NAME_RE.test(name)) throw invalid(`name: must be 1-128 characters of A-Z a-z 0-9 _ . -, got '${name}'`);
     const partitions = num(req, 'partitions') || 1;
@@ -122,19 +123,19 @@ export function logService(client: ClusterClient, placement: Placement): { defin
     if (!r.ok) throw fromResult(r);
     await placement.waitForLeaders(r.value.groupIds, encodeLogQuery({ type: 'info' }), 15_000);
     return { log: logInfo(r.value) };
-  });
+  }));
 
-  const deleteLog = unary(async (req) => {
+  const deleteLog = unary((req) => withSpan(SpanName.LogDelete, { [Attr.LogName]: str(req, 'name') }, async () => {
     const name = str(req, 'name');
     await logNamed(name);
     const r = await placement.deleteLog((p) => propose(META_GROUP, p), name);
     if (!r.ok) throw fromResult(r);
     return {};
-  });
+  }));
 
   const listLogs = unary(async () => ({ logs: (await placement.current(0)).logs.map(logInfo) }));
 
-  const append = unary(async (req) => {
+  const append = unary((req) => withSpan(SpanName.LogAppend, { [Attr.LogName]: str(req, 'name') }, async (span) => {
     const l = await logNamed(str(req, 'name'));
     const recordsRaw = req.records;
     if (!Array.isArray(recordsRaw) || recordsRaw.length === 0) throw invalid('records: at least one record is needed');
@@ -163,8 +164,9 @@ export function logService(client: ClusterClient, placement: Placement): { defin
     } else result = await propose(group, payload);
     const r = decodeAppendResult(result);
     if (!r.ok) throw fromResult(r);
+    span.setAttributes({ [Attr.Partition]: partition, [Attr.Group]: group, [Attr.Records]: records.length });
     return { partition, firstOffset: r.value.firstOffset, lastOffset: r.value.lastOffset };
-  });
+  }));
 
   const readPartition = async (req: Record<string, unknown>, stale: boolean) => {
     const l = await logNamed(str(req, 'name'));
@@ -179,7 +181,7 @@ export function logService(client: ClusterClient, placement: Placement): { defin
     return { group, result: r.value };
   };
 
-  const read = unary(async (req) => {
+  const read = unary((req) => withSpan(SpanName.LogRead, { [Attr.LogName]: str(req, 'name'), [Attr.Stale]: req.stale === true }, async () => {
     const { result } = await readPartition(req, req.stale === true);
     return {
       records: result.records.map((x) => ({ offset: x.offset, key: x.key, value: x.value, timestampMs: x.timestampMs })),
@@ -187,7 +189,7 @@ export function logService(client: ClusterClient, placement: Placement): { defin
       firstOffset: result.firstOffset,
       highWatermark: result.highWatermark,
     };
-  });
+  }));
 
   const tail = (call: grpc.ServerWritableStream<unknown, unknown>) => {
     const req = (call.request ?? {}) as Record<string, unknown>;

@@ -10,6 +10,8 @@ import { type KvOp } from '../../storage/engine/engine.js';
 import { type GroupCommitter } from '../../storage/engine/index.js';
 import { smKey } from '../../storage/engine/keys.js';
 import { decodeConfChange, EntryType, type Ready, StateRole } from '../../storage/raft/index.js';
+import { type Span } from '@opentelemetry/api';
+import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 import { type RaftTransport } from './transport.js';
 import { toWire } from './raft-wire.js';
 import { type Replica } from './replica.js';
@@ -50,7 +52,7 @@ export class ReadyLoop {
     try {
       do {
         this.again = false;
-        await this.cycle();
+        await withSpan(SpanName.StorageCycle, {}, (span) => this.cycle(span));
       } while (this.again || this.dirty.size > 0);
     } catch (err) {
       // Persisting or applying failed: the node cannot keep its promises; stop it.
@@ -60,7 +62,7 @@ export class ReadyLoop {
     }
   }
 
-  private async cycle(): Promise<void> {
+  private async cycle(span: Span): Promise<void> {
     const drained: Drained[] = [];
     for (const rep of this.dirty) {
       if (!rep.closed && rep.raw.hasReady()) drained.push({ rep, rd: rep.raw.ready() });
@@ -82,6 +84,7 @@ export class ReadyLoop {
     }
     await this.committer.flush(mustSync);
     trace?.push(performance.now());
+    span.setAttributes({ [Attr.Groups]: drained.length, [Attr.Synced]: mustSync });
 
     // 2. Send.
     for (const { rep, rd } of drained) {

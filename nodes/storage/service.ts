@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { restampCommand } from '../../storage/partitions/envelope.js';
 import { services } from '../grpc/protos.js';
+import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 import { BusyError, GroupNotFoundError, NotLeaderError, OutcomeUnknownError } from './errors.js';
 import { type StorageNode } from './node.js';
 import { type Replica } from './replica.js';
@@ -77,13 +78,14 @@ export function storageService(node: StorageNode, t: ServiceTimeouts): { definit
     node.kick(rep);
     return { result: await p };
   });
-  const proposeBatch = handler(node, async (req) => {
+  const proposeBatch = handler(node, (req) => withSpan(SpanName.StoragePropose, { [Attr.Node]: node.nodeId }, async (span) => {
     const rep = replica(field(req, 'group', isU32, 'a group id'));
     const commands = field(req, 'commands', (v): v is Uint8Array[] => Array.isArray(v) && v.every(isBytes), 'a list of bytes');
     if (!rep.isLeader()) throw new NotLeaderError(rep.group, rep.leader());
     const now = Date.now();
     const pending = rep.proposeBatch(commands.map((c) => restampCommand(c, now)), t.proposalTimeoutMs);
     node.kick(rep);
+    span.setAttributes({ [Attr.Group]: rep.group, [Attr.Commands]: commands.length });
     const settled = await Promise.allSettled(pending);
     return {
       outcomes: settled.map((s) => {
@@ -92,18 +94,19 @@ export function storageService(node: StorageNode, t: ServiceTimeouts): { definit
         return { error: err instanceof BusyError ? 'Busy' : 'OutcomeUnknown', message: err instanceof Error ? err.message : String(err) };
       }),
     };
-  });
-  const read = handler(node, async (req) => {
+  }));
+  const read = handler(node, (req) => withSpan(SpanName.StorageRead, { [Attr.Node]: node.nodeId }, async (span) => {
     const rep = replica(field(req, 'group', isU32, 'a group id'));
     const query = field(req, 'query', isBytes, 'bytes');
     const stale = (req as { consistency?: unknown }).consistency === 1;
+    span.setAttributes({ [Attr.Group]: rep.group, [Attr.Stale]: stale });
     if (!stale) {
       const barrier = rep.linearizableBarrier(t.readTimeoutMs);
       node.kick(rep);
       await barrier;
     }
     return { result: await rep.sm.read(query, rep.store) };
-  });
+  }));
   const watch = handler(node, async (req) => {
     const rep = replica(field(req, 'group', isU32, 'a group id'));
     const after = (req as { afterIndex?: unknown }).afterIndex;

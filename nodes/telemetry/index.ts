@@ -1,0 +1,51 @@
+// The one place for telemetry names: span names and attribute keys used by every tier, and the
+// helper that creates spans. With no OpenTelemetry SDK registered (the default until tracing is
+// configured), @opentelemetry/api hands out no-op spans, so this costs next to nothing; once an
+// SDK is registered, every tier's spans appear under these names without code changes.
+import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+
+export const TRACER_NAME = 'stratus';
+
+/** Span names: `<tier>.<operation>`. Only add; dashboards and tests match on them. */
+export const SpanName = {
+  LogCreate: 'gateway.log.create',
+  LogDelete: 'gateway.log.delete',
+  LogAppend: 'gateway.log.append',
+  LogRead: 'gateway.log.read',
+  ClusterPropose: 'cluster.propose',
+  ClusterRead: 'cluster.read',
+  StoragePropose: 'storage.propose',
+  StorageRead: 'storage.read',
+  StorageCycle: 'storage.ready_cycle',
+} as const;
+
+/** Attribute keys. */
+export const Attr = {
+  LogName: 'stratus.log.name',
+  Partition: 'stratus.log.partition',
+  Records: 'stratus.log.records',
+  Group: 'stratus.raft.group',
+  Node: 'stratus.node.id',
+  Commands: 'stratus.raft.commands',
+  Entries: 'stratus.raft.entries',
+  Groups: 'stratus.raft.groups',
+  Synced: 'stratus.storage.synced',
+  Stale: 'stratus.read.stale',
+} as const;
+
+const tracer = () => trace.getTracer(TRACER_NAME);
+
+/** Runs `f` inside a span; the span records the error and ends when `f` settles. */
+export async function withSpan<T>(name: string, attributes: Attributes, f: (span: Span) => Promise<T>): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await f(span);
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : String(err));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
