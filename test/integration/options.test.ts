@@ -1,0 +1,54 @@
+// Every option check of nodes/options.ts, and the precedence flag > environment > default.
+import { describe, expect, it } from 'vitest';
+import { OptionError, parseNodeOptions } from '../../nodes/options.js';
+
+const bad = (argv: string[], message: string, env: NodeJS.ProcessEnv = {}) => {
+  expect(() => parseNodeOptions(argv, env)).toThrow(OptionError);
+  expect(() => parseNodeOptions(argv, env)).toThrow(message);
+};
+
+describe('node options', () => {
+  it('has documented defaults', () => {
+    const o = parseNodeOptions([], {});
+    expect(o).toMatchObject({ role: 'all', id: 1, data: './.stratus', host: '127.0.0.1', grpcPort: 50051, httpPort: 4566, tickMs: 100, electionTicks: 10, heartbeatTicks: 1, proposalTimeoutMs: 5000, snapshotEntries: 10_000, quiesce: true });
+    expect(o.advertise).toBe('127.0.0.1:50051');
+    expect([...o.peers]).toEqual([[1, '127.0.0.1:50051']]); // a lone storage node is its own cluster
+  });
+
+  it('takes flags over environment variables over defaults', () => {
+    const env = { STRATUS_GRPC_PORT: '7000', STRATUS_TICK_MS: '40', STRATUS_QUIESCE: 'off' };
+    expect(parseNodeOptions([], env)).toMatchObject({ grpcPort: 7000, tickMs: 40, quiesce: false });
+    expect(parseNodeOptions(['--grpc-port', '7001', '--tick-ms=30'], env)).toMatchObject({ grpcPort: 7001, tickMs: 30 });
+  });
+
+  it('parses peers and the advertised address', () => {
+    const o = parseNodeOptions(['--role', 'storage', '--id', '2', '--peers', '1=10.0.0.1:7101,2=10.0.0.2:7101', '--host', '0.0.0.0', '--grpc-port', '7101'], {});
+    expect([...o.peers]).toEqual([[1, '10.0.0.1:7101'], [2, '10.0.0.2:7101']]);
+    expect(o.advertise).toBe('127.0.0.1:7101');
+    expect(parseNodeOptions(['--advertise', 'node-2:7101'], {}).advertise).toBe('node-2:7101');
+  });
+
+  it('rejects every bad value with the option named', () => {
+    bad(['--nope', '1'], "unknown option '--nope'");
+    bad(['--grpc-port'], '--grpc-port needs a value');
+    bad(['--grpc-port', '0'], "--grpc-port: expected an integer from 1 to 65535, got '0'");
+    bad(['--id', 'x'], "--id: expected an integer from 1 to 65535, got 'x'");
+    bad(['--role', 'router'], "--role: expected storage, gateway or all, got 'router'");
+    bad(['--role', 'scheduler'], '--role: the scheduler role arrives with functions');
+    bad(['--peers', '1=a:1,1=b:2'], '--peers: node id 1 is listed twice');
+    bad(['--peers', 'a:1'], "--peers: expected id=host:port[,id=host:port...], got 'a:1'");
+    bad(['--advertise', 'nohost'], "--advertise: expected host:port, got 'nohost'");
+    bad(['--tick-ms', '1'], "--tick-ms: expected an integer from 5 to 10000, got '1'");
+    bad(['--heartbeat-ticks', '10', '--election-ticks', '10'], '--heartbeat-ticks (10) must be less than --election-ticks (10)');
+    bad(['--quiesce', 'maybe'], "--quiesce: expected on or off, got 'maybe'");
+    bad(['--snapshot-entries', '5'], "--snapshot-entries: expected an integer from 10 to 10000000, got '5'");
+    bad(['--role', 'gateway'], '--peers: a gateway needs the storage nodes to reach');
+    bad([], "STRATUS_HTTP_PORT: expected an integer from 0 to 65535, got '-1'", { STRATUS_HTTP_PORT: '-1' });
+  });
+
+  it('limits a command to its own options', () => {
+    expect(() => parseNodeOptions(['--role', 'storage'], {}, new Set(['data']))).toThrow("unknown option '--role'");
+    // Environment variables of options the command does not take are ignored, not errors.
+    expect(parseNodeOptions([], { STRATUS_ROLE: 'gateway' }, new Set(['data'])).role).toBe('all');
+  });
+});
