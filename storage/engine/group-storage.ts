@@ -79,6 +79,21 @@ export interface PersistableReady {
  * Log model (same as MemoryStorage): ents[0] is a dummy holding the index and term of the last
  * discarded entry (the snapshot's, or the compaction point), persisted as the TruncatedState.
  */
+/** An engine that can also read synchronously (MemoryEngine), for GroupStorage.openSync. */
+export interface SyncReader {
+  getSync(key: Uint8Array): Uint8Array | undefined;
+  scanSync(gte: Uint8Array, lt: Uint8Array): Array<[Uint8Array, Uint8Array]>;
+}
+
+interface StoredGroup {
+  hs: Uint8Array | undefined;
+  meta: Uint8Array | undefined;
+  applied: Uint8Array | undefined;
+  truncated: Uint8Array | undefined;
+  chunks: Iterable<[Uint8Array, Uint8Array]>;
+  log: Iterable<[Uint8Array, Uint8Array]>;
+}
+
 export class GroupStorage implements Storage {
   private ents: Entry[];
   private entryBytes = 0;
@@ -100,23 +115,45 @@ export class GroupStorage implements Storage {
 
   /** Loads an existing group; undefined if the engine holds no group `groupId`. */
   static async open(engine: Engine, groupId: number): Promise<GroupStorage | undefined> {
-    const [hsRaw, metaRaw, appliedRaw, truncRaw] = await Promise.all([
+    const [hs, meta, applied, truncated] = await Promise.all([
       engine.get(hardStateKey(groupId)),
       engine.get(snapshotMetaKey(groupId)),
       engine.get(appliedKey(groupId)),
       engine.get(truncatedKey(groupId)),
     ]);
-    if (hsRaw === undefined && metaRaw === undefined) return undefined;
+    const collect = async (range: [Uint8Array, Uint8Array]) => {
+      const out: Array<[Uint8Array, Uint8Array]> = [];
+      for await (const kv of engine.scan({ gte: range[0], lt: range[1] })) out.push(kv);
+      return out;
+    };
+    const chunks = await collect(snapshotDataRange(groupId));
+    const log = await collect(logRange(groupId));
+    return GroupStorage.fromStored(groupId, { hs, meta, applied, truncated, chunks, log });
+  }
+
+  /** open() over an engine that reads synchronously (the simulator's MemoryEngine). */
+  static openSync(engine: SyncReader, groupId: number): GroupStorage | undefined {
+    return GroupStorage.fromStored(groupId, {
+      hs: engine.getSync(hardStateKey(groupId)),
+      meta: engine.getSync(snapshotMetaKey(groupId)),
+      applied: engine.getSync(appliedKey(groupId)),
+      truncated: engine.getSync(truncatedKey(groupId)),
+      chunks: engine.scanSync(...snapshotDataRange(groupId)),
+      log: engine.scanSync(...logRange(groupId)),
+    });
+  }
+
+  /** Checks and decodes a group's stored keys (open and openSync gather them). */
+  private static fromStored(groupId: number, s: StoredGroup): GroupStorage | undefined {
+    if (s.hs === undefined && s.meta === undefined) return undefined;
     const what = `group ${groupId}`;
-    if (hsRaw === undefined) throw new CorruptionError(what, 'snapshot metadata without hard state');
-    const hardState = decodeHardState(hsRaw);
+    if (s.hs === undefined) throw new CorruptionError(what, 'snapshot metadata without hard state');
+    const hardState = decodeHardState(s.hs);
     // An empty() replica persists its hard state (votes) before any snapshot reaches it.
-    const { metadata, dataBytes } =
-      metaRaw !== undefined ? decodeSnapshotMetadata(metaRaw) : { metadata: emptyMetadata(), dataBytes: 0 };
+    const { metadata, dataBytes } = s.meta !== undefined ? decodeSnapshotMetadata(s.meta) : { metadata: emptyMetadata(), dataBytes: 0 };
 
     const chunks: Uint8Array[] = [];
-    const [dataStart, dataEnd] = snapshotDataRange(groupId);
-    for await (const [k, v] of engine.scan({ gte: dataStart, lt: dataEnd })) {
+    for (const [k, v] of s.chunks) {
       const n = snapshotChunkOf(groupId, k);
       if (n !== chunks.length) throw new CorruptionError(what, `snapshot chunk ${n} found where ${chunks.length} was expected`);
       chunks.push(v);
@@ -126,13 +163,12 @@ export class GroupStorage implements Storage {
       throw new CorruptionError(what, `snapshot data has ${data.byteLength} bytes, metadata says ${dataBytes}`);
     }
 
-    const truncated = truncRaw !== undefined ? decodeTruncatedState(truncRaw) : { index: metadata.index, term: metadata.term };
-    const applied = appliedRaw !== undefined ? decodeAppliedState(appliedRaw) : { index: 0, confState: { voters: [], learners: [] } };
+    const truncated = s.truncated !== undefined ? decodeTruncatedState(s.truncated) : { index: metadata.index, term: metadata.term };
+    const applied = s.applied !== undefined ? decodeAppliedState(s.applied) : { index: 0, confState: { voters: [], learners: [] } };
 
     const entries: Entry[] = [];
-    const [logStart, logEnd] = logRange(groupId);
     let expect = truncated.index + 1;
-    for await (const [k, v] of engine.scan({ gte: logStart, lt: logEnd })) {
+    for (const [k, v] of s.log) {
       const e = decodeEntry(v);
       const keyIndex = logIndexOf(groupId, k);
       if (e.index !== keyIndex) throw new CorruptionError(what, `entry ${e.index} stored under log index ${keyIndex}`);

@@ -8,6 +8,7 @@ export {
   GroupStorage,
   SNAPSHOT_CHUNK_BYTES,
   type GroupStorageStats,
+  type SyncReader,
   type PersistableReady,
 } from './group-storage.js';
 export * from './group-commit.js';

@@ -25,6 +25,11 @@ export class MemoryEngine implements Engine {
   private undo: Undo[] = [];
 
   async write(ops: KvOp[], opts: { sync: boolean }): Promise<void> {
+    this.writeSync(ops, opts);
+  }
+
+  /** write(), done by the time it returns: the simulator drives the engine synchronously. */
+  writeSync(ops: KvOp[], opts: { sync: boolean }): void {
     this.checkOpen();
     for (const op of ops) {
       if (op.type === 'put') this.set(op.key.slice(), op.value.slice());
@@ -40,10 +45,22 @@ export class MemoryEngine implements Engine {
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.getSync(key);
+  }
+
+  getSync(key: Uint8Array): Uint8Array | undefined {
     this.checkOpen();
     const i = this.lowerBound(key);
     const p = this.pairs[i];
     return p !== undefined && compareKeys(p.key, key) === 0 ? p.value : undefined;
+  }
+
+  /** Every pair in [gte, lt), in key order, read now. */
+  scanSync(gte: Uint8Array, lt: Uint8Array): Array<[Uint8Array, Uint8Array]> {
+    this.checkOpen();
+    const lo = this.lowerBound(gte);
+    const hi = Math.max(lo, this.lowerBound(lt));
+    return this.pairs.slice(lo, hi).map((p) => [p.key, p.value] as [Uint8Array, Uint8Array]);
   }
 
   scan(opts: ScanOptions): AsyncIterable<[Uint8Array, Uint8Array]> {

@@ -1,8 +1,8 @@
 import {
   type Entry,
-  type MemoryStorage,
   type NodeId,
 } from '../../storage/raft/index.js';
+import { type GroupStorage } from '../../storage/engine/index.js';
 import { type Raft } from '../../storage/raft/raft.js';
 import { KvStore, rollHash } from './kv.js';
 
@@ -93,7 +93,7 @@ export class SafetyCheckers {
   }
 
   /** After a crash: everything the node applied must still be in its durable log or snapshot. */
-  onRestart(now: number, id: NodeId, storage: MemoryStorage, appliedBeforeCrash: number): void {
+  onRestart(now: number, id: NodeId, storage: GroupStorage, appliedBeforeCrash: number): void {
     const hs = storage.getHardState();
     const last = storage.lastIndex();
     const snapIndex = storage.firstIndex() - 1;

@@ -1,6 +1,6 @@
+import { type GroupStorage } from '../../storage/engine/index.js';
 import {
   EntryType,
-  MemoryStorage,
   type NodeId,
   RawNode,
   type RaftOptions,
@@ -11,6 +11,7 @@ import {
 import { type Raft } from '../../storage/raft/raft.js';
 import { KvStore } from './kv.js';
 import { type Operation } from './linearizability.js';
+import { type SimDisk } from './sim-disk.js';
 
 export interface PendingWrite {
   op: Operation;
@@ -26,7 +27,7 @@ export interface NodeHooks {
 }
 
 /**
- * One simulated server: a durable disk (MemoryStorage survives crashes), and volatile state
+ * One simulated server: a durable disk (SimDisk: GroupStorage on a MemoryEngine), and volatile state
  * (the Raft core, the key-value store, pending client requests) that a crash throws away.
  */
 export class SimNode {
@@ -49,7 +50,7 @@ export class SimNode {
 
   constructor(
     readonly id: NodeId,
-    readonly storage: MemoryStorage,
+    readonly disk: SimDisk,
     /** Clock rate relative to real time; the simulation changes it now and then. */
     public rate: number,
     private readonly makeRaft: ((o: RaftOptions) => Raft) | undefined,
@@ -57,6 +58,10 @@ export class SimNode {
     private readonly seed: number,
     private readonly persistStateMachine: boolean,
   ) {}
+
+  get storage(): GroupStorage {
+    return this.disk.storage;
+  }
 
   get alive(): boolean {
     return this.raw !== null;
@@ -93,6 +98,7 @@ export class SimNode {
     this.raw = null;
     this.held = null;
     this.restarts++;
+    this.disk.crash();
     return lost;
   }
 
@@ -126,9 +132,7 @@ export class SimNode {
   }
 
   private persist(rd: Ready): void {
-    if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
-    this.storage.append(rd.entries);
-    if (rd.hardState) this.storage.setHardState(rd.hardState);
+    this.disk.persist(rd);
   }
 
   private apply(rd: Ready, hooks: NodeHooks): void {
@@ -170,8 +174,6 @@ export class SimNode {
     const applied = this.kv.appliedIndex;
     const snapIndex = this.storage.snapshot().metadata.index;
     if (applied - snapIndex < every || applied > this.storage.lastIndex()) return;
-    this.storage.createSnapshot(applied, this.raft.confState(), this.kv.snapshot());
-    const upTo = applied - keep;
-    if (upTo > this.storage.firstIndex()) this.storage.compact(upTo);
+    this.disk.snapshotAndCompact(applied, this.raft.confState(), this.kv.snapshot(), applied - keep);
   }
 }

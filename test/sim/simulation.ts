@@ -4,7 +4,6 @@
 // time. Checkers run throughout; the client history is checked for linearizability at the end.
 import {
   EntryType,
-  MemoryStorage,
   type NodeId,
   type RaftOptions,
   ReadMode,
@@ -13,6 +12,7 @@ import {
   StateRole,
 } from '../../storage/raft/index.js';
 import { type Raft } from '../../storage/raft/raft.js';
+import { SimDisk } from './sim-disk.js';
 import { SafetyCheckers } from './checkers.js';
 import { encodeWrite } from './kv.js';
 import { type Operation, checkLinearizable } from './linearizability.js';
@@ -114,7 +114,7 @@ export class Simulation {
     this.raftOpts = raftOpts;
     for (const id of ids) {
       const rate = this.drawClockRate();
-      const n = new SimNode(id, new MemoryStorage({ voters: ids }), rate, options.makeRaft, raftOpts, options.seed, this.profile.persistStateMachine);
+      const n = new SimNode(id, new SimDisk({ voters: ids }), rate, options.makeRaft, raftOpts, options.seed, this.profile.persistStateMachine);
       n.start();
       this.nodes.push(n);
     }
@@ -134,7 +134,7 @@ export class Simulation {
       nodes: this.nodes,
       log: (line) => this.log(line),
       addNode: () => {
-        const n = new SimNode(this.nodes.length + 1, new MemoryStorage(), this.drawClockRate(), this.opts.makeRaft, this.raftOpts, this.opts.seed, this.profile.persistStateMachine);
+        const n = new SimNode(this.nodes.length + 1, new SimDisk(), this.drawClockRate(), this.opts.makeRaft, this.raftOpts, this.opts.seed, this.profile.persistStateMachine);
         n.start();
         this.nodes.push(n);
         this.log(`node ${n.id} started empty, to join`);
