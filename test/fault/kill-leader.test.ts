@@ -44,13 +44,18 @@ describe('a 3-node cluster under kills and pauses', () => {
     const leader = await c.leaderOf(group);
     const killedAt = Date.now();
     c.kill(leader, 'SIGKILL');
-    await sleep(2000);
+    // Wait (generously: CI machines are slow) until writes flow again: 50 acknowledgements
+    // after the kill.
+    const resumeBy = Date.now() + 30_000;
+    while (ackTimes.filter((t) => t > killedAt).length < 50 && Date.now() < resumeBy) await sleep(20);
+    const after = ackTimes.filter((t) => t > killedAt);
+    expect(after.length, 'appends resumed after the leader was killed').toBeGreaterThanOrEqual(50);
     // Failover time: the longest pause in acknowledgements around the kill (requests in flight
     // keep being retried, so the first acknowledgement after the pause is the new leader's).
-    const around = ackTimes.filter((t) => t >= killedAt - 500 && t <= killedAt + 2000).sort((a, b) => a - b);
+    const around = ackTimes.filter((t) => t >= killedAt - 500 && t <= after[49]!).sort((a, b) => a - b);
     let failoverMs = 0;
     for (let i = 1; i < around.length; i++) failoverMs = Math.max(failoverMs, around[i]! - around[i - 1]!);
-    expect(around.at(-1)! > killedAt, 'appends resumed after the leader was killed').toBe(true);
+    await sleep(1000);
     c.restart(leader);
     await sleep(2000);
     const now = await c.leaderOf(group);
