@@ -40,11 +40,11 @@ export interface StatusResponse {
 
 type Unary<Req, Res> = (request: Req, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response?: Res) => void) => grpc.ClientUnaryCall;
 
-interface KvStub extends grpc.Client {
+interface KvHandle extends grpc.Client {
   Put: Unary<PutRequest, PutResponse>;
   Txn: Unary<TxnRequest, TxnResponse>;
 }
-interface MaintenanceStub extends grpc.Client {
+interface MaintenanceHandle extends grpc.Client {
   Status: Unary<Record<string, never>, StatusResponse>;
 }
 
@@ -73,9 +73,9 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.use_local_subchannel_pool': 1,
 };
 
-function call<Req, Res>(fn: Unary<Req, Res>, stub: grpc.Client, request: Req, timeoutMs: number): Promise<Res> {
+function call<Req, Res>(fn: Unary<Req, Res>, handle: grpc.Client, request: Req, timeoutMs: number): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
-    fn.call(stub, request, { deadline: Date.now() + timeoutMs }, (err, response) => {
+    fn.call(handle, request, { deadline: Date.now() + timeoutMs }, (err, response) => {
       if (err) reject(err);
       else if (response === undefined) reject(new Error('etcd: empty response'));
       else resolve(response);
@@ -90,11 +90,11 @@ function grpcAddress(endpoint: string): string {
 
 /** One-shot Status call against a single endpoint. */
 export async function etcdStatus(endpoint: string, timeoutMs = 1000): Promise<StatusResponse> {
-  const stub = new (constructors().maintenance)(grpcAddress(endpoint), grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as MaintenanceStub;
+  const handle = new (constructors().maintenance)(grpcAddress(endpoint), grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as MaintenanceHandle;
   try {
-    return await call(stub.Status, stub, {}, timeoutMs);
+    return await call(handle.Status, handle, {}, timeoutMs);
   } finally {
-    stub.close();
+    handle.close();
   }
 }
 
@@ -123,7 +123,7 @@ export interface EtcdKvClientOptions {
 
 export class EtcdKvClient {
   readonly targets: readonly string[];
-  private readonly stubs: KvStub[];
+  private readonly handles: KvHandle[];
   private readonly timeoutMs: number;
   private next = 0;
 
@@ -131,10 +131,10 @@ export class EtcdKvClient {
     this.targets = targets;
     this.timeoutMs = timeoutMs;
     const Kv = constructors().kv;
-    this.stubs = [];
+    this.handles = [];
     for (let c = 0; c < connections; c++) {
       for (const t of targets) {
-        this.stubs.push(new Kv(grpcAddress(t), grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.bench_connection': c }) as unknown as KvStub);
+        this.handles.push(new Kv(grpcAddress(t), grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.bench_connection': c }) as unknown as KvHandle);
       }
     }
   }
@@ -152,26 +152,26 @@ export class EtcdKvClient {
     return new EtcdKvClient(targets, connections, timeoutMs);
   }
 
-  private stub(): KvStub {
-    const s = this.stubs[this.next] as KvStub;
-    this.next = (this.next + 1) % this.stubs.length;
+  private handle(): KvHandle {
+    const s = this.handles[this.next] as KvHandle;
+    this.next = (this.next + 1) % this.handles.length;
     return s;
   }
 
   async put(key: Uint8Array, value: Uint8Array): Promise<PutResponse> {
-    const stub = this.stub();
-    return call(stub.Put, stub, { key, value }, this.timeoutMs);
+    const handle = this.handle();
+    return call(handle.Put, handle, { key, value }, this.timeoutMs);
   }
 
   /** One unconditional Txn carrying every put: committed as a single Raft entry. */
   async putMany(kvs: readonly PutRequest[]): Promise<TxnResponse> {
-    const stub = this.stub();
-    const res = await call(stub.Txn, stub, { success: kvs.map((requestPut) => ({ requestPut })) }, this.timeoutMs);
+    const handle = this.handle();
+    const res = await call(handle.Txn, handle, { success: kvs.map((requestPut) => ({ requestPut })) }, this.timeoutMs);
     if (!res.succeeded) throw new Error('etcd: unconditional Txn did not succeed');
     return res;
   }
 
   close(): void {
-    for (const s of this.stubs) s.close();
+    for (const s of this.handles) s.close();
   }
 }

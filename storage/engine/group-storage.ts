@@ -5,7 +5,8 @@ import {
   SnapshotOutOfDateError,
   UnavailableError,
   cloneConfState,
-  limitSize,
+  tailEntries,
+  tailTerm,
 } from '../raft/storage.js';
 import { type ConfState, type Entry, type HardState, type Snapshot, EntryType } from '../raft/types.js';
 import {
@@ -224,17 +225,11 @@ export class GroupStorage implements Storage {
   }
 
   entries(lo: number, hi: number, maxBytes: number): Entry[] {
-    const offset = this.ents[0]!.index;
-    if (lo <= offset) throw new CompactedError(lo, offset + 1);
-    if (hi > this.lastIndex() + 1) throw new UnavailableError(hi - 1, this.lastIndex());
-    return limitSize(this.ents.slice(lo - offset, hi - offset), maxBytes);
+    return tailEntries(this.ents, lo, hi, maxBytes);
   }
 
   term(i: number): number {
-    const offset = this.ents[0]!.index;
-    if (i < offset) throw new CompactedError(i, offset + 1);
-    if (i - offset >= this.ents.length) throw new UnavailableError(i, this.lastIndex());
-    return this.ents[i - offset]!.term;
+    return tailTerm(this.ents, i);
   }
 
   firstIndex(): number {

@@ -66,6 +66,26 @@ export function limitSize(ents: Entry[], maxBytes: number): Entry[] {
 }
 
 /**
+ * Storage.entries over a log tail whose first element is a dummy recording the index and term
+ * of the last compacted entry (MemoryStorage, and the storage tier's GroupStorage).
+ */
+export function tailEntries(ents: Entry[], lo: number, hi: number, maxBytes: number): Entry[] {
+  const offset = ents[0]!.index;
+  const last = offset + ents.length - 1;
+  if (lo <= offset) throw new CompactedError(lo, offset + 1);
+  if (hi > last + 1) throw new UnavailableError(hi - 1, last);
+  return limitSize(ents.slice(lo - offset, hi - offset), maxBytes);
+}
+
+/** Storage.term over a log tail with a leading dummy (see tailEntries). */
+export function tailTerm(ents: Entry[], i: number): number {
+  const offset = ents[0]!.index;
+  if (i < offset) throw new CompactedError(i, offset + 1);
+  if (i - offset >= ents.length) throw new UnavailableError(i, offset + ents.length - 1);
+  return ents[i - offset]!.term;
+}
+
+/**
  * In-memory Storage, for tests and the simulator. Its dummy first entry records the
  * snapshot's index and term so term(firstIndex-1) answers like a real log.
  */
@@ -103,17 +123,11 @@ export class MemoryStorage implements Storage {
   }
 
   entries(lo: number, hi: number, maxBytes: number): Entry[] {
-    const offset = this.ents[0]!.index;
-    if (lo <= offset) throw new CompactedError(lo, offset + 1);
-    if (hi > this.lastIndex() + 1) throw new UnavailableError(hi - 1, this.lastIndex());
-    return limitSize(this.ents.slice(lo - offset, hi - offset), maxBytes);
+    return tailEntries(this.ents, lo, hi, maxBytes);
   }
 
   term(i: number): number {
-    const offset = this.ents[0]!.index;
-    if (i < offset) throw new CompactedError(i, offset + 1);
-    if (i - offset >= this.ents.length) throw new UnavailableError(i, this.lastIndex());
-    return this.ents[i - offset]!.term;
+    return tailTerm(this.ents, i);
   }
 
   firstIndex(): number {
