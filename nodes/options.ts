@@ -28,6 +28,12 @@ export interface NodeOptions {
   proposalTimeoutMs: number;
   snapshotEntries: number;
   quiesce: boolean;
+  /** SigV4 authentication at the AWS front (off: any request is accepted, for local development). */
+  auth: boolean;
+  /** The region in ARNs and the region requests are signed for. */
+  region: string;
+  /** The account id in queue URLs and ARNs. */
+  accountId: string;
 }
 
 interface Spec {
@@ -65,6 +71,16 @@ function hostPort(v: string, flag: string): string {
   return v;
 }
 
+function region(v: string, flag: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v)) throw new OptionError(`${flag}: expected a region name like us-east-1, got '${v}'`);
+  return v;
+}
+
+function accountId(v: string, flag: string): string {
+  if (!/^\d{12}$/.test(v)) throw new OptionError(`${flag}: expected 12 digits, got '${v}'`);
+  return v;
+}
+
 /** "1=127.0.0.1:7001,2=127.0.0.1:7002" → id → address. */
 function peers(v: string, flag: string): Map<number, string> {
   const out = new Map<number, string>();
@@ -93,6 +109,9 @@ const SPECS: Spec[] = [
   { key: 'heartbeatTicks', flag: '--heartbeat-ticks', env: 'STRATUS_HEARTBEAT_TICKS', default: '1', doc: 'ticks between leader heartbeats (less than election ticks)', parse: int(1, 999) },
   { key: 'proposalTimeoutMs', flag: '--proposal-timeout-ms', env: 'STRATUS_PROPOSAL_TIMEOUT_MS', default: '5000', doc: 'how long a leader waits for a write to commit', parse: int(100, 600_000) },
   { key: 'snapshotEntries', flag: '--snapshot-entries', env: 'STRATUS_SNAPSHOT_ENTRIES', default: '10000', doc: 'applied entries between state-machine snapshots (then the log is truncated)', parse: int(10, 10_000_000) },
+  { key: 'auth', flag: '--auth', env: 'STRATUS_AUTH', default: 'on', doc: 'SigV4 authentication of AWS requests (on|off; off is for local development only)', parse: bool },
+  { key: 'region', flag: '--region', env: 'STRATUS_REGION', default: 'us-east-1', doc: 'the AWS region this cluster presents', parse: region },
+  { key: 'accountId', flag: '--account-id', env: 'STRATUS_ACCOUNT_ID', default: '000000000000', doc: 'the 12-digit account id in queue URLs and ARNs', parse: accountId },
   { key: 'quiesce', flag: '--quiesce', env: 'STRATUS_QUIESCE', default: 'on', doc: 'idle groups stop ticking and heartbeating (on|off)', parse: bool },
 ];
 

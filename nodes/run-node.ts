@@ -5,7 +5,14 @@ import * as grpc from '@grpc/grpc-js';
 import { EngineFormatError } from '../storage/engine/engine.js';
 import { ClusterClient } from './cluster/client.js';
 import { Placement } from './cluster/placement.js';
+import { type RootKey, ensureRootKey, sigV4Authenticator } from './gateway/auth.js';
+import { httpFront } from './gateway/http.js';
 import { logService } from './gateway/log-service.js';
+import { SqsBackend } from './gateway/sqs/backend.js';
+import { sqsService } from './gateway/sqs/service.js';
+import { Sequencer } from './cluster/sequencer.js';
+import { META_GROUP } from './cluster/placement.js';
+import { QueueTimers } from './storage/queue-timers.js';
 import { type NodeOptions, OptionError } from './options.js';
 import { Membership } from './storage/membership.js';
 import { Retention } from './storage/retention.js';
@@ -16,6 +23,8 @@ export interface RunningNode {
   grpcAddress: string;
   httpAddress: string | undefined;
   storage: StorageNode | undefined;
+  /** The cluster's root access key as this start saw it (undefined with --auth off or no gateway). */
+  rootKey: RootKey | undefined;
   stop(): Promise<void>;
 }
 
@@ -90,20 +99,33 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       const retention = new Retention(storage, placement, log);
       retention.start();
       cleanups.push(() => retention.stop());
+      const timers = new QueueTimers(storage, client, placement, log);
+      timers.start();
+      cleanups.push(() => timers.stop());
     }
     let httpAddress: string | undefined;
     if (o.role === 'gateway' || o.role === 'all') {
       const svc = logService(client, placement);
       server.addService(svc.definition, svc.implementation);
-      const http = createServer((req, res) => {
-        if (req.url === '/health' || req.url === '/_stratus/health') {
+      const sqs = new SqsBackend(client, placement, { accountId: o.accountId, region: o.region });
+      const front = httpFront({
+        services: [sqsService(sqs)],
+        authenticate: o.auth ? sigV4Authenticator(client) : undefined,
+        region: o.region,
+        accountId: o.accountId,
+        // AWS: an SQS batch may carry 1 MiB of bodies; JSON and base64 framing add to that.
+        maxBodyBytes: 4 * 1024 * 1024,
+        log,
+        extra: (req, res) => {
+          if (req.url !== '/health' && req.url !== '/_stratus/health') return false;
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: 'ok', role: o.role, node: o.id }));
-          return;
-        }
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: 'no AWS service is served on this port yet; see /health' }));
+          res.end(JSON.stringify({ status: 'ok', role: o.role, node: o.id, auth: o.auth }));
+          return true;
+        },
       });
+      const http = createServer(front);
+      // Long polls hold a request for up to 20 s; keep idle sockets longer than SDK agents do.
+      http.keepAliveTimeout = 65_000;
       const httpPort = await listenHttp(http, o.host, o.httpPort);
       cleanups.push(() => new Promise<void>((r) => http.close(() => r())));
       httpAddress = `${o.host}:${httpPort}`;
@@ -112,7 +134,13 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     cleanups.push(() => new Promise<void>((r) => server.tryShutdown(() => r())));
     // Only now: registration calls this node's own server, which must be listening.
     membership?.start();
+    let rootKey: RootKey | undefined;
+    if (o.auth && (o.role === 'gateway' || o.role === 'all')) {
+      const session = new Sequencer(`root-key-${o.id}`);
+      rootKey = await ensureRootKey((p) => session.propose(p, (b) => client.propose(META_GROUP, b)), o.data, process.env);
+    }
     return {
+      rootKey,
       grpcAddress: `${o.host}:${grpcPort}`,
       httpAddress,
       storage,

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterClient } from '../cluster/client.js';
 import { decodePlacementResult, encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
+import { generateAccessKey, rootFromEnv, writeCredentialsFile } from '../gateway/credentials.js';
 import { OptionError } from '../options.js';
 
 const STRATUS_BIN = fileURLToPath(new URL('../../bin/stratus.js', import.meta.url));
@@ -123,6 +124,29 @@ async function waitHealthy(rec: ClusterRecord, timeoutMs: number): Promise<void>
   }
 }
 
+/**
+ * Every node of a local cluster must agree on the root key, so `cluster up` settles it before
+ * starting them: the environment's (STRATUS_ROOT_*), else the one in DIR/credentials from an
+ * earlier start, else a new one written there (mode 0600). The children inherit it.
+ */
+async function clusterRootKey(dir: string): Promise<string> {
+  const file = join(dir, 'credentials');
+  let key = rootFromEnv(process.env);
+  if (!key && existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    const id = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1];
+    const secret = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1];
+    if (id && secret) key = { accessKeyId: id, secretAccessKey: secret };
+  }
+  if (!key) {
+    key = generateAccessKey();
+    await writeCredentialsFile(dir, key);
+  }
+  process.env.STRATUS_ROOT_ACCESS_KEY_ID = key.accessKeyId;
+  process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = key.secretAccessKey;
+  return existsSync(file) ? file : 'STRATUS_ROOT_ACCESS_KEY_ID / STRATUS_ROOT_SECRET_ACCESS_KEY';
+}
+
 export async function clusterUp(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<ClusterRecord> {
   const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries', '--quiesce']);
   const existing = readRecord(f.dir);
@@ -130,6 +154,7 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
     throw new OptionError(`a cluster is already running in ${f.dir}; run 'stratus cluster down --dir ${f.dir}' first`);
   }
   mkdirSync(f.dir, { recursive: true });
+  const credentials = await clusterRootKey(f.dir);
   const peers = Array.from({ length: f.nodes }, (_, i) => `${i + 1}=127.0.0.1:${f.basePort + i}`).join(',');
   const common = [...(f.tickMs ? ['--tick-ms', String(f.tickMs)] : []), ...(f.snapshotEntries ? ['--snapshot-entries', String(f.snapshotEntries)] : []), ...(f.quiesce ? ['--quiesce', f.quiesce] : [])];
   const rec: ClusterRecord = { dir: f.dir, processes: [] };
@@ -141,7 +166,7 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
     rec.processes.push({ id, role: 'storage', grpc, args, ...spawnNode(f.dir, id, args, `node-${id}.log`) });
   }
   const gwId = 1000;
-  const gwArgs = ['--role', 'gateway', '--id', String(gwId), '--peers', peers, '--grpc-port', String(f.grpcPort), '--http-port', String(f.httpPort), ...common];
+  const gwArgs = ['--role', 'gateway', '--id', String(gwId), '--peers', peers, '--data', join(f.dir, 'gateway'), '--grpc-port', String(f.grpcPort), '--http-port', String(f.httpPort), ...common];
   rec.processes.push({ id: gwId, role: 'gateway', grpc: `127.0.0.1:${f.grpcPort}`, http: `127.0.0.1:${f.httpPort}`, args: gwArgs, ...spawnNode(f.dir, gwId, gwArgs, 'gateway.log') });
   writeFileSync(join(f.dir, 'cluster.json'), JSON.stringify(rec, null, 2));
   try {
@@ -154,6 +179,7 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
   out(
     [
       `stratus: local cluster of ${f.nodes} storage node(s) and a gateway is up (records in ${f.dir})`,
+      `AWS APIs (SQS) at http://${rec.processes.find((p) => p.role === 'gateway')!.http ?? '-'}; root credentials in ${credentials}`,
       ...rec.processes.map((p) => `  ${p.role === 'gateway' ? 'gateway  ' : `storage ${p.id}`}  pid ${p.pid}  gRPC ${p.grpc}${p.http ? `  HTTP http://${p.http}` : ''}  log ${p.log}`),
       `native API (stratus.v1.LogService): ${rec.processes.find((p) => p.role === 'gateway')!.grpc}, and on every storage node's gRPC port`,
       '',

@@ -1,9 +1,23 @@
 // `stratus start` (the embedded default: every role in one process, one replica per group) and
 // `stratus node` (one process of a multi-node deployment).
 import { type NodeOptions, OptionError, parseNodeOptions } from '../options.js';
-import { runNode } from '../run-node.js';
+import { type RunningNode, runNode } from '../run-node.js';
 
-const START_FLAGS = new Set<keyof NodeOptions>(['data', 'host', 'grpcPort', 'httpPort', 'tickMs', 'electionTicks', 'heartbeatTicks', 'proposalTimeoutMs', 'snapshotEntries', 'quiesce']);
+const START_FLAGS = new Set<keyof NodeOptions>([
+  'data',
+  'host',
+  'grpcPort',
+  'httpPort',
+  'tickMs',
+  'electionTicks',
+  'heartbeatTicks',
+  'proposalTimeoutMs',
+  'snapshotEntries',
+  'quiesce',
+  'auth',
+  'region',
+  'accountId',
+]);
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -28,10 +42,37 @@ async function startProfiler(): Promise<(() => Promise<void>) | undefined> {
   };
 }
 
+/** What a user needs to reach the AWS front: the auth mode and, once, a generated secret. */
+function authLines(o: NodeOptions, node: RunningNode): string[] {
+  if (o.role === 'storage') return [];
+  if (!o.auth) {
+    return [
+      '',
+      '  !! AUTHENTICATION IS OFF (--auth off): any request is accepted, signed or not.',
+      '  !! Use this for local development only; never expose this port.',
+      '',
+    ];
+  }
+  const k = node.rootKey;
+  if (!k) return [];
+  if (k.generatedSecret !== undefined) {
+    return [
+      `  Root credentials (shown once; also written to ${k.credentialsFile ?? '?'}, mode 0600):`,
+      `    aws_access_key_id     = ${k.accessKeyId}`,
+      `    aws_secret_access_key = ${k.generatedSecret}`,
+    ];
+  }
+  const lines = [`  Root access key ${k.accessKeyId} (SigV4; the secret is in ${o.data}/credentials or was given at first start)`];
+  if (k.envIgnored) lines.push('  note: STRATUS_ROOT_ACCESS_KEY_ID is ignored: the cluster\'s root key was set at its first start');
+  return lines;
+}
+
 async function serve(o: NodeOptions, banner: (grpc: string, http: string | undefined) => string): Promise<number> {
   const stopProfiler = await startProfiler();
   const node = await runNode(o, log);
   process.stdout.write(banner(node.grpcAddress, node.httpAddress));
+  const extra = authLines(o, node);
+  if (extra.length > 0) process.stdout.write(`${extra.join('\n')}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -49,7 +90,7 @@ export async function startMain(argv: string[]): Promise<number> {
     [
       `stratus: embedded server (every role, one replica per group), data in ${o.data}`,
       `  gRPC  ${grpc}   native API: stratus.v1.LogService (proto/stratus/v1/log.proto)`,
-      `  HTTP  http://${http ?? '-'}   health: /health`,
+      `  HTTP  http://${http ?? '-'}   AWS APIs: SQS (JSON 1.0 and Query); health: /health`,
       'Ctrl-C stops it.',
       '',
     ].join('\n'),

@@ -5,6 +5,7 @@ import { type CommandPayload, type Decoded } from '../../storage/partitions/enve
 import {
   type LogRecord,
   type Placement as PlacementMap,
+  type QueueRecord,
   decodeLogResult,
   decodePlacementIfChanged,
   encodeMetaCommand,
@@ -31,6 +32,7 @@ type ProposeMeta = (p: CommandPayload) => Promise<Uint8Array>;
 
 export class Placement {
   private view: PlacementView | undefined;
+  private queues = new Map<string, QueueRecord>();
   private inflight: Promise<PlacementView> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners: ((v: PlacementView) => void)[] = [];
@@ -77,6 +79,7 @@ export class Placement {
   private install(p: PlacementMap): void {
     const prev = this.view;
     this.view = { ...p, fetchedAt: Date.now(), upNodes: p.nodes.filter((n) => n.state === 'up').length };
+    this.queues = new Map(p.queues.map((q) => [q.name, q]));
     const addr = new Map(p.nodes.map((n) => [n.id, n.address]));
     for (const [id, a] of addr) this.addressBook?.setAddress(id, a);
     for (const g of p.groups) {
@@ -93,6 +96,12 @@ export class Placement {
     const hit = (await this.current(5000)).logs.find((l) => l.name === name);
     if (hit) return hit;
     return (await this.refresh()).logs.find((l) => l.name === name);
+  }
+
+  /** A queue by name; a miss refreshes once, so a queue created through another gateway is found. */
+  async queue(name: string, maxAgeMs = 5000): Promise<QueueRecord | undefined> {
+    await this.current(maxAgeMs);
+    return this.queues.get(name) ?? (await this.refresh(), this.queues.get(name));
   }
 
   async createLog(propose: ProposeMeta, a: { name: string; partitions: number; replicationFactor: number; retentionMs: number }): Promise<Decoded<LogEntry>> {

@@ -1,7 +1,7 @@
 // The native LogService (proto/stratus/v1/log.proto): validates each request, maps a log
 // name and partition to its Raft group through the placement map, and forwards to the group's
 // leader through the cluster client. Errors leave as gRPC statuses with a readable message.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { type CommandPayload, type ErrorResult, encodeCommand } from '../../storage/partitions/envelope.js';
 import {
@@ -16,6 +16,7 @@ import {
   encodeLogQuery,
 } from '../../storage/partitions/log-codec.js';
 import { type ClusterClient, UnavailableError } from '../cluster/client.js';
+import { partitionForKey } from '../cluster/hash.js';
 import { META_GROUP, type LogEntry, type Placement } from '../cluster/placement.js';
 import { Sequencer } from '../cluster/sequencer.js';
 import { services } from '../grpc/protos.js';
@@ -77,11 +78,7 @@ function num(req: Record<string, unknown>, k: string): number {
   return typeof v === 'number' && Number.isSafeInteger(v) ? v : 0;
 }
 
-/** Which partition a key goes to when the caller names none: MD5 of the key, modulo partitions. */
-export function partitionForKey(key: Uint8Array, partitions: number): number {
-  const h = createHash('md5').update(key).digest();
-  return h.readUInt32BE(0) % partitions;
-}
+export { partitionForKey };
 
 export function logInfo(l: LogEntry): Record<string, unknown> {
   return { name: l.name, partitions: l.partitions, replicationFactor: l.replicationFactor, retentionMs: l.retentionMs, createdAtMs: l.createdAtMs };

@@ -10,7 +10,7 @@ export interface Descriptor {
 }
 
 // Kind codes are an on-disk format: only add at the end.
-const KINDS: PartitionKind[] = ['meta', 'log'];
+const KINDS: PartitionKind[] = ['meta', 'log', 'queue'];
 
 export const descriptorKey = engineDescriptorKey;
 

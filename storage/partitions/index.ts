@@ -2,6 +2,7 @@ import { type DedupOptions } from './dedup.js';
 import { type PartitionKind, type PartitionStateMachine } from './kind.js';
 import { LogStateMachine } from './log.js';
 import { MetaStateMachine } from './meta.js';
+import { QueueStateMachine } from './queue.js';
 
 export * from './kind.js';
 export * from './envelope.js';
@@ -19,5 +20,7 @@ export function createStateMachine(kind: PartitionKind, opts: StateMachineOption
       return new LogStateMachine(opts);
     case 'meta':
       return new MetaStateMachine(opts);
+    case 'queue':
+      return new QueueStateMachine(opts);
   }
 }

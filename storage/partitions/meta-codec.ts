@@ -1,5 +1,8 @@
 import { DecodeError, fromUtf8, utf8 } from './codec.js';
 import { type CommandPayload, type Decoded, decodeResultWith, encodeQuery } from './envelope.js';
+import { type QueueCatalogCommand, type QueueRecord, decodeCatalogCommand, toQueueRecord } from './meta-queue-codec.js';
+
+export * from './meta-queue-codec.js';
 
 /** Command ops of the `meta` kind. Wire values: append only, never renumber. */
 export enum MetaOp {
@@ -8,6 +11,13 @@ export enum MetaOp {
   CreateLog = 3,
   DeleteLog = 4,
   SetGroupReplicas = 5,
+  CreateQueue = 6,
+  DeleteQueue = 7,
+  SetQueueAttributes = 8,
+  TagQueue = 9,
+  UntagQueue = 10,
+  PurgeQueue = 11,
+  PutRootKey = 12,
 }
 
 /** Query ops of the `meta` kind. */
@@ -15,6 +25,7 @@ export enum MetaQueryOp {
   GetPlacement = 1,
   GetLog = 2,
   ListLogs = 3,
+  GetAccessKey = 4,
 }
 
 export const NODE_STATES = ['up', 'draining', 'removed'] as const;
@@ -29,10 +40,14 @@ export interface NodeRecord {
   registeredAtMs: number;
 }
 
+/** The partition kinds a catalog group can have (meta itself is group 0, outside the catalog). */
+export const GROUP_KINDS = ['log', 'queue'] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
 export interface GroupRecord {
   /** Allocated by meta from 1 up; group 0 is the meta group itself and is not in the catalog. */
   id: number;
-  kind: 'log';
+  kind: GroupKind;
   /** Node ids; the first is the preferred leader. */
   replicas: number[];
   /**
@@ -42,6 +57,7 @@ export interface GroupRecord {
    */
   initialReplicas?: number[];
   log?: string;
+  queue?: string;
   partition?: number;
 }
 
@@ -65,6 +81,8 @@ export interface Placement {
   groups: GroupRecord[];
   /** Sorted by name. */
   logs: LogRecord[];
+  /** Sorted by name. */
+  queues: QueueRecord[];
 }
 
 export interface LogWithGroups {
@@ -78,10 +96,15 @@ export type MetaCommand =
   | { type: 'setNodeState'; id: number; state: NodeState }
   | { type: 'createLog'; name: string; partitions: number; replicationFactor: number; retentionMs: number }
   | { type: 'deleteLog'; name: string }
-  | { type: 'setGroupReplicas'; groupId: number; replicas: number[] };
+  | { type: 'setGroupReplicas'; groupId: number; replicas: number[] }
+  | QueueCatalogCommand;
 
 /** getPlacement with ifNewerThan answers `{ unchanged: true }` while the version is not newer. */
-export type MetaQuery = { type: 'getPlacement'; ifNewerThan?: number } | { type: 'getLog'; name: string } | { type: 'listLogs' };
+export type MetaQuery =
+  | { type: 'getPlacement'; ifNewerThan?: number }
+  | { type: 'getLog'; name: string }
+  | { type: 'listLogs' }
+  | { type: 'getAccessKey'; accessKeyId: string };
 
 export function jsonBytes(v: unknown): Uint8Array {
   return utf8(JSON.stringify(v));
@@ -101,6 +124,13 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   createLog: MetaOp.CreateLog,
   deleteLog: MetaOp.DeleteLog,
   setGroupReplicas: MetaOp.SetGroupReplicas,
+  createQueue: MetaOp.CreateQueue,
+  deleteQueue: MetaOp.DeleteQueue,
+  setQueueAttributes: MetaOp.SetQueueAttributes,
+  tagQueue: MetaOp.TagQueue,
+  untagQueue: MetaOp.UntagQueue,
+  purgeQueue: MetaOp.PurgeQueue,
+  putRootKey: MetaOp.PutRootKey,
 };
 
 export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
@@ -116,6 +146,8 @@ export function encodeMetaQuery(q: MetaQuery): Uint8Array {
       return encodeQuery({ op: MetaQueryOp.GetLog, body: jsonBytes({ name: q.name }) });
     case 'listLogs':
       return encodeQuery({ op: MetaQueryOp.ListLogs, body: new Uint8Array(0) });
+    case 'getAccessKey':
+      return encodeQuery({ op: MetaQueryOp.GetAccessKey, body: jsonBytes({ accessKeyId: q.accessKeyId }) });
   }
 }
 
@@ -173,6 +205,20 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return { type: 'deleteLog', name: str(o, 'name') };
     case MetaOp.SetGroupReplicas:
       return { type: 'setGroupReplicas', groupId: num(o, 'groupId'), replicas: numArray(o, 'replicas') };
+    case MetaOp.CreateQueue:
+      return decodeCatalogCommand('createQueue', o);
+    case MetaOp.DeleteQueue:
+      return decodeCatalogCommand('deleteQueue', o);
+    case MetaOp.SetQueueAttributes:
+      return decodeCatalogCommand('setQueueAttributes', o);
+    case MetaOp.TagQueue:
+      return decodeCatalogCommand('tagQueue', o);
+    case MetaOp.UntagQueue:
+      return decodeCatalogCommand('untagQueue', o);
+    case MetaOp.PurgeQueue:
+      return decodeCatalogCommand('purgeQueue', o);
+    case MetaOp.PutRootKey:
+      return decodeCatalogCommand('putRootKey', o);
     default:
       throw new DecodeError(`unknown meta op ${op}`);
   }
@@ -186,6 +232,8 @@ export function decodeMetaQuery(op: number, body: Uint8Array): MetaQuery {
       return { type: 'getLog', name: str(object(parseJson(body)), 'name') };
     case MetaQueryOp.ListLogs:
       return { type: 'listLogs' };
+    case MetaQueryOp.GetAccessKey:
+      return { type: 'getAccessKey', accessKeyId: str(object(parseJson(body)), 'accessKeyId') };
     default:
       throw new DecodeError(`unknown meta query op ${op}`);
   }
@@ -199,11 +247,13 @@ export function toNodeRecord(v: unknown): NodeRecord {
 
 export function toGroupRecord(v: unknown): GroupRecord {
   const o = object(v);
-  if (o.kind !== 'log') throw new DecodeError(`unknown group kind ${String(o.kind)}`);
-  // Field order matches the literal in MetaStateMachine.createLog, so re-encoding is stable.
-  const g: GroupRecord = { id: num(o, 'id'), kind: 'log', replicas: numArray(o, 'replicas') };
+  const kind = GROUP_KINDS.find((k) => k === o.kind);
+  if (kind === undefined) throw new DecodeError(`unknown group kind ${String(o.kind)}`);
+  // Field order matches the literal in MetaStateMachine.allocateGroups, so re-encoding is stable.
+  const g: GroupRecord = { id: num(o, 'id'), kind, replicas: numArray(o, 'replicas') };
   if (o.initialReplicas !== undefined) g.initialReplicas = numArray(o, 'initialReplicas');
   if (o.log !== undefined) g.log = str(o, 'log');
+  if (o.queue !== undefined) g.queue = str(o, 'queue');
   if (o.partition !== undefined) g.partition = num(o, 'partition');
   return g;
 }
@@ -263,6 +313,7 @@ export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {
       nodes: list(o, 'nodes', toNodeRecord),
       groups: list(o, 'groups', toGroupRecord),
       logs: list(o, 'logs', toLogRecord),
+      queues: o.queues === undefined ? [] : list(o, 'queues', toQueueRecord),
     };
   });
 }

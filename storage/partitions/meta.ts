@@ -3,6 +3,7 @@ import { DecodeError, fromUtf8, prefixEnd, utf8 } from './codec.js';
 import { DedupTable, type DedupOptions } from './dedup.js';
 import { type Command, CommandError, decodeQuery, errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
+import { type GroupAllocator, QueueCatalog } from './meta-queues.js';
 import {
   type GroupRecord,
   type LogRecord,
@@ -64,6 +65,18 @@ export class MetaStateMachine implements PartitionStateMachine {
   private logs = new Map<string, LogRecord>();
   private nextGroupId = 1;
   private version = 0;
+  private catalog = new QueueCatalog();
+  /** How the queue catalog allocates and releases groups (bound once). */
+  private readonly allocator: GroupAllocator = {
+    allocate: (kind, owner, partitions, rf, ops) => this.allocateGroups(kind, owner, partitions, rf, ops).map((g) => g.id),
+    release: (ids, ops) => {
+      for (const id of ids) {
+        this.groups.delete(id);
+        ops.push({ type: 'del', key: utf8(GROUP_PREFIX + String(id)) });
+      }
+    },
+    touch: (ctx) => this.touch(ctx),
+  };
 
   constructor(opts: MetaStateMachineOptions = {}) {
     this.dedupOptions = opts.dedup ?? {};
@@ -90,6 +103,9 @@ export class MetaStateMachine implements PartitionStateMachine {
     }
     const next = await store.get(NEXT_GROUP_KEY);
     const version = await store.get(VERSION_KEY);
+    const catalog = new QueueCatalog();
+    await catalog.load(store);
+    this.catalog = catalog;
     this.dedup = dedup;
     this.nodes = nodes;
     this.groups = groups;
@@ -123,6 +139,8 @@ export class MetaStateMachine implements PartitionStateMachine {
           return this.deleteLog(decoded.name, ctx);
         case 'setGroupReplicas':
           return this.setGroupReplicas(decoded.groupId, decoded.replicas, ctx);
+        default:
+          return this.catalog.apply(decoded, cmd.timestampMs, ctx, this.allocator);
       }
     } catch (e) {
       if (e instanceof Invalid) return errorResult('InvalidArgument', e.message);
@@ -167,20 +185,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       throw invalid(`retentionMs must be a non-negative integer (0 = forever), got ${retentionMs}`);
     }
     if (this.logs.has(name)) return errorResult('AlreadyExists', `log ${name} already exists`);
-    const up = [...this.nodes.values()].filter((n) => n.state === 'up').map((n) => n.id);
-    if (up.length < rf) {
-      throw invalid(`replicationFactor ${rf} needs ${rf} up nodes, but ${up.length} ${up.length === 1 ? 'is' : 'are'} up`);
-    }
-
-    const placements = this.place(up, partitions, rf);
-    const groups: GroupRecord[] = placements.map((replicas, p) => ({
-      id: this.nextGroupId + p,
-      kind: 'log',
-      replicas,
-      initialReplicas: [...replicas],
-      log: name,
-      partition: p,
-    }));
+    const groups = this.allocateGroups('log', name, partitions, rf, ctx.ops);
     const log: LogRecord = {
       name,
       partitions,
@@ -189,13 +194,33 @@ export class MetaStateMachine implements PartitionStateMachine {
       groupIds: groups.map((g) => g.id),
       createdAtMs: nowMs,
     };
-    this.nextGroupId += partitions;
-    ctx.ops.push({ type: 'put', key: NEXT_GROUP_KEY, value: utf8(String(this.nextGroupId)) });
-    for (const g of groups) this.putGroup(g, ctx.ops);
     this.logs.set(name, log);
     ctx.ops.push({ type: 'put', key: utf8(LOG_PREFIX + name), value: jsonBytes(log) });
     this.touch(ctx);
     return okResult(jsonBytes({ log, groups } satisfies LogWithGroups));
+  }
+
+  /** Places and records the groups of a new log or queue; throws Invalid when too few nodes are up. */
+  private allocateGroups(kind: 'log' | 'queue', owner: string, partitions: number, rf: number, ops: KvOp[]): GroupRecord[] {
+    if (!Number.isInteger(rf) || rf < 1 || rf > MAX_REPLICATION_FACTOR) {
+      throw invalid(`replicationFactor must be an integer 1-${MAX_REPLICATION_FACTOR}, got ${rf}`);
+    }
+    const up = [...this.nodes.values()].filter((n) => n.state === 'up').map((n) => n.id);
+    if (up.length < rf) {
+      throw invalid(`replicationFactor ${rf} needs ${rf} up nodes, but ${up.length} ${up.length === 1 ? 'is' : 'are'} up`);
+    }
+    const groups: GroupRecord[] = this.place(up, partitions, rf).map((replicas, p) => ({
+      id: this.nextGroupId + p,
+      kind,
+      replicas,
+      initialReplicas: [...replicas],
+      ...(kind === 'log' ? { log: owner } : { queue: owner }),
+      partition: p,
+    }));
+    this.nextGroupId += partitions;
+    ops.push({ type: 'put', key: NEXT_GROUP_KEY, value: utf8(String(this.nextGroupId)) });
+    for (const g of groups) this.putGroup(g, ops);
+    return groups;
   }
 
   /**
@@ -299,6 +324,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       nodes: [...this.nodes.values()].sort((a, b) => a.id - b.id),
       groups: [...this.groups.values()].sort((a, b) => a.id - b.id),
       logs: this.sortedLogs(),
+      queues: this.catalog.sortedQueues(),
     };
   }
 
@@ -329,6 +355,10 @@ export class MetaStateMachine implements PartitionStateMachine {
       }
       case 'listLogs':
         return okResult(jsonBytes({ logs: this.sortedLogs() }));
+      case 'getAccessKey': {
+        const k = this.catalog.accessKey(q.accessKeyId);
+        return k === undefined ? errorResult('NotFound', `access key ${q.accessKeyId} does not exist`) : okResult(jsonBytes(k));
+      }
     }
   }
 }
