@@ -10,6 +10,7 @@ import { jsonContentType, jsonError, jsonResponse, parseJsonBody, type WireRespo
 import { parseForm, queryError, queryResponse } from './protocols/query.js';
 import { type Principal, type SignedRequest } from './protocols/sigv4.js';
 import { fromQuery } from './shapes.js';
+import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 
 /** Verifies a request's signature; undefined when authentication is off. */
 export type Authenticate = ((req: SignedRequest) => Promise<Principal>) | undefined;
@@ -163,7 +164,18 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
         path: decodeURIComponent(rawPath),
         signal: abort.signal,
       };
-      const out = await runAction(action, raw, ctx, service.deps);
+      const out = await withSpan(
+        SpanName.AwsRequest,
+        { [Attr.AwsService]: service.signingName, [Attr.AwsOperation]: action.name, [Attr.AwsRequestId]: requestId, [Attr.AwsProtocol]: json ? 'json' : 'query' },
+        async (span) => {
+          try {
+            return await runAction(action, raw, ctx, service.deps);
+          } catch (err) {
+            span.setAttribute(Attr.AwsErrorCode, asAwsError(err).code);
+            throw err;
+          }
+        },
+      );
       send(res, requestId, json ? jsonResponse(service, action.output, out) : queryResponse(service, action.name, action.output, out, requestId));
     } catch (err) {
       const e = asAwsError(err);

@@ -23,6 +23,7 @@ import { type ClusterClient } from '../cluster/client.js';
 import { partitionForKey } from '../cluster/hash.js';
 import { type Placement } from '../cluster/placement.js';
 import { Sequencer } from '../cluster/sequencer.js';
+import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 import { type StorageNode } from './node.js';
 
 export class QueueTimers {
@@ -60,7 +61,7 @@ export class QueueTimers {
         for (const group of q.groupIds) {
           const rep = this.node.replicas.get(group);
           if (!rep || rep.closed || !rep.isLeader()) continue;
-          await this.tend(q, group, now).catch((err: unknown) => this.log(`queue ${q.name} group ${group}: ${err instanceof Error ? err.message : String(err)}`));
+          await withSpan(SpanName.QueueTimers, { [Attr.QueueName]: q.name, [Attr.Group]: group }, () => this.tend(q, group, now)).catch((err: unknown) => this.log(`queue ${q.name} group ${group}: ${err instanceof Error ? err.message : String(err)}`));
         }
       }
     } finally {

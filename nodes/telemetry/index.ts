@@ -12,6 +12,10 @@ export const SpanName = {
   LogDelete: 'gateway.log.delete',
   LogAppend: 'gateway.log.append',
   LogRead: 'gateway.log.read',
+  /** One AWS API request at the gateway: `aws.service` and `aws.operation` name it. */
+  AwsRequest: 'gateway.aws.request',
+  QueueReceive: 'gateway.sqs.receive',
+  QueueTimers: 'storage.queue.timers',
   ClusterPropose: 'cluster.propose',
   ClusterRead: 'cluster.read',
   StoragePropose: 'storage.propose',
@@ -31,6 +35,14 @@ export const Attr = {
   Groups: 'stratus.raft.groups',
   Synced: 'stratus.storage.synced',
   Stale: 'stratus.read.stale',
+  // AWS requests use the OpenTelemetry semantic conventions for RPC/AWS where one exists.
+  AwsService: 'rpc.service',
+  AwsOperation: 'rpc.method',
+  AwsRequestId: 'aws.request_id',
+  AwsErrorCode: 'aws.error.code',
+  AwsProtocol: 'stratus.aws.protocol',
+  QueueName: 'aws.sqs.queue.name',
+  Messages: 'messaging.batch.message_count',
 } as const;
 
 const tracer = () => trace.getTracer(TRACER_NAME);

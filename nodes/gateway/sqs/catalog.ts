@@ -18,8 +18,11 @@ export function checkTags(tags: Record<string, string>): Record<string, string> 
   return tags;
 }
 
-/** The dead-letter queue a RedrivePolicy names must exist and be of the same type (AWS). */
-export async function checkRedriveTarget(sqs: SqsBackend, attributes: Record<string, string>, fifo: boolean, _region: string): Promise<void> {
+/**
+ * The dead-letter queue a RedrivePolicy names must exist, be of the same type, and allow this
+ * queue as a source by its RedriveAllowPolicy (AWS).
+ */
+export async function checkRedriveTarget(sqs: SqsBackend, attributes: Record<string, string>, fifo: boolean, region: string, source: string): Promise<void> {
   const r = redriveOf(attributes);
   if (!r) return;
   const dlq = await sqs.byArn(r.deadLetterTargetArn);
@@ -27,6 +30,11 @@ export async function checkRedriveTarget(sqs: SqsBackend, attributes: Record<str
   if (!dlq) throw new AwsError('InvalidParameterValue', `Value ${policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`);
   if (dlq.fifo !== fifo) {
     throw new AwsError('InvalidParameterValue', `Value ${policy} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source..`);
+  }
+  const allow = dlq.attributes.RedriveAllowPolicy ? (JSON.parse(dlq.attributes.RedriveAllowPolicy) as { redrivePermission: string; sourceQueueArns?: string[] }) : undefined;
+  const sourceArn = sqs.arn(region, source);
+  if (allow && (allow.redrivePermission === 'denyAll' || (allow.redrivePermission === 'byQueue' && !(allow.sourceQueueArns ?? []).includes(sourceArn)))) {
+    throw new AwsError('InvalidParameterValue', `Value ${policy} for parameter RedrivePolicy is invalid. Reason: The dead-letter queue's RedriveAllowPolicy does not allow ${sourceArn} as a source queue.`);
   }
 }
 

@@ -6,6 +6,7 @@
 import { type QueueRecord } from '../../../storage/partitions/meta-codec.js';
 import { type MessageRecord, type ReceivedMessage } from '../../../storage/partitions/queue-codec.js';
 import { redriveOf } from './attributes.js';
+import { Attr, SpanName, withSpan } from '../../telemetry/index.js';
 import { type SqsBackend } from './backend.js';
 import { getMessages, groupOf, partitionStats, receive } from './partitions.js';
 
@@ -26,7 +27,15 @@ export interface ReceiveOptions {
 /** Never sleep longer than this between checks, in case a wake-up was missed (a leader change). */
 const MAX_NAP_MS = 1000;
 
-export async function receiveMessages(sqs: SqsBackend, q: QueueRecord, o: ReceiveOptions): Promise<Delivered[]> {
+export function receiveMessages(sqs: SqsBackend, q: QueueRecord, o: ReceiveOptions): Promise<Delivered[]> {
+  return withSpan(SpanName.QueueReceive, { [Attr.QueueName]: q.name }, async (span) => {
+    const out = await poll(sqs, q, o);
+    span.setAttribute(Attr.Messages, out.length);
+    return out;
+  });
+}
+
+async function poll(sqs: SqsBackend, q: QueueRecord, o: ReceiveOptions): Promise<Delivered[]> {
   const deadline = Date.now() + o.waitMs;
   const n = q.groupIds.length;
   const maxReceiveCount = redriveOf(q.attributes)?.maxReceiveCount ?? 0;

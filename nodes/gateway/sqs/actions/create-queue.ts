@@ -30,7 +30,7 @@ export const createQueue = defineAction<SqsBackend>()({
     }
     const tags = checkTags(input.tags ?? {});
     const attributes = withDefaults(given, fifo);
-    await checkRedriveTarget(sqs, attributes, fifo, ctx.region);
+    await checkRedriveTarget(sqs, attributes, fifo, ctx.region, name);
     const existing = await sqs.byName(name);
     const up = (await sqs.placement.current()).upNodes;
     // Standard queues (and high-throughput FIFO queues) spread over one partition per node (up

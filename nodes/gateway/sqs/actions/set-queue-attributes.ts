@@ -12,7 +12,7 @@ export const setQueueAttributes = defineAction<SqsBackend>()({
   async handler(input, ctx, sqs) {
     const q = await sqs.byUrl(input.QueueUrl);
     const attributes = checkAttributes(input.Attributes, { fifo: q.fifo, name: q.name, create: false });
-    await checkRedriveTarget(sqs, attributes, q.fifo, ctx.region);
+    await checkRedriveTarget(sqs, attributes, q.fifo, ctx.region, q.name);
     const r = await sqs.meta({ type: 'setQueueAttributes', name: q.name, attributes });
     if ('ok' in r) throw fromMetaError(r);
     return {};

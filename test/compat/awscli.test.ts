@@ -1,0 +1,65 @@
+// Debian's AWS CLI (awscli 2.9.19, which speaks SQS's Query protocol) against the embedded
+// server. CI installs the package (.ci/run); without it the test says so and skips.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
+
+const AWS = '/usr/bin/aws';
+
+function aws(endpoint: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: '/tmp',
+    AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_PAGER: '',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+  return new Promise((resolve) => {
+    execFile(AWS, ['--endpoint-url', endpoint, '--output', 'json', ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the AWS CLI (Query protocol)', () => {
+  let target: SqsTarget | undefined;
+  beforeAll(async () => {
+    if (existsSync(AWS)) target = await startEmbedded();
+  }, 60_000);
+  afterAll(async () => target?.stop(), 30_000);
+
+  it('creates a queue, sends, receives, deletes, and reports errors', async (ctx) => {
+    if (!target) {
+      ctx.skip(`${AWS} is not installed (Debian package awscli; .ci/run installs it)`);
+      return;
+    }
+    const e = target.endpoint;
+    const created = await aws(e, ['sqs', 'create-queue', '--queue-name', 'cli-q', '--attributes', 'VisibilityTimeout=40']);
+    expect(created.stderr).toBe('');
+    const url = (JSON.parse(created.stdout) as { QueueUrl: string }).QueueUrl;
+    expect(url).toBe(`${e}/000000000000/cli-q`);
+    const sent = await aws(e, ['sqs', 'send-message', '--queue-url', url, '--message-body', 'from the cli', '--message-attributes', 'k={DataType=String,StringValue=v}']);
+    expect(sent.code).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ MD5OfMessageBody: createHash('md5').update('from the cli').digest('hex') });
+    const got = await aws(e, ['sqs', 'receive-message', '--queue-url', url, '--attribute-names', 'All', '--message-attribute-names', 'All', '--wait-time-seconds', '1']);
+    const msg = (JSON.parse(got.stdout) as { Messages: { Body: string; ReceiptHandle: string; MessageAttributes: Record<string, { StringValue: string }>; Attributes: Record<string, string> }[] }).Messages[0]!;
+    expect(msg.Body).toBe('from the cli');
+    expect(msg.MessageAttributes.k?.StringValue).toBe('v');
+    expect(msg.Attributes.ApproximateReceiveCount).toBe('1');
+    expect((await aws(e, ['sqs', 'delete-message', '--queue-url', url, '--receipt-handle', msg.ReceiptHandle])).code).toBe(0);
+    const attrs = JSON.parse((await aws(e, ['sqs', 'get-queue-attributes', '--queue-url', url, '--attribute-names', 'All'])).stdout) as { Attributes: Record<string, string> };
+    expect(attrs.Attributes.VisibilityTimeout).toBe('40');
+    expect(attrs.Attributes.ApproximateNumberOfMessages).toBe('0');
+    const listed = JSON.parse((await aws(e, ['sqs', 'list-queues'])).stdout) as { QueueUrls: string[] };
+    expect(listed.QueueUrls).toContain(url);
+    const missing = await aws(e, ['sqs', 'get-queue-url', '--queue-name', 'no-such-queue']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/AWS\.SimpleQueueService\.NonExistentQueue/);
+  }, 120_000);
+});
