@@ -39,11 +39,13 @@ async function poll(sqs: SqsBackend, q: QueueRecord, o: ReceiveOptions): Promise
   const deadline = Date.now() + o.waitMs;
   const n = q.groupIds.length;
   const maxReceiveCount = redriveOf(q.attributes)?.maxReceiveCount ?? 0;
-  for (;;) {
-    const start = Math.floor(Math.random() * n);
-    const order = Array.from({ length: n }, (_, i) => (start + i) % n);
-    // Applied indexes first: a send committed after this point wakes the wait below.
-    const marks = await Promise.all(order.map((p) => sqs.client.watch(groupOf(q, p), 0, 0)));
+  const start = Math.floor(Math.random() * n);
+  const order = Array.from({ length: n }, (_, i) => (start + i) % n);
+  // The first look is optimistic: counters, then receives. Only before a look that may end in a
+  // wait are the applied indexes taken first, so that a send committed after that look wakes it.
+  let marks: number[] = [];
+  for (let round = 0; ; round++) {
+    if (round > 0) marks = await Promise.all(order.map((p) => sqs.client.watch(groupOf(q, p), 0, 0)));
     const now = Date.now();
     const stats = await Promise.all(order.map((p) => partitionStats(sqs, q, p, now)));
     const out: Delivered[] = [];
@@ -66,6 +68,7 @@ async function poll(sqs: SqsBackend, q: QueueRecord, o: ReceiveOptions): Promise
     }
     const left = deadline - Date.now();
     if (out.length > 0 || left <= 0 || o.signal.aborted) return out;
+    if (round === 0) continue;
     const nextVisible = Math.min(...stats.map((s) => (s.nextVisibleAt > 0 ? s.nextVisibleAt - Date.now() : Infinity)));
     const nap = Math.max(1, Math.min(left, MAX_NAP_MS, nextVisible));
     await waitForChange(sqs, q, order, marks, nap, o.signal);
