@@ -512,7 +512,7 @@ export class QueueIndex {
     if (g.live === 0) {
       g.msgs = [];
       g.head = 0;
-      this.groups.delete(g.id);
+      if (this.groups.get(g.id) === g) this.groups.delete(g.id);
     } else if (g.msgs.length >= 64 && g.live * 2 < g.msgs.length) {
       // More than half the list is dead or gone: amortised O(1) per removal.
       g.msgs = g.msgs.filter(isLive);

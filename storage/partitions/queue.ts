@@ -1,5 +1,5 @@
 import { type KvOp } from '../engine/engine.js';
-import { DecodeError, Reader, Writer, fromUtf8, prefixEnd, u64Key, utf8 } from './codec.js';
+import { DecodeError, Writer } from './codec.js';
 import { DedupTable, type DedupOptions } from './dedup.js';
 import { type Command, CommandError, decodeQuery, errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
@@ -29,33 +29,38 @@ import {
   encodeReceiveResult,
   encodeSendResult,
   encodeStatsResult,
-  readSendItem,
   validateQueueCommand,
   validateQueueQuery,
   writeSendItem,
 } from './queue-codec.js';
 import { type Choice, DEAD, DROP, KILL, Msg, PENDING, QueueIndex, STOP, TAKE } from './queue-index.js';
+import {
+  type Attempt,
+  type DedupEntry,
+  attemptDel,
+  attemptOp,
+  dedupEntryDel,
+  dedupEntryOp,
+  deleteOps,
+  loadAttempts,
+  loadDedupEntries,
+  loadMeta,
+  loadStates,
+  messageOp,
+  metaOp,
+  purgeOps,
+  readMessage,
+  stateOp,
+} from './queue-store.js';
 
 export * from './queue-codec.js';
 
 /*
  * The `queue` kind: one partition of an SQS queue, standard or FIFO.
  *
- * Relative keys (every value starts with a u8 format version, 1):
- *   'q'               → meta: u8 v | u8 mode (0 not yet known, 1 standard, 2 FIFO) | u64 nextSeq | u64 clock
- *   'm' + u64 seq     → message, immutable: u8 v | u64 sentTimestamp | the send item exactly as it
- *                       arrived in the command (queue-codec.ts; its own sentTimestamp is ignored)
- *   's' + u64 seq     → message state: u8 v | u8 flags (1 dead, 2 FIFO group) | u32 receiveCount |
- *                       u64 visibleAt | u64 firstReceiveTs | u64 lastReceiveTs | u64 sentTimestamp |
- *                       [u32 len | groupId]
- *   'd' + dedup key   → FIFO dedup entry: u8 v | u64 seq | u64 acceptedAt | u32 len | message id
- *                       dedup key: 'q' + dedupId (scope queue) or 'g' + groupId + ' ' + dedupId
- *                       (ids are printable ASCII without spaces, so the key is unambiguous)
- *   'a' + attemptId   → FIFO receive attempt: u8 v | u64 at | u64 Raft index | u32 n |
- *                       n × (u64 seq | u32 receiveCount)
- *
- * Bodies are only in 'm' records; the state records hold everything the in-memory index needs
- * (sentTimestamp and groupId are repeated there), so load() never reads a body.
+ * The key layout and record formats are in queue-store.ts. Message bodies live only in the
+ * store; the in-memory index (queue-index.ts) holds per-message metadata and is rebuilt by
+ * load() from the small state records.
  *
  * Time: `now` is the envelope's timestamp clamped to be non-decreasing (a new leader's clock may
  * be behind the old one's) and persisted as `clock`, so visibility, delays, retention and the
@@ -67,18 +72,9 @@ export * from './queue-codec.js';
  * are at the front and each apply forgets a bounded number of expired ones from there.
  */
 
-const META_KEY = utf8('q');
-const MESSAGE_PREFIX = utf8('m');
-const STATE_PREFIX = utf8('s');
-const DEDUP_ENTRY_PREFIX = utf8('d');
-const ATTEMPT_PREFIX = utf8('a');
-const FORMAT_VERSION = 1;
-
 const MODE_UNSET = 0;
 const MODE_STANDARD = 1;
 const MODE_FIFO = 2;
-const STATE_DEAD = 1;
-const STATE_GROUP = 2;
 
 /** Expired or dead-lettered messages one receive may remove before it stops looking. */
 export const RECEIVE_SKIP_BUDGET = 1000;
@@ -86,18 +82,6 @@ export const RECEIVE_SKIP_BUDGET = 1000;
 export const EXPIRE_BATCH = 10_000;
 /** Expired dedup entries and attempt records each apply forgets at most, of each kind. */
 const FORGET_BATCH = 100;
-
-interface DedupEntry {
-  seq: number;
-  id: string;
-  acceptedAt: number;
-}
-
-interface Attempt {
-  at: number;
-  index: number;
-  entries: ReceiptRef[];
-}
 
 export interface QueueStateMachineOptions {
   dedup?: DedupOptions;
@@ -123,66 +107,23 @@ export class QueueStateMachine implements PartitionStateMachine {
   async load(store: PartitionStore): Promise<void> {
     const dedup = new DedupTable(this.dedupOptions);
     await dedup.load(store);
-    let mode = MODE_UNSET;
-    let nextSeq = 1;
-    let clock = 0;
-    const meta = await store.get(META_KEY);
-    if (meta !== undefined) {
-      const r = new Reader(meta);
-      checkVersion(r.u8(), 'queue meta');
-      mode = r.u8('mode');
-      nextSeq = r.u64('nextSeq');
-      clock = r.u64('clock');
-      r.end('queue meta');
-    }
+    const meta = await loadMeta(store);
     const index = new QueueIndex();
-    for await (const [key, value] of scanPrefix(store, STATE_PREFIX)) {
-      const seq = keySeq(key);
-      if (seq >= nextSeq) throw new Error(`corrupt queue state: message ${seq} at or above next seq ${nextSeq}`);
-      const r = new Reader(value);
-      checkVersion(r.u8(), 'queue message state');
-      const flags = r.u8('flags');
-      const rc = r.u32('receiveCount');
-      const visibleAt = r.u64('visibleAt');
-      const firstRecv = r.u64('firstReceiveTs');
-      const lastRecv = r.u64('lastReceiveTs');
-      const sentTs = r.u64('sentTimestamp');
-      const groupId = (flags & STATE_GROUP) !== 0 ? fromUtf8(r.bytes('groupId')) : undefined;
-      r.end('queue message state');
-      const dead = (flags & STATE_DEAD) !== 0;
-      const group = groupId !== undefined && !dead ? index.group(groupId) : null;
-      index.insert(new Msg(seq, sentTs, visibleAt, rc, firstRecv, lastRecv, group), clock, dead);
+    for await (const st of loadStates(store)) {
+      if (st.seq >= meta.nextSeq) throw new Error(`corrupt queue state: message ${st.seq} at or above next seq ${meta.nextSeq}`);
+      const group = st.groupId !== undefined && !st.dead ? index.group(st.groupId) : null;
+      index.insert(new Msg(st.seq, st.sentTs, st.visibleAt, st.rc, st.firstRecv, st.lastRecv, group), meta.clock, st.dead);
     }
-    const entries: [string, DedupEntry][] = [];
-    for await (const [key, value] of scanPrefix(store, DEDUP_ENTRY_PREFIX)) {
-      const r = new Reader(value);
-      checkVersion(r.u8(), 'queue dedup entry');
-      const entry = { seq: r.u64('seq'), acceptedAt: r.u64('acceptedAt'), id: fromUtf8(r.bytes('id')) };
-      r.end('queue dedup entry');
-      entries.push([fromUtf8(key.subarray(DEDUP_ENTRY_PREFIX.length)), entry]);
-    }
-    entries.sort(([, a], [, b]) => a.seq - b.seq);
-    const attempts: [string, Attempt][] = [];
-    for await (const [key, value] of scanPrefix(store, ATTEMPT_PREFIX)) {
-      const r = new Reader(value);
-      checkVersion(r.u8(), 'queue receive attempt');
-      const at = r.u64('at');
-      const idx = r.u64('index');
-      const n = r.u32('count');
-      const list: ReceiptRef[] = [];
-      for (let i = 0; i < n; i++) list.push({ seq: r.u64('seq'), receiveCount: r.u32('receiveCount') });
-      r.end('queue receive attempt');
-      attempts.push([fromUtf8(key.subarray(ATTEMPT_PREFIX.length)), { at, index: idx, entries: list }]);
-    }
-    attempts.sort(([, a], [, b]) => a.index - b.index);
+    const dedupEntries = new Map(await loadDedupEntries(store));
+    const attempts = new Map(await loadAttempts(store));
     // Assign only once everything decoded, so a failed load leaves the old state intact.
     this.dedup = dedup;
-    this.mode = mode;
-    this.nextSeq = nextSeq;
-    this.clock = clock;
+    this.mode = meta.mode;
+    this.nextSeq = meta.nextSeq;
+    this.clock = meta.clock;
     this.index = index;
-    this.dedupEntries = new Map(entries);
-    this.attempts = new Map(attempts);
+    this.dedupEntries = dedupEntries;
+    this.attempts = attempts;
   }
 
   apply(command: Uint8Array, ctx: ApplyContext): Uint8Array {
@@ -208,7 +149,9 @@ export class QueueStateMachine implements PartitionStateMachine {
     const ops = ctx.ops;
     this.forgetExpired(now, ops);
     const result = this.dispatch(c, now, ctx);
-    if (this.mode !== before.mode || this.nextSeq !== before.nextSeq || this.clock !== before.clock) ops.push(this.metaOp());
+    if (this.mode !== before.mode || this.nextSeq !== before.nextSeq || this.clock !== before.clock) {
+      ops.push(metaOp({ mode: this.mode, nextSeq: this.nextSeq, clock: this.clock }));
+    }
     return result;
   }
 
@@ -257,14 +200,13 @@ export class QueueStateMachine implements PartitionStateMachine {
       const m = new Msg(seq, sentTimestamp, now + item.delayMs, 0, 0, 0, group);
       this.index.insert(m, now, false);
       const encoded = c.encoded?.[i] ?? writeSendItem(new Writer(), item).finish();
-      ops.push({ type: 'put', key: seqKey(MESSAGE_PREFIX, seq), value: encodeMessage(encoded, sentTimestamp) }, this.stateOp(m, false));
+      ops.push(messageOp(seq, encoded, sentTimestamp), stateOp(m, false));
       if (key !== undefined) {
         // Re-inserted rather than overwritten, so that the map stays in seq order.
         this.dedupEntries.delete(key);
         const entry = { seq, id: item.id, acceptedAt: now };
         this.dedupEntries.set(key, entry);
-        const value = new Writer(32 + entry.id.length).u8(FORMAT_VERSION).u64(seq).u64(now).bytes(utf8(entry.id)).finish();
-        ops.push({ type: 'put', key: dedupEntryKey(key), value });
+        ops.push(dedupEntryOp(key, entry));
       }
       out.push({ seq, id: item.id, duplicate: false });
     }
@@ -290,11 +232,11 @@ export class QueueStateMachine implements PartitionStateMachine {
         return DROP;
       }
       deadLettered++;
-      ops.push(this.stateOp(m, true));
+      ops.push(stateOp(m, true));
       return KILL;
     };
     const taken = this.index.choose(now, c.max, c.visibilityTimeoutMs, c.fifo, decide);
-    for (const m of taken) ops.push(this.stateOp(m, false));
+    for (const m of taken) ops.push(stateOp(m, false));
     if (c.attemptId !== undefined) this.recordAttempt(c.attemptId, taken, now, ctx);
     return okResult(encodeReceiveResult({ messages: taken.map(received), deadLettered }));
   }
@@ -313,18 +255,16 @@ export class QueueStateMachine implements PartitionStateMachine {
   }
 
   private recordAttempt(attemptId: string, taken: Msg[], now: number, ctx: ApplyContext): void {
-    const key = concat(ATTEMPT_PREFIX, utf8(attemptId));
+    // Re-inserted rather than overwritten, so that the map stays in apply order.
     const had = this.attempts.delete(attemptId);
     // An empty answer is not remembered: replaying it would hide messages for five minutes.
     if (taken.length === 0) {
-      if (had) ctx.ops.push({ type: 'del', key });
+      if (had) ctx.ops.push(attemptDel(attemptId));
       return;
     }
-    const entries = taken.map((m) => ({ seq: m.seq, receiveCount: m.rc }));
-    this.attempts.set(attemptId, { at: now, index: ctx.index, entries });
-    const w = new Writer(21 + 12 * entries.length).u8(FORMAT_VERSION).u64(now).u64(ctx.index).u32(entries.length);
-    for (const e of entries) w.u64(e.seq).u32(e.receiveCount);
-    ctx.ops.push({ type: 'put', key, value: w.finish() });
+    const a: Attempt = { at: now, index: ctx.index, entries: taken.map((m) => ({ seq: m.seq, receiveCount: m.rc })) };
+    this.attempts.set(attemptId, a);
+    ctx.ops.push(attemptOp(attemptId, a));
   }
 
   private deleteOne(e: ReceiptRef, ops: KvOp[]): DeleteOutcome {
@@ -344,7 +284,7 @@ export class QueueStateMachine implements PartitionStateMachine {
     const visibleAt = now + e.visibilityTimeoutMs;
     if (visibleAt > m.lastRecv + MAX_VISIBILITY_MS) return 'tooLong';
     this.index.setVisibleAt(m, visibleAt, now);
-    ops.push(this.stateOp(m, false));
+    ops.push(stateOp(m, false));
     return 'ok';
   }
 
@@ -352,10 +292,7 @@ export class QueueStateMachine implements PartitionStateMachine {
     const purged = this.index.size;
     if (purged === 0) return 0;
     this.index = new QueueIndex();
-    // Every seq ever assigned is below nextSeq: two range deletes cover live and dead messages.
-    for (const prefix of [MESSAGE_PREFIX, STATE_PREFIX]) {
-      ops.push({ type: 'delRange', start: u64Key(prefix, 0), end: u64Key(prefix, this.nextSeq) });
-    }
+    ops.push(...purgeOps(this.nextSeq));
     return purged;
   }
 
@@ -386,37 +323,14 @@ export class QueueStateMachine implements PartitionStateMachine {
     for (const [key, e] of this.dedupEntries) {
       if (n++ >= FORGET_BATCH || now < e.acceptedAt + DEDUP_WINDOW_MS) break;
       this.dedupEntries.delete(key);
-      ops.push({ type: 'del', key: dedupEntryKey(key) });
+      ops.push(dedupEntryDel(key));
     }
     n = 0;
     for (const [id, a] of this.attempts) {
       if (n++ >= FORGET_BATCH || now < a.at + DEDUP_WINDOW_MS) break;
       this.attempts.delete(id);
-      ops.push({ type: 'del', key: concat(ATTEMPT_PREFIX, utf8(id)) });
+      ops.push(attemptDel(id));
     }
-  }
-
-  private stateOp(m: Msg, dead: boolean): KvOp {
-    const g = m.group;
-    const value = new Uint8Array(38 + (g === null ? 0 : 4 + g.id.length));
-    value[0] = FORMAT_VERSION;
-    value[1] = (dead ? STATE_DEAD : 0) | (g !== null ? STATE_GROUP : 0);
-    putU32(value, 2, m.rc);
-    putU64(value, 6, m.visibleAt);
-    putU64(value, 14, m.firstRecv);
-    putU64(value, 22, m.lastRecv);
-    putU64(value, 30, m.sentTs);
-    if (g !== null) putAscii(value, 38, g.id);
-    return { type: 'put', key: seqKey(STATE_PREFIX, m.seq), value };
-  }
-
-  private metaOp(): KvOp {
-    const value = new Uint8Array(18);
-    value[0] = FORMAT_VERSION;
-    value[1] = this.mode;
-    putU64(value, 2, this.nextSeq);
-    putU64(value, 10, this.clock);
-    return { type: 'put', key: META_KEY, value };
   }
 
   /**
@@ -465,96 +379,4 @@ function received(m: Msg): ReceivedMessage {
 
 function dedupKey(item: SendItem, dedupId: string): string {
   return (item.dedupScope ?? 'queue') === 'queue' ? `q${dedupId}` : `g${item.groupId ?? ''} ${dedupId}`;
-}
-
-function dedupEntryKey(key: string): Uint8Array {
-  return concat(DEDUP_ENTRY_PREFIX, utf8(key));
-}
-
-function encodeMessage(item: Uint8Array, sentTimestamp: number): Uint8Array {
-  const value = new Uint8Array(9 + item.length);
-  value[0] = FORMAT_VERSION;
-  putU64(value, 1, sentTimestamp);
-  value.set(item, 9);
-  return value;
-}
-
-async function readMessage(store: PartitionStore, seq: number): Promise<MessageRecord | undefined> {
-  const value = await store.get(seqKey(MESSAGE_PREFIX, seq));
-  if (value === undefined) return undefined;
-  const r = new Reader(value);
-  checkVersion(r.u8(), 'queue message');
-  const sentTimestamp = r.u64('sentTimestamp');
-  const m = readSendItem(r);
-  r.end('queue message');
-  const rec: MessageRecord = {
-    seq,
-    id: m.id,
-    body: m.body,
-    attributes: m.attributes,
-    md5OfBody: m.md5OfBody,
-    md5OfAttributes: m.md5OfAttributes,
-    sentTimestamp,
-    senderId: m.senderId,
-  };
-  if (m.groupId !== undefined) rec.groupId = m.groupId;
-  if (m.dedupId !== undefined) rec.dedupId = m.dedupId;
-  if (m.traceHeader !== undefined) rec.traceHeader = m.traceHeader;
-  return rec;
-}
-
-// Hot-path encoders: small arrays written byte by byte stay on V8's heap (no ArrayBuffer is
-// materialised, as Writer's DataView would), which makes the per-message keys and state
-// records several times cheaper to build.
-
-function seqKey(prefix: Uint8Array, seq: number): Uint8Array {
-  const key = new Uint8Array(9);
-  key[0] = prefix[0] as number;
-  putU64(key, 1, seq);
-  return key;
-}
-
-function putU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = v >>> 16;
-  b[at + 2] = v >>> 8;
-  b[at + 3] = v;
-}
-
-function putU64(b: Uint8Array, at: number, v: number): void {
-  putU32(b, at, Math.floor(v / 0x1_0000_0000));
-  putU32(b, at + 4, v >>> 0);
-}
-
-/** u32 length | the characters: group ids are validated printable ASCII, so UTF-8 is bytewise. */
-function putAscii(b: Uint8Array, at: number, s: string): void {
-  putU32(b, at, s.length);
-  for (let i = 0; i < s.length; i++) b[at + 4 + i] = s.charCodeAt(i);
-}
-
-function deleteOps(seq: number): KvOp[] {
-  return [
-    { type: 'del', key: seqKey(MESSAGE_PREFIX, seq) },
-    { type: 'del', key: seqKey(STATE_PREFIX, seq) },
-  ];
-}
-
-function scanPrefix(store: PartitionStore, prefix: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]> {
-  return store.scan({ gte: prefix, lt: prefixEnd(prefix) as Uint8Array });
-}
-
-function keySeq(key: Uint8Array): number {
-  const r = new Reader(key);
-  r.raw(STATE_PREFIX.length);
-  const seq = r.u64('seq');
-  r.end('queue state key');
-  return seq;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return new Writer(a.length + b.length).raw(a).raw(b).finish();
-}
-
-function checkVersion(v: number, what: string): void {
-  if (v !== FORMAT_VERSION) throw new Error(`unsupported ${what} format version ${v}`);
 }
