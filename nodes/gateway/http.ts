@@ -153,7 +153,10 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       }
       const raw = json ? parseJsonBody(body) : fromQuery(action.input, params);
       const abort = new AbortController();
-      res.on('close', () => abort.abort());
+      // Only a client that leaves early aborts (an abort builds an exception: not on every request).
+      res.on('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
       const host = header(req, 'host') ?? '127.0.0.1';
       const ctx: RequestContext = {
         requestId,

@@ -152,9 +152,9 @@ export function encodeReceipt(r: Receipt): string {
 }
 
 export function decodeReceipt(handle: string): Receipt {
-  const invalid = new AwsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle.length > 100 ? handle.slice(0, 100) + '...' : handle}" is not a valid receipt handle.`);
-  if (!/^[A-Za-z0-9_-]{31}$/.test(handle)) throw invalid;
+  const invalid = (): AwsError => new AwsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle.length > 100 ? handle.slice(0, 100) + '...' : handle}" is not a valid receipt handle.`);
+  if (!/^[A-Za-z0-9_-]{31}$/.test(handle)) throw invalid();
   const b = Buffer.from(handle, 'base64url');
-  if (b.length !== 23 || b.readUInt8(0) !== RECEIPT_VERSION) throw invalid;
+  if (b.length !== 23 || b.readUInt8(0) !== RECEIPT_VERSION) throw invalid();
   return { queueId: Number(b.readBigUInt64BE(1)), partition: b.readUInt16BE(9), seq: Number(b.readBigUInt64BE(11)), receiveCount: b.readUInt32BE(19) };
 }
