@@ -3,7 +3,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { EngineFormatError } from '../storage/engine/engine.js';
-import { ClusterClient } from './cluster/client.js';
+import { ClusterClient, UnavailableError } from './cluster/client.js';
 import { Placement } from './cluster/placement.js';
 import { type RootKey, ensureRootKey, sigV4Authenticator } from './gateway/auth.js';
 import { httpFront } from './gateway/http.js';
@@ -137,7 +137,17 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     let rootKey: RootKey | undefined;
     if (o.auth && (o.role === 'gateway' || o.role === 'all')) {
       const session = new Sequencer(`root-key-${o.id}`);
-      rootKey = await ensureRootKey((p) => session.propose(p, (b) => client.propose(META_GROUP, b)), o.data, process.env);
+      // The meta group may still be electing (a gateway started before its storage nodes): retry.
+      const until = Date.now() + 60_000;
+      for (;;) {
+        try {
+          rootKey = await ensureRootKey((p) => session.propose(p, (b) => client.propose(META_GROUP, b)), o.data, process.env);
+          break;
+        } catch (err) {
+          if (!(err instanceof UnavailableError) || Date.now() > until) throw err;
+          log(`gateway: waiting for the meta group to settle the root access key (${err.message})`);
+        }
+      }
     }
     return {
       rootKey,

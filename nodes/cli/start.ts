@@ -73,6 +73,7 @@ async function serve(o: NodeOptions, banner: (grpc: string, http: string | undef
   process.stdout.write(banner(node.grpcAddress, node.httpAddress));
   const extra = authLines(o, node);
   if (extra.length > 0) process.stdout.write(`${extra.join('\n')}\n`);
+  if (o.role === 'all' && o.peers.size === 1) process.stdout.write('Ctrl-C stops it.\n');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -89,9 +90,8 @@ export async function startMain(argv: string[]): Promise<number> {
   return serve({ ...o, role: 'all', id: 1, peers: new Map([[1, o.advertise]]) }, (grpc, http) =>
     [
       `stratus: embedded server (every role, one replica per group), data in ${o.data}`,
-      `  gRPC  ${grpc}   native API: stratus.v1.LogService (proto/stratus/v1/log.proto)`,
+      `  gRPC  ${grpc}   native API: stratus.v1.LogService, stratus.v1.QueueService (proto/stratus/v1/)`,
       `  HTTP  http://${http ?? '-'}   AWS APIs: SQS (JSON 1.0 and Query); health: /health`,
-      'Ctrl-C stops it.',
       '',
     ].join('\n'),
   );

@@ -6,6 +6,7 @@ import { type CommandPayload } from '../../storage/partitions/envelope.js';
 import { encodeMetaCommand } from '../../storage/partitions/meta-codec.js';
 import { type ClusterClient } from '../cluster/client.js';
 import { META_GROUP } from '../cluster/placement.js';
+import { OptionError } from '../options.js';
 import { generateAccessKey, rootFromEnv, writeCredentialsFile } from './credentials.js';
 import { type Authenticate } from './http.js';
 import { verifySigV4 } from './protocols/sigv4.js';
@@ -20,7 +21,13 @@ export interface RootKey {
 }
 
 export async function ensureRootKey(propose: (p: CommandPayload) => Promise<Uint8Array>, dataDir: string, env: NodeJS.ProcessEnv): Promise<RootKey> {
-  const fromEnv = rootFromEnv(env);
+  let fromEnv: ReturnType<typeof rootFromEnv>;
+  try {
+    fromEnv = rootFromEnv(env);
+  } catch (err) {
+    // A misconfigured environment is the operator's to fix: one readable line at start-up.
+    throw new OptionError(err instanceof Error ? err.message : String(err));
+  }
   const candidate = fromEnv ?? generateAccessKey();
   const r = decodeAccessKeyResult(await propose(encodeMetaCommand({ type: 'putRootKey', ...candidate })), parseJson);
   if (!r.ok) throw new Error(`cannot create the root access key: ${r.message}`);
