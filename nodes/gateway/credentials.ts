@@ -42,7 +42,7 @@ export function rootFromEnv(env: NodeJS.ProcessEnv): AccessKey | undefined {
     throw new Error(`${ROOT_SECRET_ACCESS_KEY_ENV} is not set but ${ROOT_ACCESS_KEY_ID_ENV} is: set both to choose the root key, or neither to have one generated`);
   }
   if (!/^[A-Z0-9]{16,128}$/.test(id)) {
-    const why = id.length < 16 || id.length > 128 ? `it has ${id.length}` : 'it has other characters';
+    const why = id.length < 16 || id.length > 128 ? `it has ${id.length}` : 'it has characters other than A-Z and 0-9';
     throw new Error(`${ROOT_ACCESS_KEY_ID_ENV} must be 16 to 128 characters, each A-Z or 0-9 (like AKIAIOSFODNN7EXAMPLE); ${why}`);
   }
   if (secret.length < 16) {

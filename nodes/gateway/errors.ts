@@ -36,7 +36,7 @@ export const ERRORS = {
   ServiceUnavailable: receiver(503),
   // Authentication (SigV4).
   MissingAuthenticationToken: sender(403),
-  IncompleteSignature: sender(403),
+  IncompleteSignature: sender(400),
   InvalidClientTokenId: sender(403),
   SignatureDoesNotMatch: sender(403),
   RequestExpired: sender(400),

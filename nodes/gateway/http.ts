@@ -9,7 +9,7 @@ import { AwsError, ERRORS, type ErrorCode, asAwsError } from './errors.js';
 import { jsonContentType, jsonError, jsonResponse, parseJsonBody, type WireResponse } from './protocols/aws-json.js';
 import { parseForm, queryError, queryResponse } from './protocols/query.js';
 import { type Principal, type SignedRequest } from './protocols/sigv4.js';
-import { fromQuery } from './shapes.js';
+import { type StructShape, fromQuery } from './shapes.js';
 import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 
 /** Verifies a request's signature; undefined when authentication is off. */
@@ -62,6 +62,24 @@ function header(req: IncomingMessage, name: string): string | undefined {
 function scopeService(req: IncomingMessage, params: Map<string, string>): string | undefined {
   const cred = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
   return cred ?? params.get('X-Amz-Credential')?.split('/')[3];
+}
+
+/** A malformed escape in the path names no resource; it must not fail the request as ours. */
+function decodePath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return rawPath;
+  }
+}
+
+/**
+ * Older Query clients POST to the queue URL itself (`/<account>/<name>`) and leave QueueUrl out
+ * of the form, as AWS allows: the path stands in for the missing parameter.
+ */
+function withPathQueueUrl(input: StructShape, raw: Record<string, unknown>, baseUrl: string, path: string): Record<string, unknown> {
+  if (!('QueueUrl' in input.members) || raw.QueueUrl !== undefined || !/^\/\d{12}\/[^/]+\/?$/.test(path)) return raw;
+  return { ...raw, QueueUrl: `${baseUrl}${path.replace(/\/$/, '')}` };
 }
 
 export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -137,7 +155,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       let principal: Principal | undefined;
       if (o.authenticate) {
         try {
-          principal = await o.authenticate({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headers, body });
+          principal = await o.authenticate({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headersDistinct, body });
         } catch (err) {
           const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
           if (code in ERRORS) throw new AwsError(code as ErrorCode, err instanceof Error ? err.message : 'Access denied');
@@ -151,20 +169,22 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
           ? new AwsError('UnknownOperationException', `Unknown operation ${actionName}`)
           : new AwsError('InvalidAction', `The action ${actionName} is not valid for this web service.`);
       }
-      const raw = json ? parseJsonBody(body) : fromQuery(action.input, params);
+      const host = header(req, 'host') ?? '127.0.0.1';
+      const baseUrl = `http://${host}`;
+      const path = decodePath(rawPath);
+      const raw = json ? parseJsonBody(body) : withPathQueueUrl(action.input, fromQuery(action.input, params), baseUrl, path);
       const abort = new AbortController();
       // Only a client that leaves early aborts (an abort builds an exception: not on every request).
       res.on('close', () => {
         if (!res.writableFinished) abort.abort();
       });
-      const host = header(req, 'host') ?? '127.0.0.1';
       const ctx: RequestContext = {
         requestId,
         accessKeyId: principal?.accessKeyId,
         region: principal?.region ?? o.region,
         accountId: o.accountId,
-        baseUrl: `http://${host}`,
-        path: decodeURIComponent(rawPath),
+        baseUrl,
+        path,
         signal: abort.signal,
       };
       const out = await withSpan(

@@ -30,17 +30,19 @@ function service(root: grpc.GrpcObject, path: string): ServiceCtor {
   return node as ServiceCtor;
 }
 
-let cache: { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor } | undefined;
+let cache: { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor; queue: ServiceCtor } | undefined;
 
-export function services(): { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor } {
+export function services(): { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor; queue: ServiceCtor } {
   if (!cache) {
     const internalRaft = load('internal/raft.proto');
     const internalStorage = load('internal/storage.proto');
     const v1Log = load('stratus/v1/log.proto');
+    const v1Queue = load('stratus/v1/queue.proto');
     cache = {
       raft: service(internalRaft, 'stratus.internal.RaftTransport'),
       storage: service(internalStorage, 'stratus.internal.StorageService'),
       log: service(v1Log, 'stratus.v1.LogService'),
+      queue: service(v1Queue, 'stratus.v1.QueueService'),
     };
   }
   return cache;

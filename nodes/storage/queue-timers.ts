@@ -6,7 +6,10 @@
 // A move is: send to the dead-letter queue (through the cluster client, any node), then
 // `ackDead` in the source partition. A leader that fails between the two leaves the message
 // dead; the next leader sends it again, so a move is at least once (a FIFO dead-letter queue
-// drops the repeat through its deduplication id, the message id).
+// drops the repeat through its deduplication id, the message id). The moved message records the
+// queue it came from, for DeadLetterQueueSourceArn and for redrive back to it.
+//
+// The same sweep runs the message move tasks (redrive out of a dead-letter queue, move-tasks.ts).
 import { randomUUID } from 'node:crypto';
 import { type QueueRecord } from '../../storage/partitions/meta-codec.js';
 import {
@@ -24,12 +27,17 @@ import { partitionForKey } from '../cluster/hash.js';
 import { type Placement } from '../cluster/placement.js';
 import { Sequencer } from '../cluster/sequencer.js';
 import { Attr, SpanName, withSpan } from '../telemetry/index.js';
+import { MoveTaskRunner } from './move-tasks.js';
 import { type StorageNode } from './node.js';
+
+/** Expire commands one partition gets per sweep at most (each removes up to EXPIRE_BATCH messages). */
+const MAX_EXPIRE_ROUNDS = 10;
 
 export class QueueTimers {
   private readonly sequencer = new Sequencer(`queue-timers-${randomUUID()}`);
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private readonly moves: MoveTaskRunner;
 
   constructor(
     private readonly node: StorageNode,
@@ -37,7 +45,9 @@ export class QueueTimers {
     private readonly placement: Placement,
     private readonly log: (line: string) => void,
     private readonly intervalMs = 1000,
-  ) {}
+  ) {
+    this.moves = new MoveTaskRunner(node, client, placement, log);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.sweep(), this.intervalMs);
@@ -64,6 +74,7 @@ export class QueueTimers {
           await withSpan(SpanName.QueueTimers, { [Attr.QueueName]: q.name, [Attr.Group]: group }, () => this.tend(q, group, now)).catch((err: unknown) => this.log(`queue ${q.name} group ${group}: ${err instanceof Error ? err.message : String(err)}`));
         }
       }
+      if (view) await this.moves.sweep(view.queues).catch((err: unknown) => this.log(`move tasks: ${err instanceof Error ? err.message : String(err)}`));
     } finally {
       this.running = false;
     }
@@ -75,7 +86,13 @@ export class QueueTimers {
     const retentionMs = Number(q.attributes.MessageRetentionPeriod ?? 345600) * 1000;
     const stats = decodeStatsResult(await rep.sm.read(encodeQueueQuery({ type: 'stats', now, retentionMs, fifo: q.fifo }), rep.store));
     if (!stats.ok) return;
-    if (stats.value.expired > 0) decodeExpireResult(await this.proposeLocal(group, encodeQueueCommand({ type: 'expire', retentionMs })));
+    if (stats.value.expired > 0) {
+      // Bounded, so one huge backlog does not hold up every other partition's timers.
+      for (let round = 0; round < MAX_EXPIRE_ROUNDS; round++) {
+        const r = decodeExpireResult(await this.proposeLocal(group, encodeQueueCommand({ type: 'expire', retentionMs })));
+        if (!r.ok || !r.value.more) break;
+      }
+    }
     if (stats.value.dead > 0) await this.moveDead(q, group);
   }
 
@@ -100,6 +117,7 @@ export class QueueTimers {
         ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
         ...(dlq.fifo ? { dedupId: m.dedupId ?? m.id, dedupScope: 'queue' as const } : {}),
         ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
+        deadLetterSource: q.name,
       };
       const partition = dlq.fifo && m.groupId !== undefined ? partitionForKey(m.groupId, dlq.groupIds.length) : m.seq % dlq.groupIds.length;
       const target = dlq.groupIds[partition]!;

@@ -27,8 +27,9 @@ export function parseForm(text: string, into = new Map<string, string>()): Map<s
 }
 
 export function queryResponse(service: ServiceSpec, action: string, output: StructShape, value: Record<string, unknown>, requestId: string): WireResponse {
-  const inner = toXml(output, value);
-  const result = inner === '' ? '' : `<${action}Result>${inner}</${action}Result>`;
+  // AWS omits the result element only for actions without output members; an empty answer
+  // (ReceiveMessage finding nothing) still carries it, and strict XML parsers expect it.
+  const result = Object.keys(output.members).length === 0 ? '' : `<${action}Result>${toXml(output, value)}</${action}Result>`;
   const body =
     `<?xml version="1.0"?><${action}Response xmlns="${service.xmlNamespace}">${result}` +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

@@ -68,8 +68,7 @@ const DEFAULT_PRESIGN_SECONDS = 15 * 60;
 
 // AWS's wording as SQS and STS return it, with status 403 (boto/boto#1573 and aristidb/aws#126 for
 // SQS, boto/boto3#756 for STS).
-const MISMATCH_MESSAGE =
-  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const MISMATCH_MESSAGE = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 // MissingAuthenticationToken, 403: SQS API Reference "Common Errors" ("The request must contain
 // either a valid (registered) AWS access key ID or X.509 certificate."); the message is the one
@@ -86,8 +85,7 @@ const incomplete = (m: string): AuthError => new AuthError('IncompleteSignature'
 const mismatch = (m: string): AuthError => new AuthError('SignatureDoesNotMatch', m, 403);
 // InvalidClientTokenId, 403: SQS API Reference "Common Errors"; message as SQS returns it for an
 // unknown access key id (ex-aws/ex_aws#220, aws/aws-sdk-js-v3#6715).
-const invalidToken = (): AuthError =>
-  new AuthError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+const invalidToken = (): AuthError => new AuthError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
 // RequestExpired, 400: SQS API Reference "Common Errors" names it for requests past "the request
 // expiration date (such as for pre-signed URLs)"; message as EC2 returns it ("Request has expired.").
 const expired = (): AuthError => new AuthError('RequestExpired', 'Request has expired.', 400);
@@ -105,12 +103,8 @@ export function parseAuthScope(credential: string): AuthScope {
   return { accessKeyId, date, region, service, terminator };
 }
 
-export async function verifySigV4(
-  req: SignedRequest,
-  lookup: SecretLookup,
-  nowMs: number,
-  expected: ScopeExpectation = {},
-): Promise<Principal> {
+/** Resolves to the signer when the request verifies; rejects with an AuthError otherwise (lookup's own failures pass through). */
+export async function verifySigV4(req: SignedRequest, lookup: SecretLookup, nowMs: number, expected: ScopeExpectation = {}): Promise<Principal> {
   const query = parseQuery(req.rawQuery);
   const header = firstValue(req.headers, 'authorization')?.trim() || undefined;
   const algorithm = queryParam(query, 'X-Amz-Algorithm');
@@ -123,9 +117,7 @@ export async function verifySigV4(
 
   if (!auth.signedHeaders.includes('host')) throw mismatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   const signedAt = parseAmzDate(auth.amzDate);
-  if (signedAt === undefined) {
-    throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${auth.amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
-  }
+  if (signedAt === undefined) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${auth.amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   checkTime(signedAt, nowMs, auth.expiresSeconds);
   const scope = parseAuthScope(auth.credential);
   checkScope(scope, auth.amzDate, expected);
@@ -141,9 +133,7 @@ export async function verifySigV4(
   if (!sameText(signature, auth.signature)) {
     // SQS and STS append both strings so a client author can see where the two sides diverge.
     const shown = Buffer.from(canonical, 'latin1').toString('utf8');
-    throw mismatch(
-      `${MISMATCH_MESSAGE}\n\nThe Canonical String for this request should have been\n'${shown}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`,
-    );
+    throw mismatch(`${MISMATCH_MESSAGE}\n\nThe Canonical String for this request should have been\n'${shown}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`);
   }
   return { accessKeyId: scope.accessKeyId, region: scope.region, service: scope.service };
 }
@@ -173,18 +163,16 @@ function fromHeader(header: string, headers: HeaderMap): AuthParts {
       params.set(token.slice(0, eq), token.slice(eq + 1));
     }
   }
-  const missing: string[] = [];
-  const credential = params.get('Credential');
-  const signature = params.get('Signature');
-  const signed = params.get('SignedHeaders');
-  const amzDate = headerDate(headers);
-  if (credential === undefined) missing.push("Authorization header requires 'Credential' parameter.");
-  if (signature === undefined) missing.push("Authorization header requires 'Signature' parameter.");
-  if (signed === undefined) missing.push("Authorization header requires 'SignedHeaders' parameter.");
-  if (amzDate === undefined) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-  if (credential === undefined || signature === undefined || signed === undefined || amzDate === undefined) {
-    throw incomplete(`${missing.join(' ')} Authorization=${header}`);
-  }
+  const [credential, signature, signed, amzDate] = present(
+    [params.get('Credential'), params.get('Signature'), params.get('SignedHeaders'), headerDate(headers)],
+    [
+      "Authorization header requires 'Credential' parameter.",
+      "Authorization header requires 'Signature' parameter.",
+      "Authorization header requires 'SignedHeaders' parameter.",
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    ],
+    `Authorization=${header}`,
+  );
   return { credential, signature, amzDate, signedHeaders: signedHeaderList(signed) };
 }
 
@@ -192,18 +180,12 @@ function fromQuery(query: QueryPair[]): AuthParts {
   // scratchstack-aws-signature's record of AWS's error ordering (rule 7a): an unknown query
   // algorithm reads as no authentication at all.
   if (queryParam(query, 'X-Amz-Algorithm') !== ALGORITHM) throw missingAuth();
-  const credential = queryParam(query, 'X-Amz-Credential');
-  const signature = queryParam(query, 'X-Amz-Signature');
-  const signed = queryParam(query, 'X-Amz-SignedHeaders');
-  const amzDate = queryParam(query, 'X-Amz-Date');
-  const missing: string[] = [];
-  if (credential === undefined) missing.push("AWS query-string parameters must include 'X-Amz-Credential'.");
-  if (signature === undefined) missing.push("AWS query-string parameters must include 'X-Amz-Signature'.");
-  if (signed === undefined) missing.push("AWS query-string parameters must include 'X-Amz-SignedHeaders'.");
-  if (amzDate === undefined) missing.push("AWS query-string parameters must include 'X-Amz-Date'.");
-  if (credential === undefined || signature === undefined || signed === undefined || amzDate === undefined) {
-    throw incomplete(`${missing.join(' ')} Re-examine the query-string parameters.`);
-  }
+  const names = ['X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'];
+  const [credential, signature, signed, amzDate] = present(
+    [queryParam(query, 'X-Amz-Credential'), queryParam(query, 'X-Amz-Signature'), queryParam(query, 'X-Amz-SignedHeaders'), queryParam(query, 'X-Amz-Date')],
+    names.map((n) => `AWS query-string parameters must include '${n}'.`),
+    'Re-examine the query-string parameters.',
+  );
   const expiresText = queryParam(query, 'X-Amz-Expires');
   let expiresSeconds = DEFAULT_PRESIGN_SECONDS;
   if (expiresText !== undefined) {
@@ -213,6 +195,13 @@ function fromQuery(query: QueryPair[]): AuthParts {
     }
   }
   return { credential, signature, amzDate, signedHeaders: signedHeaderList(signed), expiresSeconds };
+}
+
+/** The parts found, or an IncompleteSignature naming every missing one, as AWS reports them. */
+function present<const T extends readonly (string | undefined)[]>(found: T, messages: readonly string[], tail: string): { -readonly [K in keyof T]: string } {
+  const missing = messages.filter((_, i) => found[i] === undefined);
+  if (missing.length > 0) throw incomplete(`${missing.join(' ')} ${tail}`);
+  return found as unknown as { -readonly [K in keyof T]: string };
 }
 
 function signedHeaderList(text: string): string[] {
@@ -230,19 +219,16 @@ function headerDate(headers: HeaderMap): string | undefined {
 }
 
 function checkTime(signedAt: number, nowMs: number, expiresSeconds: number | undefined): void {
+  const at = formatAmzDate;
   if (signedAt > nowMs + MAX_SKEW_MS) {
-    throw mismatch(
-      `Signature not yet current: ${formatAmzDate(signedAt)} is still later than ${formatAmzDate(nowMs + MAX_SKEW_MS)} (${formatAmzDate(nowMs)} + 15 min.)`,
-    );
+    throw mismatch(`Signature not yet current: ${at(signedAt)} is still later than ${at(nowMs + MAX_SKEW_MS)} (${at(nowMs)} + 15 min.)`);
   }
   if (expiresSeconds !== undefined) {
     if (nowMs > signedAt + expiresSeconds * 1000) throw expired();
     return;
   }
   if (signedAt < nowMs - MAX_SKEW_MS) {
-    throw mismatch(
-      `Signature expired: ${formatAmzDate(signedAt)} is now earlier than ${formatAmzDate(nowMs - MAX_SKEW_MS)} (${formatAmzDate(nowMs)} - 15 min.)`,
-    );
+    throw mismatch(`Signature expired: ${at(signedAt)} is now earlier than ${at(nowMs - MAX_SKEW_MS)} (${at(nowMs)} - 15 min.)`);
   }
 }
 
@@ -274,7 +260,8 @@ function canonicalRequest(req: SignedRequest, query: QueryPair[], auth: AuthPart
   const pairs = query
     .filter((p) => !(presigned && p.name === 'X-Amz-Signature'))
     .map((p) => [p.encodedName, p.encodedValue] as const)
-    .sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]));
+    // Byte order: the encoded strings are ASCII, where code-unit order is byte order.
+    .sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   const headerLines = auth.signedHeaders.map((name) => `${name}:${canonicalHeaderValue(req.headers[name])}\n`);
   return [
     req.method,
@@ -289,7 +276,7 @@ function canonicalRequest(req: SignedRequest, query: QueryPair[], auth: AuthPart
 function canonicalHeaderValue(value: string | string[] | undefined): string {
   const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
   // Only ASCII blanks are trimmed: in a latin1 byte string U+00A0 may be half of a UTF-8 character.
-  return values.map((v) => byteString(v).replace(/[ \t\r\n]+/g, ' ').replace(/^ | $/g, '')).join(',');
+  return values.map((v) => bytesOf(v).toString('latin1').replace(/[ \t\r\n]+/g, ' ').replace(/^ | $/g, '')).join(',');
 }
 
 /**
@@ -333,12 +320,7 @@ function parseQuery(rawQuery: string): QueryPair[] {
     const eq = part.indexOf('=');
     const name = percentDecode(eq < 0 ? part : part.slice(0, eq));
     const value = percentDecode(eq < 0 ? '' : part.slice(eq + 1));
-    out.push({
-      name: name.toString('utf8'),
-      value: value.toString('utf8'),
-      encodedName: uriEncode(name, false),
-      encodedValue: uriEncode(value, false),
-    });
+    out.push({ name: name.toString('utf8'), value: value.toString('utf8'), encodedName: uriEncode(name, false), encodedValue: uriEncode(value, false) });
   }
   return out;
 }
@@ -353,15 +335,14 @@ function percentDecode(text: string): Buffer {
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] ?? 0;
-    if (b !== 0x25) {
-      out[n++] = b;
-      continue;
+    if (b !== 0x25) out[n++] = b;
+    else if (i + 2 >= bytes.length) throw malformedQuery('Incomplete trailing escape % sequence');
+    else {
+      const hex = bytes.toString('latin1', i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw malformedQuery(`Illegal hex character in escape % pattern: %${hex}`);
+      out[n++] = parseInt(hex, 16);
+      i += 2;
     }
-    if (i + 2 >= bytes.length) throw malformedQuery('Incomplete trailing escape % sequence');
-    const hex = bytes.toString('latin1', i + 1, i + 3);
-    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw malformedQuery(`Illegal hex character in escape % pattern: %${hex}`);
-    out[n++] = parseInt(hex, 16);
-    i += 2;
   }
   return out.subarray(0, n);
 }
@@ -383,10 +364,6 @@ function bytesOf(text: string): Buffer {
   return /[^\x00-\xff]/.test(text) ? Buffer.from(text, 'utf8') : Buffer.from(text, 'latin1');
 }
 
-function byteString(text: string): string {
-  return bytesOf(text).toString('latin1');
-}
-
 function firstValue(headers: HeaderMap, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -404,17 +381,12 @@ function formatAmzDate(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
 function sameText(expected: string, provided: string): boolean {
-  const a = Buffer.from(expected, 'latin1');
-  const b = Buffer.from(provided, 'latin1');
+  const [a, b] = [Buffer.from(expected, 'latin1'), Buffer.from(provided, 'latin1')];
   // The expected length is public (64 hex digits); only the content must not leak through timing.
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -425,20 +397,11 @@ const keyCache = new Map<string, Buffer>();
 
 function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const id = `${date}/${region}/${service}/${secret}`;
-  const hit = keyCache.get(id);
-  if (hit !== undefined) {
-    keyCache.delete(id);
-    keyCache.set(id, hit);
-    return hit;
-  }
-  const kDate = createHmac('sha256', `AWS4${secret}`).update(date).digest();
-  const kRegion = createHmac('sha256', kDate).update(region).digest();
-  const kService = createHmac('sha256', kRegion).update(service).digest();
-  const key = createHmac('sha256', kService).update('aws4_request').digest();
+  let key = keyCache.get(id);
+  if (key !== undefined) keyCache.delete(id);
+  else key = [date, region, service, 'aws4_request'].reduce((k: Buffer | string, part) => createHmac('sha256', k).update(part).digest(), `AWS4${secret}`) as Buffer;
   keyCache.set(id, key);
-  if (keyCache.size > KEY_CACHE_LIMIT) {
-    const oldest = keyCache.keys().next();
-    if (!oldest.done) keyCache.delete(oldest.value);
-  }
+  const oldest = keyCache.keys().next();
+  if (keyCache.size > KEY_CACHE_LIMIT && !oldest.done) keyCache.delete(oldest.value);
   return key;
 }

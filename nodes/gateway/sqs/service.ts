@@ -1,6 +1,7 @@
 // The SQS service as the gateway dispatches it: JSON 1.0 (`AmazonSQS.<Action>`, with
 // query-compatible errors) and the Query protocol (API version 2012-11-05).
 import { type ServiceSpec, actionMap, eraseService } from '../action.js';
+import { cancelMessageMoveTask } from './actions/cancel-message-move-task.js';
 import { changeMessageVisibility } from './actions/change-message-visibility.js';
 import { changeMessageVisibilityBatch } from './actions/change-message-visibility-batch.js';
 import { createQueue } from './actions/create-queue.js';
@@ -10,6 +11,7 @@ import { deleteQueue } from './actions/delete-queue.js';
 import { getQueueAttributes } from './actions/get-queue-attributes.js';
 import { getQueueUrl } from './actions/get-queue-url.js';
 import { listDeadLetterSourceQueues } from './actions/list-dead-letter-source-queues.js';
+import { listMessageMoveTasks } from './actions/list-message-move-tasks.js';
 import { listQueueTags } from './actions/list-queue-tags.js';
 import { listQueues } from './actions/list-queues.js';
 import { purgeQueue } from './actions/purge-queue.js';
@@ -17,6 +19,7 @@ import { receiveMessage } from './actions/receive-message.js';
 import { sendMessage } from './actions/send-message.js';
 import { sendMessageBatch } from './actions/send-message-batch.js';
 import { setQueueAttributes } from './actions/set-queue-attributes.js';
+import { startMessageMoveTask } from './actions/start-message-move-task.js';
 import { tagQueue } from './actions/tag-queue.js';
 import { untagQueue } from './actions/untag-queue.js';
 import { type SqsBackend } from './backend.js';
@@ -40,6 +43,9 @@ export const SQS_ACTIONS = actionMap<SqsBackend>([
   deleteMessageBatch,
   changeMessageVisibility,
   changeMessageVisibilityBatch,
+  startMessageMoveTask,
+  listMessageMoveTasks,
+  cancelMessageMoveTask,
 ]);
 
 export function sqsService(backend: SqsBackend): ServiceSpec {

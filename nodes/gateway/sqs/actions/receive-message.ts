@@ -69,6 +69,7 @@ export const receiveMessage = defineAction<SqsBackend>()({
           MessageDeduplicationId: record.dedupId,
           MessageGroupId: record.groupId,
           AWSTraceHeader: record.traceHeader,
+          DeadLetterQueueSourceArn: record.deadLetterSource !== undefined ? sqs.arn(ctx.region, record.deadLetterSource) : undefined,
         };
         const attributes: Record<string, string> = {};
         for (const k of SYSTEM) {
