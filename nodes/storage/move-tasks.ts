@@ -160,6 +160,7 @@ export class MoveTaskRunner {
     const byTarget = new Map<number, { dest: QueueRecord; items: { seq: number; item: SendItem }[] }>();
     for (const m of records) {
       const name = task.destination ?? m.deadLetterSource;
+      // No name: the message was sent to the dead-letter queue directly, so it has nowhere to go back to.
       const dest = name === undefined ? undefined : await this.placement.queue(name);
       if (!dest) return MISSING_QUEUE_REASON;
       if (dest.fifo && m.groupId === undefined) return `Message ${m.id} has no message group id, which the FIFO queue ${dest.name} needs.`;

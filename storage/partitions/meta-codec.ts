@@ -1,7 +1,9 @@
 import { DecodeError, fromUtf8, utf8 } from './codec.js';
 import { type CommandPayload, type Decoded, decodeResultWith, encodeQuery } from './envelope.js';
+import { type MoveTaskCommand, type MoveTaskQuery, decodeMoveTaskCommand } from './meta-move-task-codec.js';
 import { type QueueCatalogCommand, type QueueRecord, decodeCatalogCommand, toQueueRecord } from './meta-queue-codec.js';
 
+export * from './meta-move-task-codec.js';
 export * from './meta-queue-codec.js';
 
 /** Command ops of the `meta` kind. Wire values: append only, never renumber. */
@@ -18,6 +20,9 @@ export enum MetaOp {
   UntagQueue = 10,
   PurgeQueue = 11,
   PutRootKey = 12,
+  StartMoveTask = 13,
+  UpdateMoveTask = 14,
+  CancelMoveTask = 15,
 }
 
 /** Query ops of the `meta` kind. */
@@ -26,6 +31,7 @@ export enum MetaQueryOp {
   GetLog = 2,
   ListLogs = 3,
   GetAccessKey = 4,
+  ListMoveTasks = 5,
 }
 
 export const NODE_STATES = ['up', 'draining', 'removed'] as const;
@@ -97,14 +103,16 @@ export type MetaCommand =
   | { type: 'createLog'; name: string; partitions: number; replicationFactor: number; retentionMs: number }
   | { type: 'deleteLog'; name: string }
   | { type: 'setGroupReplicas'; groupId: number; replicas: number[] }
-  | QueueCatalogCommand;
+  | QueueCatalogCommand
+  | MoveTaskCommand;
 
 /** getPlacement with ifNewerThan answers `{ unchanged: true }` while the version is not newer. */
 export type MetaQuery =
   | { type: 'getPlacement'; ifNewerThan?: number }
   | { type: 'getLog'; name: string }
   | { type: 'listLogs' }
-  | { type: 'getAccessKey'; accessKeyId: string };
+  | { type: 'getAccessKey'; accessKeyId: string }
+  | MoveTaskQuery;
 
 export function jsonBytes(v: unknown): Uint8Array {
   return utf8(JSON.stringify(v));
@@ -131,6 +139,9 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   untagQueue: MetaOp.UntagQueue,
   purgeQueue: MetaOp.PurgeQueue,
   putRootKey: MetaOp.PutRootKey,
+  startMoveTask: MetaOp.StartMoveTask,
+  updateMoveTask: MetaOp.UpdateMoveTask,
+  cancelMoveTask: MetaOp.CancelMoveTask,
 };
 
 export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
@@ -148,6 +159,8 @@ export function encodeMetaQuery(q: MetaQuery): Uint8Array {
       return encodeQuery({ op: MetaQueryOp.ListLogs, body: new Uint8Array(0) });
     case 'getAccessKey':
       return encodeQuery({ op: MetaQueryOp.GetAccessKey, body: jsonBytes({ accessKeyId: q.accessKeyId }) });
+    case 'listMoveTasks':
+      return encodeQuery({ op: MetaQueryOp.ListMoveTasks, body: q.source === undefined ? new Uint8Array(0) : jsonBytes({ source: q.source }) });
   }
 }
 
@@ -219,6 +232,12 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return decodeCatalogCommand('purgeQueue', o);
     case MetaOp.PutRootKey:
       return decodeCatalogCommand('putRootKey', o);
+    case MetaOp.StartMoveTask:
+      return decodeMoveTaskCommand('startMoveTask', o);
+    case MetaOp.UpdateMoveTask:
+      return decodeMoveTaskCommand('updateMoveTask', o);
+    case MetaOp.CancelMoveTask:
+      return decodeMoveTaskCommand('cancelMoveTask', o);
     default:
       throw new DecodeError(`unknown meta op ${op}`);
   }
@@ -234,6 +253,8 @@ export function decodeMetaQuery(op: number, body: Uint8Array): MetaQuery {
       return { type: 'listLogs' };
     case MetaQueryOp.GetAccessKey:
       return { type: 'getAccessKey', accessKeyId: str(object(parseJson(body)), 'accessKeyId') };
+    case MetaQueryOp.ListMoveTasks:
+      return body.byteLength === 0 ? { type: 'listMoveTasks' } : { type: 'listMoveTasks', source: str(object(parseJson(body)), 'source') };
     default:
       throw new DecodeError(`unknown meta query op ${op}`);
   }

@@ -6,6 +6,8 @@ import { type KvOp } from '../engine/engine.js';
 import { prefixEnd, utf8 } from './codec.js';
 import { errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStore } from './kind.js';
+import { type MoveTaskCommand, type MoveTaskRecord } from './meta-move-task-codec.js';
+import { MoveTaskTable } from './meta-move-tasks.js';
 import { type AccessKeyRecord, type QueueCatalogCommand, type QueueRecord, toAccessKeyRecord, toQueueRecord } from './meta-queue-codec.js';
 
 export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
@@ -45,6 +47,7 @@ export class QueueCatalog {
   /** Deleted queue name → deletion time, kept for the re-create guard. */
   private deleted = new Map<string, number>();
   private keys = new Map<string, AccessKeyRecord>();
+  private moveTasks = new MoveTaskTable();
 
   async load(store: PartitionStore): Promise<void> {
     const queues = new Map<string, QueueRecord>();
@@ -59,9 +62,12 @@ export class QueueCatalog {
       const k = toAccessKeyRecord(parse(v));
       keys.set(k.accessKeyId, k);
     }
+    const moveTasks = new MoveTaskTable();
+    await moveTasks.load(store);
     this.queues = queues;
     this.deleted = deleted;
     this.keys = keys;
+    this.moveTasks = moveTasks;
   }
 
   sortedQueues(): QueueRecord[] {
@@ -72,7 +78,15 @@ export class QueueCatalog {
     return this.keys.get(id);
   }
 
-  apply(cmd: QueueCatalogCommand, now: number, ctx: ApplyContext, groups: GroupAllocator): Uint8Array {
+  /** A source queue's move tasks newest first, or (no source) every running one. */
+  moveTaskList(source?: string): MoveTaskRecord[] {
+    return this.moveTasks.list(source);
+  }
+
+  apply(cmd: QueueCatalogCommand | MoveTaskCommand, now: number, ctx: ApplyContext, groups: GroupAllocator): Uint8Array {
+    if (cmd.type === 'startMoveTask' || cmd.type === 'updateMoveTask' || cmd.type === 'cancelMoveTask') {
+      return this.moveTasks.apply(cmd, now, ctx, (n) => this.queues.has(n));
+    }
     if (cmd.type === 'putRootKey') return this.putRootKey(cmd.accessKeyId, cmd.secretAccessKey, now, ctx);
     const name = cmd.name;
     if (!QUEUE_NAME_PATTERN.test(name) && !FIFO_QUEUE_NAME_PATTERN.test(name)) {
@@ -88,6 +102,7 @@ export class QueueCatalog {
         this.deleted.set(name, now);
         ctx.ops.push({ type: 'put', key: utf8(DELETED_PREFIX + name), value: json(now) });
         groups.release(q.groupIds, ctx.ops);
+        this.moveTasks.dropSource(name, ctx.ops);
         groups.touch(ctx);
         return okResult(json(q));
       }

@@ -359,6 +359,8 @@ export class MetaStateMachine implements PartitionStateMachine {
         const k = this.catalog.accessKey(q.accessKeyId);
         return k === undefined ? errorResult('NotFound', `access key ${q.accessKeyId} does not exist`) : okResult(jsonBytes(k));
       }
+      case 'listMoveTasks':
+        return okResult(jsonBytes({ tasks: this.catalog.moveTaskList(q.source) }));
     }
   }
 }

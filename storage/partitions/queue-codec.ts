@@ -1,6 +1,6 @@
 import { DecodeError, Reader, Writer } from './codec.js';
 import { type CommandPayload, encodeQuery } from './envelope.js';
-import { F_DEDUP, F_GROUP, F_TRACE, readBool, readCount, readStr, writeStr } from './queue-results.js';
+import { F_DEDUP, F_GROUP, F_SOURCE, F_TRACE, readBool, readCount, readStr, writeStr } from './queue-results.js';
 
 export * from './queue-results.js';
 
@@ -34,6 +34,8 @@ export const DEDUP_WINDOW_MS = 300_000;
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 export const MAX_SENDER_ID_CHARS = 256;
 export const MAX_TRACE_HEADER_CHARS = 4096;
+/** A queue name: SQS allows 1-80 characters. */
+export const MAX_SOURCE_NAME_CHARS = 80;
 export const MAX_DEAD_QUERY = 100;
 export const MAX_ACK_DEAD = 1000;
 
@@ -62,6 +64,11 @@ export interface SendItem {
   traceHeader?: string;
   /** Keeps a message's original time when it is moved to a dead-letter queue. */
   sentTimestamp?: number;
+  /**
+   * The queue (by name) a dead-letter move took the message from: ReceiveMessage shows it as
+   * DeadLetterQueueSourceArn, and a redrive without a destination sends the message back there.
+   */
+  deadLetterSource?: string;
 }
 
 export interface ReceiptRef {
@@ -111,18 +118,22 @@ function inRange(v: number, lo: number, hi: number): boolean {
 
 /** Send items only: the stored record always carries its sent time. */
 const F_SENT = 8;
+const KNOWN_SEND_FLAGS = F_GROUP | F_DEDUP | F_TRACE | F_SENT | F_SOURCE;
 
 // --- commands --------------------------------------------------------------------------------
 
 // Send body: u8 fifo | u32 n | n × (str id | bytes body | bytes attributes | str md5OfBody |
 //   str md5OfAttributes | u64 delayMs | u8 flags | u8 scope | str senderId | [str groupId] |
-//   [str dedupId] | [str traceHeader] | [u64 sentTimestamp])
+//   [str dedupId] | [str traceHeader] | [u64 sentTimestamp] | [str deadLetterSource])
+// Optional fields are appended in flag-bit order, so items written before a flag existed read
+// unchanged.
 export function writeSendItem(w: Writer, m: SendItem): Writer {
   const flags =
     (m.groupId !== undefined ? F_GROUP : 0) |
     (m.dedupId !== undefined ? F_DEDUP : 0) |
     (m.traceHeader !== undefined ? F_TRACE : 0) |
-    (m.sentTimestamp !== undefined ? F_SENT : 0);
+    (m.sentTimestamp !== undefined ? F_SENT : 0) |
+    (m.deadLetterSource !== undefined ? F_SOURCE : 0);
   writeStr(w, m.id).bytes(m.body).bytes(m.attributes);
   writeStr(w, m.md5OfBody);
   writeStr(w, m.md5OfAttributes);
@@ -132,6 +143,7 @@ export function writeSendItem(w: Writer, m: SendItem): Writer {
   if (m.dedupId !== undefined) writeStr(w, m.dedupId);
   if (m.traceHeader !== undefined) writeStr(w, m.traceHeader);
   if (m.sentTimestamp !== undefined) w.u64(m.sentTimestamp);
+  if (m.deadLetterSource !== undefined) writeStr(w, m.deadLetterSource);
   return w;
 }
 
@@ -144,7 +156,7 @@ export function readSendItem(r: Reader): SendItem {
   const md5OfAttributes = readStr(r, 'md5OfAttributes');
   const delayMs = r.u64('delayMs');
   const flags = r.u8('flags');
-  if (flags > 15) throw new DecodeError(`unknown send flags ${flags}`);
+  if ((flags & ~KNOWN_SEND_FLAGS) !== 0) throw new DecodeError(`unknown send flags ${flags}`);
   const scope = r.u8('dedupScope');
   if (scope >= SCOPES.length) throw new DecodeError(`unknown dedupScope ${scope}`);
   const item: SendItem = { id, body, attributes, md5OfBody, md5OfAttributes, delayMs, senderId: readStr(r, 'senderId') };
@@ -154,6 +166,7 @@ export function readSendItem(r: Reader): SendItem {
   if (dedupScope !== undefined) item.dedupScope = dedupScope;
   if ((flags & F_TRACE) !== 0) item.traceHeader = readStr(r, 'traceHeader');
   if ((flags & F_SENT) !== 0) item.sentTimestamp = r.u64('sentTimestamp');
+  if ((flags & F_SOURCE) !== 0) item.deadLetterSource = readStr(r, 'deadLetterSource');
   return item;
 }
 
@@ -279,6 +292,9 @@ function checkSendItem(m: SendItem, i: number, fifo: boolean): string | undefine
   }
   if (m.sentTimestamp !== undefined && !inRange(m.sentTimestamp, 0, Number.MAX_SAFE_INTEGER)) {
     return `message ${i}: sentTimestamp must be a non-negative safe integer`;
+  }
+  if (m.deadLetterSource !== undefined && (m.deadLetterSource.length < 1 || m.deadLetterSource.length > MAX_SOURCE_NAME_CHARS)) {
+    return `message ${i}: deadLetterSource must be 1-${MAX_SOURCE_NAME_CHARS} characters`;
   }
   return undefined;
 }

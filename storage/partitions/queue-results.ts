@@ -80,6 +80,8 @@ export interface MessageRecord {
   dedupId?: string;
   senderId: string;
   traceHeader?: string;
+  /** The queue (by name) a dead-letter move took the message from; absent for messages sent directly. */
+  deadLetterSource?: string;
 }
 
 export interface DeadMessage extends MessageRecord {
@@ -118,13 +120,20 @@ export function readCount(r: Reader, minSize: number, what: string): number {
 export const F_GROUP = 1;
 export const F_DEDUP = 2;
 export const F_TRACE = 4;
+/** 8 is F_SENT, which only send items use (queue-codec.ts). */
+export const F_SOURCE = 16;
 
 // --- message records --------------------------------------------------------------------------
 
 // Fields: str id | str md5OfBody | str md5OfAttributes | u64 sentTimestamp | str senderId |
-//   u8 flags | [str groupId] | [str dedupId] | [str traceHeader] | bytes attributes | bytes body
+//   u8 flags | [str groupId] | [str dedupId] | [str traceHeader] | [str deadLetterSource] |
+//   bytes attributes | bytes body
 export function writeMessageFields(w: Writer, m: Omit<MessageRecord, 'seq'>): Writer {
-  const flags = (m.groupId !== undefined ? F_GROUP : 0) | (m.dedupId !== undefined ? F_DEDUP : 0) | (m.traceHeader !== undefined ? F_TRACE : 0);
+  const flags =
+    (m.groupId !== undefined ? F_GROUP : 0) |
+    (m.dedupId !== undefined ? F_DEDUP : 0) |
+    (m.traceHeader !== undefined ? F_TRACE : 0) |
+    (m.deadLetterSource !== undefined ? F_SOURCE : 0);
   writeStr(w, m.id);
   writeStr(w, m.md5OfBody);
   writeStr(w, m.md5OfAttributes);
@@ -133,6 +142,7 @@ export function writeMessageFields(w: Writer, m: Omit<MessageRecord, 'seq'>): Wr
   if (m.groupId !== undefined) writeStr(w, m.groupId);
   if (m.dedupId !== undefined) writeStr(w, m.dedupId);
   if (m.traceHeader !== undefined) writeStr(w, m.traceHeader);
+  if (m.deadLetterSource !== undefined) writeStr(w, m.deadLetterSource);
   return w.bytes(m.attributes).bytes(m.body);
 }
 
@@ -146,12 +156,14 @@ export function readMessageFields(r: Reader, seq: number): MessageRecord {
   const groupId = (flags & F_GROUP) !== 0 ? readStr(r, 'groupId') : undefined;
   const dedupId = (flags & F_DEDUP) !== 0 ? readStr(r, 'dedupId') : undefined;
   const traceHeader = (flags & F_TRACE) !== 0 ? readStr(r, 'traceHeader') : undefined;
+  const deadLetterSource = (flags & F_SOURCE) !== 0 ? readStr(r, 'deadLetterSource') : undefined;
   const attributes = r.bytes('attributes');
   const body = r.bytes('body');
   const rec: MessageRecord = { seq, id, body, attributes, md5OfBody, md5OfAttributes, sentTimestamp, senderId };
   if (groupId !== undefined) rec.groupId = groupId;
   if (dedupId !== undefined) rec.dedupId = dedupId;
   if (traceHeader !== undefined) rec.traceHeader = traceHeader;
+  if (deadLetterSource !== undefined) rec.deadLetterSource = deadLetterSource;
   return rec;
 }
 

@@ -148,6 +148,7 @@ export async function readMessage(store: PartitionStore, seq: number): Promise<M
   if (m.groupId !== undefined) rec.groupId = m.groupId;
   if (m.dedupId !== undefined) rec.dedupId = m.dedupId;
   if (m.traceHeader !== undefined) rec.traceHeader = m.traceHeader;
+  if (m.deadLetterSource !== undefined) rec.deadLetterSource = m.deadLetterSource;
   return rec;
 }
 

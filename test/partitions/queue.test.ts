@@ -519,6 +519,7 @@ function randomCommand(rng: SeededRng, fifo: boolean, sent: number, step: number
         if (rng.intn(3) === 0) extra.dedupScope = 'messageGroup';
       }
       if (rng.intn(10) === 0) extra.sentTimestamp = T0 - rng.intn(200_000);
+      if (rng.intn(8) === 0) extra.deadLetterSource = `src-${rng.intn(3)}`;
       return item(`s${step}-${i}`, extra);
     });
     return { type: 'send', fifo, messages };
