@@ -2,7 +2,7 @@
 // helper that creates spans. With no OpenTelemetry SDK registered (the default until tracing is
 // configured), @opentelemetry/api hands out no-op spans, so this costs next to nothing; once an
 // SDK is registered, every tier's spans appear under these names without code changes.
-import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanStatusCode, context, isSpanContextValid, trace } from '@opentelemetry/api';
 
 export const TRACER_NAME = 'stratus';
 
@@ -49,15 +49,18 @@ const tracer = () => trace.getTracer(TRACER_NAME);
 
 /** Runs `f` inside a span; the span records the error and ends when `f` settles. */
 export async function withSpan<T>(name: string, attributes: Attributes, f: (span: Span) => Promise<T>): Promise<T> {
-  return tracer().startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await f(span);
-    } catch (err) {
-      span.recordException(err instanceof Error ? err : String(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  const span = tracer().startSpan(name, { attributes });
+  // Without an SDK (or under a parent that is not traced) the span is a no-op with no trace to
+  // carry: skip making it the active span, which costs a context switch per call on hot paths.
+  const run = (): Promise<T> => f(span);
+  const traced = span.isRecording() || isSpanContextValid(span.spanContext());
+  try {
+    return await (traced ? context.with(trace.setSpan(context.active(), span), run) : run());
+  } catch (err) {
+    span.recordException(err instanceof Error ? err : String(err));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
