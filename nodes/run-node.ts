@@ -8,6 +8,7 @@ import { Placement } from './cluster/placement.js';
 import { type RootKey, ensureRootKey, sigV4Authenticator } from './gateway/auth.js';
 import { httpFront } from './gateway/http.js';
 import { logService } from './gateway/log-service.js';
+import { queueService } from './gateway/queue-service.js';
 import { SqsBackend } from './gateway/sqs/backend.js';
 import { sqsService } from './gateway/sqs/service.js';
 import { Sequencer } from './cluster/sequencer.js';
@@ -108,6 +109,16 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       const svc = logService(client, placement);
       server.addService(svc.definition, svc.implementation);
       const sqs = new SqsBackend(client, placement, { accountId: o.accountId, region: o.region });
+      // Queue URLs over gRPC name the HTTP front; its port is known only once it listens.
+      const queues = queueService(sqs, {
+        accountId: o.accountId,
+        region: o.region,
+        get baseUrl() {
+          return `http://${httpAddress ?? `${o.host}:${o.httpPort}`}`;
+        },
+        log,
+      });
+      server.addService(queues.definition, queues.implementation);
       const front = httpFront({
         services: [sqsService(sqs)],
         authenticate: o.auth ? sigV4Authenticator(client) : undefined,
