@@ -29,25 +29,31 @@ export interface HttpFrontOptions {
 
 class BodyTooLarge extends Error {}
 
+/**
+ * Reads a body of at most `max` bytes. Past the limit it stops reading but leaves the socket
+ * open: the caller answers 413 with `connection: close`, and Node closes the socket once that
+ * answer is written. Destroying the request here would drop the answer with the connection.
+ */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > max) {
       reject(new BodyTooLarge());
-      req.resume();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
       if (size > max) {
+        req.off('data', onData);
+        req.pause();
         reject(new BodyTooLarge());
-        req.destroy();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -167,7 +173,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       if (!action) {
         throw json
           ? new AwsError('UnknownOperationException', `Unknown operation ${actionName}`)
-          : new AwsError('InvalidAction', `The action ${actionName} is not valid for this web service.`);
+          : new AwsError('InvalidAction', `The action ${actionName} is not valid for this endpoint.`);
       }
       const host = header(req, 'host') ?? '127.0.0.1';
       const baseUrl = `http://${host}`;

@@ -77,6 +77,14 @@ type RequiredKeys<M> = { [K in keyof M]: M[K] extends { required: true } ? K : n
 type InferKnown<M> = { [K in RequiredKeys<M>]: Infer<M[K]> } & { [K in Exclude<keyof M, RequiredKeys<M>>]?: Infer<M[K]> };
 type InferStruct<M> = InferKnown<Known<M>>;
 
+/**
+ * An object for caller-named keys: without a prototype, `__proto__` and `constructor` are keys
+ * like any other instead of changing or reading the prototype.
+ */
+export function emptyMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 const invalidValue = (path: string, value: string, reason: string): AwsError =>
   new AwsError('InvalidParameterValue', `Value ${value} for parameter ${path} is invalid. Reason: ${reason}`);
 
@@ -128,7 +136,7 @@ export function checkAny(shape: Shape, value: unknown, path = ''): unknown {
     }
     case 'map': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidValue(path, shown(value), 'Must be a map.');
-      const out: Record<string, unknown> = {};
+      const out = emptyMap<unknown>();
       for (const [k, v] of Object.entries(value)) out[k] = checkAny(shape.value, v, `${path}.${k}`);
       return out;
     }
@@ -156,47 +164,66 @@ export function checkAny(shape: Shape, value: unknown, path = ''): unknown {
  * send them; `.member.N` (non-flattened) lists are accepted too.
  */
 export function fromQuery(shape: StructShape, params: Map<string, string>): Record<string, unknown> {
-  return decodeStruct(shape, params, '') ?? {};
+  return decodeStruct(shape, { params, present: keyPrefixes(params) }, '') ?? {};
 }
 
-function childKeys(params: Map<string, string>, prefix: string): boolean {
-  for (const k of params.keys()) if (k === prefix || k.startsWith(`${prefix}.`)) return true;
-  return false;
+interface Form {
+  params: Map<string, string>;
+  /** Every key and each of its dotted prefixes (`A.1.Name` gives `A`, `A.1`, `A.1.Name`). */
+  present: Set<string>;
 }
 
-function decodeValue(shape: Shape, params: Map<string, string>, key: string): unknown {
+// No key the shapes ask about is near this long; longer ones are left out of the prefix index so
+// that a key of a million dots cannot cost a million slices of itself.
+const MAX_INDEXED_KEY = 1024;
+
+/**
+ * Indexed once per form: asking "is anything under `X.n`?" by scanning every key made decoding
+ * quadratic, and one 4 MiB form of `AttributeName.N` entries blocked the event loop for minutes.
+ */
+function keyPrefixes(params: Map<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const k of params.keys()) {
+    if (k.length > MAX_INDEXED_KEY) continue;
+    for (let dot = k.indexOf('.'); dot >= 0; dot = k.indexOf('.', dot + 1)) out.add(k.slice(0, dot));
+    out.add(k);
+  }
+  return out;
+}
+
+function decodeValue(shape: Shape, form: Form, key: string): unknown {
   switch (shape.kind) {
     case 'list': {
-      const base = params.has(`${key}.member.1`) || childKeys(params, `${key}.member`) ? `${key}.member` : key;
+      const base = form.present.has(`${key}.member`) ? `${key}.member` : key;
       const out: unknown[] = [];
-      for (let i = 1; childKeys(params, `${base}.${i}`); i++) out.push(decodeValue(shape.member, params, `${base}.${i}`));
+      for (let i = 1; form.present.has(`${base}.${i}`); i++) out.push(decodeValue(shape.member, form, `${base}.${i}`));
       return out.length > 0 ? out : undefined;
     }
     case 'map': {
-      const out: Record<string, unknown> = {};
+      const out = emptyMap<unknown>();
       let any = false;
-      for (let i = 1; childKeys(params, `${key}.${i}`); i++) {
-        const k = params.get(`${key}.${i}.${shape.keyName}`);
+      for (let i = 1; form.present.has(`${key}.${i}`); i++) {
+        const k = form.params.get(`${key}.${i}.${shape.keyName}`);
         if (k === undefined) throw new AwsError('MissingParameter', `The request must contain the parameter ${key}.${i}.${shape.keyName}.`);
-        const v = decodeValue(shape.value, params, `${key}.${i}.${shape.valueName}`);
+        const v = decodeValue(shape.value, form, `${key}.${i}.${shape.valueName}`);
         if (v !== undefined) out[k] = v;
         any = true;
       }
       return any ? out : undefined;
     }
     case 'struct':
-      return decodeStruct(shape, params, key);
+      return decodeStruct(shape, form, key);
     default:
-      return params.get(key);
+      return form.params.get(key);
   }
 }
 
-function decodeStruct(shape: StructShape, params: Map<string, string>, prefix: string): Record<string, unknown> | undefined {
+function decodeStruct(shape: StructShape, form: Form, prefix: string): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let any = false;
   for (const [name, member] of Object.entries(shape.members)) {
     const key = prefix ? `${prefix}.${member.queryName ?? name}` : member.queryName ?? name;
-    const v = decodeValue(member, params, key);
+    const v = decodeValue(member, form, key);
     if (v !== undefined) {
       out[name] = v;
       any = true;
@@ -249,7 +276,7 @@ export function toJson(shape: Shape, v: unknown): unknown {
     case 'list':
       return Array.isArray(v) ? v.map((x) => toJson(shape.member, x)) : v;
     case 'map': {
-      const out: Record<string, unknown> = {};
+      const out = emptyMap<unknown>();
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = toJson(shape.value, x);
       return out;
     }

@@ -60,7 +60,8 @@ const bool = (o: Obj, f: string): boolean => {
 /** A string map with its keys sorted, so equal maps encode equally. */
 export function stringMap(o: Obj, f: string): Record<string, string> {
   const m = object(o[f], f);
-  const out: Record<string, string> = {};
+  // No prototype: a key such as `__proto__` is data here, like any other tag or attribute name.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const k of Object.keys(m).sort()) {
     const v = m[k];
     if (typeof v !== 'string') throw new DecodeError(`${f}.${k} must be a string`);

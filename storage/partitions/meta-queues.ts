@@ -190,7 +190,7 @@ export class QueueCatalog {
 }
 
 function sorted(m: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const k of Object.keys(m).sort()) out[k] = m[k] as string;
   return out;
 }

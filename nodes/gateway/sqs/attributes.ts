@@ -88,8 +88,9 @@ interface AttributeSpec {
   createOnly?: boolean;
 }
 
-// Ranges and defaults: AWS SQS quotas and the CreateQueue reference.
-export const SETTABLE: Record<string, AttributeSpec> = {
+// Ranges and defaults: AWS SQS quotas and the CreateQueue reference. Looked up by names callers
+// send, so without a prototype: `constructor` or `__proto__` must read as unknown attributes.
+export const SETTABLE: Record<string, AttributeSpec> = Object.assign(Object.create(null) as Record<string, AttributeSpec>, {
   DelaySeconds: { check: intRange('DelaySeconds', 0, 900), standard: '0', fifo: '0' },
   // AWS raised the limit and the default to 1 MiB in 2025.
   MaximumMessageSize: { check: intRange('MaximumMessageSize', 1024, 1_048_576), standard: '1048576', fifo: '1048576' },
@@ -106,7 +107,7 @@ export const SETTABLE: Record<string, AttributeSpec> = {
   ContentBasedDeduplication: { check: bool('ContentBasedDeduplication'), fifo: 'false', fifoOnly: true },
   DeduplicationScope: { check: oneOf('DeduplicationScope', ['messageGroup', 'queue']), fifo: 'queue', fifoOnly: true },
   FifoThroughputLimit: { check: oneOf('FifoThroughputLimit', ['perQueue', 'perMessageGroupId']), fifo: 'perQueue', fifoOnly: true },
-};
+} satisfies Record<string, AttributeSpec>);
 
 export const COMPUTED = [
   'ApproximateNumberOfMessages',

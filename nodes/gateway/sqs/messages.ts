@@ -2,6 +2,7 @@
 // the SDKs verify, the stored form of attributes, and receipt handles.
 import { createHash } from 'node:crypto';
 import { AwsError } from '../errors.js';
+import { emptyMap } from '../shapes.js';
 
 export interface AttributeValue {
   DataType: string;
@@ -103,7 +104,7 @@ export function md5OfAttributes(attrs: AttributeMap): string {
 /** The stored form of a message's attributes: JSON with binary values in base64. */
 export function encodeAttributes(attrs: AttributeMap): Uint8Array {
   if (Object.keys(attrs).length === 0) return new Uint8Array(0);
-  const o: Record<string, { t: string; s?: string; b?: string }> = {};
+  const o = emptyMap<{ t: string; s?: string; b?: string }>();
   for (const [k, v] of Object.entries(attrs)) {
     o[k] = v.BinaryValue !== undefined && v.DataType.startsWith('Binary') ? { t: v.DataType, b: Buffer.from(v.BinaryValue).toString('base64') } : { t: v.DataType, s: v.StringValue ?? '' };
   }
@@ -113,7 +114,7 @@ export function encodeAttributes(attrs: AttributeMap): Uint8Array {
 export function decodeAttributes(bytes: Uint8Array): AttributeMap {
   if (bytes.length === 0) return {};
   const o = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, { t: string; s?: string; b?: string }>;
-  const out: AttributeMap = {};
+  const out = emptyMap<AttributeValue>();
   for (const [k, v] of Object.entries(o)) {
     out[k] = v.b !== undefined ? { DataType: v.t, BinaryValue: new Uint8Array(Buffer.from(v.b, 'base64')) } : { DataType: v.t, StringValue: v.s ?? '' };
   }
@@ -124,7 +125,7 @@ export function decodeAttributes(bytes: Uint8Array): AttributeMap {
 export function selectAttributes(attrs: AttributeMap, names: string[] | undefined): AttributeMap | undefined {
   if (!names || names.length === 0) return undefined;
   const all = names.some((n) => n === 'All' || n === '.*');
-  const out: AttributeMap = {};
+  const out = emptyMap<AttributeValue>();
   for (const [k, v] of Object.entries(attrs)) {
     if (all || names.includes(k) || names.some((n) => n.endsWith('.*') && k.startsWith(n.slice(0, -1)))) out[k] = v;
   }
