@@ -6,6 +6,7 @@ import { EngineFormatError } from '../storage/engine/engine.js';
 import { ClusterClient, UnavailableError } from './cluster/client.js';
 import { Placement } from './cluster/placement.js';
 import { type RootKey, ensureRootKey, sigV4Authenticator } from './gateway/auth.js';
+import { rootFromEnv } from './gateway/credentials.js';
 import { httpFront } from './gateway/http.js';
 import { logService } from './gateway/log-service.js';
 import { queueService } from './gateway/queue-service.js';
@@ -24,8 +25,8 @@ export interface RunningNode {
   grpcAddress: string;
   httpAddress: string | undefined;
   storage: StorageNode | undefined;
-  /** The cluster's root access key as this start saw it (undefined with --auth off or no gateway). */
-  rootKey: RootKey | undefined;
+  /** The cluster's root access key as this start settles it (undefined with --auth off or no gateway). */
+  rootKey: Promise<RootKey> | undefined;
   stop(): Promise<void>;
 }
 
@@ -54,6 +55,13 @@ function listenHttp(server: HttpServer, host: string, port: number): Promise<num
 if (process.env.GRPC_VERBOSITY === undefined) grpc.setLogVerbosity(grpc.logVerbosity.NONE);
 
 export async function runNode(o: NodeOptions, log: (line: string) => void): Promise<RunningNode> {
+  if (o.auth && o.role !== 'storage') {
+    try {
+      rootFromEnv(process.env); // a half-set environment is refused before anything starts
+    } catch (err) {
+      throw new OptionError(err instanceof Error ? err.message : String(err));
+    }
+  }
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   let storage: StorageNode | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -145,20 +153,26 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     cleanups.push(() => new Promise<void>((r) => server.tryShutdown(() => r())));
     // Only now: registration calls this node's own server, which must be listening.
     membership?.start();
-    let rootKey: RootKey | undefined;
+    // Settled in the background: the meta group may still be electing (this node's peers may
+    // not be up yet), and start-up must not wait for the cluster it is part of.
+    let stopped = false;
+    cleanups.push(() => {
+      stopped = true;
+    });
+    let rootKey: Promise<RootKey> | undefined;
     if (o.auth && (o.role === 'gateway' || o.role === 'all')) {
       const session = new Sequencer(`root-key-${o.id}`);
-      // The meta group may still be electing (a gateway started before its storage nodes): retry.
-      const until = Date.now() + 60_000;
-      for (;;) {
-        try {
-          rootKey = await ensureRootKey((p) => session.propose(p, (b) => client.propose(META_GROUP, b)), o.data, process.env);
-          break;
-        } catch (err) {
-          if (!(err instanceof UnavailableError) || Date.now() > until) throw err;
-          log(`gateway: waiting for the meta group to settle the root access key (${err.message})`);
+      rootKey = (async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await ensureRootKey((p) => session.propose(p, (b) => client.propose(META_GROUP, b)), o.data, process.env);
+          } catch (err) {
+            if (!(err instanceof UnavailableError) || stopped) throw err;
+            if (attempt % 6 === 1) log(`gateway: waiting for the meta group to settle the root access key (${err.message})`);
+          }
         }
-      }
+      })();
+      rootKey.catch(() => undefined); // awaited by whoever shows it; never an unhandled rejection
     }
     return {
       rootKey,

@@ -1,7 +1,8 @@
 // `stratus start` (the embedded default: every role in one process, one replica per group) and
 // `stratus node` (one process of a multi-node deployment).
 import { type NodeOptions, OptionError, parseNodeOptions } from '../options.js';
-import { type RunningNode, runNode } from '../run-node.js';
+import { type RootKey } from '../gateway/auth.js';
+import { runNode } from '../run-node.js';
 
 const START_FLAGS = new Set<keyof NodeOptions>([
   'data',
@@ -43,7 +44,7 @@ async function startProfiler(): Promise<(() => Promise<void>) | undefined> {
 }
 
 /** What a user needs to reach the AWS front: the auth mode and, once, a generated secret. */
-function authLines(o: NodeOptions, node: RunningNode): string[] {
+function authLines(o: NodeOptions, k: RootKey | undefined): string[] {
   if (o.role === 'storage') return [];
   if (!o.auth) {
     return [
@@ -53,7 +54,6 @@ function authLines(o: NodeOptions, node: RunningNode): string[] {
       '',
     ];
   }
-  const k = node.rootKey;
   if (!k) return [];
   if (k.generatedSecret !== undefined) {
     return [
@@ -71,7 +71,14 @@ async function serve(o: NodeOptions, banner: (grpc: string, http: string | undef
   const stopProfiler = await startProfiler();
   const node = await runNode(o, log);
   process.stdout.write(banner(node.grpcAddress, node.httpAddress));
-  const extra = authLines(o, node);
+  let key: RootKey | undefined;
+  try {
+    key = await node.rootKey;
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+  const extra = authLines(o, key);
   if (extra.length > 0) process.stdout.write(`${extra.join('\n')}\n`);
   if (o.role === 'all' && o.peers.size === 1) process.stdout.write('Ctrl-C stops it.\n');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
