@@ -1,6 +1,6 @@
 // The `stratus` command's answers to bad input: one readable line and a non-zero exit.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,49 @@ describe('stratus command-line errors', () => {
     expect(stratus('node', '--heartbeat-ticks', '10').stderr).toBe('stratus: --heartbeat-ticks (10) must be less than --election-ticks (10)\n');
     expect(stratus('cluster', 'status', '--dir', join(dir, 'none')).stderr).toBe(`stratus: no cluster is recorded in ${join(dir, 'none')} (no cluster.json)\n`);
   });
+
+  it('refuses a half-set root key environment, and bad --auth/--region/--account-id values', () => {
+    const r = spawnSync(process.execPath, [BIN, 'start', '--data', join(dir, 'env')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, STRATUS_ROOT_ACCESS_KEY_ID: '', STRATUS_ROOT_SECRET_ACCESS_KEY: 'only-the-secret-is-set' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('stratus: STRATUS_ROOT_ACCESS_KEY_ID is not set but STRATUS_ROOT_SECRET_ACCESS_KEY is: set both to choose the root key, or neither to have one generated\n');
+    expect(stratus('start', '--auth', 'maybe').stderr).toBe("stratus: --auth: expected on or off, got 'maybe'\n");
+    expect(stratus('start', '--region', 'mars').stderr).toBe("stratus: --region: expected a region name like us-east-1, got 'mars'\n");
+    expect(stratus('start', '--account-id', '12').stderr).toBe("stratus: --account-id: expected 12 digits, got '12'\n");
+  });
+
+  it('generates the root key at the first start only: printed once, written 0600', async () => {
+    const data = join(dir, 'first-start');
+    const run = async (): Promise<string> => {
+      const child = spawn(process.execPath, [BIN, 'start', '--data', data, '--grpc-port', String(40000 + Math.floor(Math.random() * 5000)), '--http-port', '0'], {
+        env: { ...process.env, STRATUS_ROOT_ACCESS_KEY_ID: '', STRATUS_ROOT_SECRET_ACCESS_KEY: '' },
+      });
+      let out = '';
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (b: Buffer) => {
+            out += b.toString();
+            if (out.includes('Ctrl-C stops it.')) resolve();
+          });
+          child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+        });
+      } finally {
+        child.kill('SIGKILL');
+      }
+      return out;
+    };
+    const first = await run();
+    const secret = /aws_secret_access_key = (\S+)/.exec(first)?.[1];
+    expect(secret).toMatch(/^[A-Za-z0-9+/]{40}$/);
+    expect(statSync(join(data, 'credentials')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(data, 'credentials'), 'utf8')).toContain(`aws_secret_access_key = ${secret}`);
+    const second = await run();
+    expect(second).not.toContain(secret);
+    expect(second).toMatch(/Root access key AKIA[A-Z2-7]{16}/);
+  }, 60_000);
 
   it('says when a port is in use', async () => {
     const holder = createServer();
