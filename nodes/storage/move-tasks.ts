@@ -167,7 +167,7 @@ export class MoveTaskRunner {
       const partition = dest.fifo ? partitionForKey(m.groupId!, dest.groupIds.length) : m.seq % dest.groupIds.length;
       const target = dest.groupIds[partition]!;
       const entry = byTarget.get(target) ?? { dest, items: [] };
-      entry.items.push({ seq: m.seq, item: redriven(m, dest) });
+      entry.items.push({ seq: m.seq, item: movedItem(m, dest) });
       byTarget.set(target, entry);
     }
     for (const [target, { dest, items }] of byTarget) {
@@ -238,11 +238,12 @@ function retentionOf(q: QueueRecord): number {
 }
 
 /**
- * The message as its destination receives it: a new message there (its own sent time and
- * retention), with the same id, body and attributes. A FIFO destination keeps the group and
- * deduplicates by the message id, which makes a repeated move harmless.
+ * The message as its destination receives it, when it is moved (redriven back, or dead-lettered):
+ * the same id, body and attributes; a FIFO destination keeps the group and deduplicates by the
+ * message's deduplication id (else its id), which makes a repeated move harmless. `extra` keeps
+ * the original sent time and records where a dead-lettered message came from.
  */
-function redriven(m: MessageRecord, dest: QueueRecord): SendItem {
+export function movedItem(m: MessageRecord, dest: QueueRecord, extra: { sentTimestamp?: number; deadLetterSource?: string } = {}): SendItem {
   const scope = dest.attributes.DeduplicationScope === 'messageGroup' ? 'messageGroup' : 'queue';
   return {
     id: m.id,
@@ -253,7 +254,8 @@ function redriven(m: MessageRecord, dest: QueueRecord): SendItem {
     delayMs: 0,
     senderId: m.senderId,
     ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
-    ...(dest.fifo ? { dedupId: m.id, dedupScope: scope } : {}),
+    ...(dest.fifo ? { dedupId: m.dedupId ?? m.id, dedupScope: scope } : {}),
     ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
+    ...extra,
   };
 }

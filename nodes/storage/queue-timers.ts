@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto';
 import { type QueueRecord } from '../../storage/partitions/meta-codec.js';
 import {
-  type SendItem,
   decodeAckDeadResult,
   decodeDeadResult,
   decodeExpireResult,
@@ -28,6 +27,7 @@ import { type Placement } from '../cluster/placement.js';
 import { Sequencer } from '../cluster/sequencer.js';
 import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 import { MoveTaskRunner } from './move-tasks.js';
+import { movedItem } from './move-tasks.js';
 import { type StorageNode } from './node.js';
 
 /** Expire commands one partition gets per sweep at most (each removes up to EXPIRE_BATCH messages). */
@@ -105,20 +105,7 @@ export class QueueTimers {
     const dlq = arn === undefined ? undefined : (await this.placement.current(5000)).queues.find((x) => arnName(arn) === x.name);
     if (!dlq) return; // the policy was removed or its queue deleted: the messages wait, invisible
     for (const m of dead.value) {
-      const item: SendItem = {
-        id: m.id,
-        body: m.body,
-        attributes: m.attributes,
-        md5OfBody: m.md5OfBody,
-        md5OfAttributes: m.md5OfAttributes,
-        delayMs: 0,
-        senderId: m.senderId,
-        sentTimestamp: m.sentTimestamp,
-        ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
-        ...(dlq.fifo ? { dedupId: m.dedupId ?? m.id, dedupScope: 'queue' as const } : {}),
-        ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
-        deadLetterSource: q.name,
-      };
+      const item = movedItem(m, dlq, { sentTimestamp: m.sentTimestamp, deadLetterSource: q.name });
       const partition = dlq.fifo && m.groupId !== undefined ? partitionForKey(m.groupId, dlq.groupIds.length) : m.seq % dlq.groupIds.length;
       const target = dlq.groupIds[partition]!;
       const sent = decodeSendResult(await this.sequencer.propose(encodeQueueCommand({ type: 'send', fifo: dlq.fifo, messages: [item] }), (b) => this.client.propose(target, b)));

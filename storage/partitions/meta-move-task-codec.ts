@@ -3,6 +3,7 @@
 // field so a replica that reloaded from the store re-encodes them byte for byte.
 import { DecodeError, fromUtf8 } from './codec.js';
 import { type Decoded, decodeResultWith } from './envelope.js';
+import { type Obj, num, object, str } from './meta-queue-codec.js';
 
 export const MOVE_TASK_STATUSES = ['RUNNING', 'COMPLETED', 'CANCELLING', 'CANCELLED', 'FAILED'] as const;
 export type MoveTaskStatus = (typeof MOVE_TASK_STATUSES)[number];
@@ -39,22 +40,6 @@ export type MoveTaskCommand =
 
 export type MoveTaskQuery = { type: 'listMoveTasks'; source?: string };
 
-type Obj = Record<string, unknown>;
-
-function object(v: unknown, what = 'body'): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(`${what} must be a JSON object`);
-  return v as Obj;
-}
-const num = (o: Obj, f: string): number => {
-  const v = o[f];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new DecodeError(`${f} must be an integer`);
-  return v;
-};
-const str = (o: Obj, f: string): string => {
-  const v = o[f];
-  if (typeof v !== 'string') throw new DecodeError(`${f} must be a string`);
-  return v;
-};
 const optNum = (o: Obj, f: string): number | undefined => (o[f] === undefined ? undefined : num(o, f));
 const optStr = (o: Obj, f: string): string | undefined => (o[f] === undefined ? undefined : str(o, f));
 

@@ -36,18 +36,18 @@ export type QueueCatalogCommand =
   | { type: 'purgeQueue'; name: string }
   | { type: 'putRootKey'; accessKeyId: string; secretAccessKey: string };
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
 export function object(v: unknown, what = 'body'): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(`${what} must be a JSON object`);
   return v as Obj;
 }
-const num = (o: Obj, f: string): number => {
+export const num = (o: Obj, f: string): number => {
   const v = o[f];
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new DecodeError(`${f} must be an integer`);
   return v;
 };
-const str = (o: Obj, f: string): string => {
+export const str = (o: Obj, f: string): string => {
   const v = o[f];
   if (typeof v !== 'string') throw new DecodeError(`${f} must be a string`);
   return v;
