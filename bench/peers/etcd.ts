@@ -7,12 +7,12 @@
 //   await cluster.stop();                        // kills every member by pid, removes data dirs
 //
 // Members are also SIGKILLed and their data removed if the process exits or gets SIGINT/SIGTERM.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { killPid, onCleanup } from '../lib/cleanup.js';
+import { ensureInstalled, portInUse, sleep, tail } from '../lib/proc.js';
 import { etcdStatus } from './etcd-client.js';
 
 export interface EtcdClusterOptions {
@@ -37,76 +37,9 @@ export interface EtcdCluster {
   stop(): Promise<void>;
 }
 
-function onPath(cmd: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, cmd);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-function aptGet(args: string[]): { ok: boolean; output: string } {
-  const r = spawnSync('apt-get', args, {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`;
-  return { ok: r.status === 0, output };
-}
-
 /** Makes sure `etcd` and `etcdctl` exist, installing Debian's packages if needed. Returns etcd's path. */
 export function ensureEtcdInstalled(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
-  const found = onPath('etcd');
-  if (found) return found;
-  const packages = ['etcd-server', 'etcd-client'];
-  const manual = `sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}`;
-  if (!onPath('apt-get')) throw new Error(`etcd is not installed and apt-get is not available; install etcd 3.4 yourself (on Debian: ${manual})`);
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new Error(`etcd is not installed and installing it needs root; run: ${manual}`);
-  }
-  log(`bench: etcd not found; apt-get install -y ${packages.join(' ')}`);
-  let attempt = aptGet(['install', '-y', ...packages]);
-  if (!attempt.ok) {
-    log('bench: apt-get install failed; running apt-get update once and retrying');
-    const update = aptGet(['update']);
-    if (!update.ok) log(`bench: apt-get update failed:\n${update.output.slice(-2000)}`);
-    attempt = aptGet(['install', '-y', ...packages]);
-  }
-  const installed = onPath('etcd');
-  if (!attempt.ok || !installed) {
-    throw new Error(`could not install etcd (apt-get install -y ${packages.join(' ')} failed); last output:\n${attempt.output.slice(-3000)}\nInstall it manually: ${manual}`);
-  }
-  log(`bench: installed ${installed}`);
-  return installed;
-}
-
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function tail(path: string, chars = 2000): string {
-  try {
-    return readFileSync(path, 'utf8').slice(-chars);
-  } catch {
-    return '(no log)';
-  }
+  return ensureInstalled('etcd', ['etcd-server', 'etcd-client'], [], log);
 }
 
 export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
