@@ -34,6 +34,16 @@ export interface NodeOptions {
   region: string;
   /** The account id in queue URLs and ARNs. */
   accountId: string;
+  /** Whether this process runs the functions tier (scheduler, worker pool) and serves the Lambda API. */
+  scheduler: boolean;
+  /** Concurrent function executions the account may run (AWS default 1,000). */
+  lambdaConcurrency: number;
+  /** Seconds before an async invocation's first retry after a function error (AWS: 60; the second waits twice as long). */
+  lambdaRetryDelay: number;
+  /** Seconds a warm execution environment is kept without work. */
+  lambdaIdle: number;
+  /** Seconds an async event is hidden from other schedulers while one runs it (more if the function's timeout needs it). */
+  lambdaLease: number;
 }
 
 interface Spec {
@@ -61,7 +71,7 @@ function bool(v: string, flag: string): boolean {
 
 function role(v: string, flag: string): Role {
   if (v === 'storage' || v === 'gateway' || v === 'all') return v;
-  if (v === 'scheduler') throw new OptionError(`${flag}: the scheduler role arrives with functions; use storage, gateway or all`);
+  if (v === 'scheduler') throw new OptionError(`${flag}: the scheduler runs inside a gateway (or all) process: use --role gateway (--scheduler on is the default)`);
   throw new OptionError(`${flag}: expected storage, gateway or all, got '${v}'`);
 }
 
@@ -112,6 +122,11 @@ const SPECS: Spec[] = [
   { key: 'auth', flag: '--auth', env: 'STRATUS_AUTH', default: 'on', doc: 'SigV4 authentication of AWS requests (on|off; off is for local development only)', parse: bool },
   { key: 'region', flag: '--region', env: 'STRATUS_REGION', default: 'us-east-1', doc: 'the AWS region this cluster presents', parse: region },
   { key: 'accountId', flag: '--account-id', env: 'STRATUS_ACCOUNT_ID', default: '000000000000', doc: 'the 12-digit account id in queue URLs and ARNs', parse: accountId },
+  { key: 'scheduler', flag: '--scheduler', env: 'STRATUS_SCHEDULER', default: 'on', doc: 'run functions here: the scheduler, its worker pool and the Lambda API (on|off; gateway and all roles)', parse: bool },
+  { key: 'lambdaConcurrency', flag: '--lambda-concurrency', env: 'STRATUS_LAMBDA_CONCURRENCY', default: '1000', doc: 'account concurrency limit of functions (100 always stay unreserved)', parse: int(101, 1_000_000) },
+  { key: 'lambdaRetryDelay', flag: '--lambda-retry-delay', env: 'STRATUS_LAMBDA_RETRY_DELAY', default: '60', doc: 'seconds before retrying a failed async invocation (doubles for the next)', parse: int(1, 900) },
+  { key: 'lambdaIdle', flag: '--lambda-idle', env: 'STRATUS_LAMBDA_IDLE', default: '300', doc: 'seconds a warm execution environment is kept without work', parse: int(1, 86_400) },
+  { key: 'lambdaLease', flag: '--lambda-lease', env: 'STRATUS_LAMBDA_LEASE', default: '30', doc: 'seconds an async event stays with the scheduler running it before another may retry it', parse: int(2, 43_200) },
   { key: 'quiesce', flag: '--quiesce', env: 'STRATUS_QUIESCE', default: 'on', doc: 'idle groups stop ticking and heartbeating (on|off)', parse: bool },
 ];
 

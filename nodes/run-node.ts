@@ -12,6 +12,8 @@ import { logService } from './gateway/log-service.js';
 import { queueService } from './gateway/queue-service.js';
 import { SqsBackend } from './gateway/sqs/backend.js';
 import { sqsService } from './gateway/sqs/service.js';
+import { lambdaService } from './gateway/lambda/service.js';
+import { startLambdaRuntime } from './scheduler/lambda-runtime.js';
 import { Sequencer } from './cluster/sequencer.js';
 import { META_GROUP } from './cluster/placement.js';
 import { QueueTimers } from './storage/queue-timers.js';
@@ -127,8 +129,22 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         log,
       });
       server.addService(queues.definition, queues.implementation);
+      // The scheduler runs in a front process that has it switched on (`cluster up`: the gateway).
+      const lambda = !o.scheduler ? undefined : startLambdaRuntime(client, placement, sqs, {
+        dataDir: o.data,
+        region: o.region,
+        accountId: o.accountId,
+        accountConcurrency: o.lambdaConcurrency,
+        retryDelaySeconds: o.lambdaRetryDelay,
+        idleSeconds: o.lambdaIdle,
+        leaseSeconds: o.lambdaLease,
+        endpointUrl: () => (httpAddress === undefined ? undefined : `http://${httpAddress}`),
+        env: process.env,
+        log,
+      });
+      if (lambda) cleanups.push(() => lambda.stop());
       const front = httpFront({
-        services: [sqsService(sqs)],
+        services: [sqsService(sqs), ...(lambda ? [lambdaService(lambda.backend)] : [])],
         authenticate: o.auth ? sigV4Authenticator(client) : undefined,
         region: o.region,
         accountId: o.accountId,

@@ -37,10 +37,14 @@ interface ClusterFlags {
   tickMs: number | undefined;
   snapshotEntries: number | undefined;
   quiesce: 'on' | 'off' | undefined;
+  /** Options of the functions tier, passed to the gateway as given (it checks them). */
+  lambda: string[];
 }
 
+const LAMBDA_FLAGS = ['--lambda-concurrency', '--lambda-retry-delay', '--lambda-idle', '--lambda-lease'];
+
 function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
-  const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined, snapshotEntries: undefined, quiesce: undefined };
+  const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined, snapshotEntries: undefined, quiesce: undefined, lambda: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (!allowed.includes(flag)) throw new OptionError(`unknown option '${flag}' (allowed: ${allowed.join(' ')})`);
@@ -58,6 +62,7 @@ function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
     else if (flag === '--http-port') f.httpPort = int(0, 65535);
     else if (flag === '--tick-ms') f.tickMs = int(5, 10_000);
     else if (flag === '--snapshot-entries') f.snapshotEntries = int(10, 10_000_000);
+    else if (LAMBDA_FLAGS.includes(flag)) f.lambda.push(flag, v);
     else if (flag === '--quiesce') {
       if (v !== 'on' && v !== 'off') throw new OptionError(`--quiesce: expected on or off, got '${v}'`);
       f.quiesce = v;
@@ -148,7 +153,7 @@ async function clusterRootKey(dir: string): Promise<string> {
 }
 
 export async function clusterUp(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<ClusterRecord> {
-  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries', '--quiesce']);
+  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries', '--quiesce', ...LAMBDA_FLAGS]);
   const existing = readRecord(f.dir);
   if (existing?.processes.some((p) => alive(p.pid))) {
     throw new OptionError(`a cluster is already running in ${f.dir}; run 'stratus cluster down --dir ${f.dir}' first`);
@@ -161,12 +166,13 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
   for (let id = 1; id <= f.nodes; id++) {
     const grpc = `127.0.0.1:${f.basePort + id - 1}`;
     // Every storage node runs the front roles too, so a client may talk to any of them (the
-    // one leading its partition saves a hop); the separate gateway is the stable endpoint.
-    const args = ['--role', 'all', '--http-port', '0', '--id', String(id), '--peers', peers, '--data', join(f.dir, `node-${id}`), '--grpc-port', String(f.basePort + id - 1), ...common];
+    // one leading its partition saves a hop); the separate gateway is the stable endpoint, and
+    // the one process running functions, so concurrency is counted in one place.
+    const args = ['--role', 'all', '--scheduler', 'off', '--http-port', '0', '--id', String(id), '--peers', peers, '--data', join(f.dir, `node-${id}`), '--grpc-port', String(f.basePort + id - 1), ...common];
     rec.processes.push({ id, role: 'storage', grpc, args, ...spawnNode(f.dir, id, args, `node-${id}.log`) });
   }
   const gwId = 1000;
-  const gwArgs = ['--role', 'gateway', '--id', String(gwId), '--peers', peers, '--data', join(f.dir, 'gateway'), '--grpc-port', String(f.grpcPort), '--http-port', String(f.httpPort), ...common];
+  const gwArgs = ['--role', 'gateway', '--id', String(gwId), '--peers', peers, '--data', join(f.dir, 'gateway'), '--grpc-port', String(f.grpcPort), '--http-port', String(f.httpPort), ...common, ...f.lambda];
   rec.processes.push({ id: gwId, role: 'gateway', grpc: `127.0.0.1:${f.grpcPort}`, http: `127.0.0.1:${f.httpPort}`, args: gwArgs, ...spawnNode(f.dir, gwId, gwArgs, 'gateway.log') });
   writeFileSync(join(f.dir, 'cluster.json'), JSON.stringify(rec, null, 2));
   try {
@@ -179,7 +185,7 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
   out(
     [
       `stratus: local cluster of ${f.nodes} storage node(s) and a gateway is up (records in ${f.dir})`,
-      `AWS APIs (SQS) at http://${rec.processes.find((p) => p.role === 'gateway')!.http ?? '-'}; root credentials in ${credentials}`,
+      `AWS APIs (SQS, Lambda) at http://${rec.processes.find((p) => p.role === 'gateway')!.http ?? '-'}; root credentials in ${credentials}`,
       ...rec.processes.map((p) => `  ${p.role === 'gateway' ? 'gateway  ' : `storage ${p.id}`}  pid ${p.pid}  gRPC ${p.grpc}${p.http ? `  HTTP http://${p.http}` : ''}  log ${p.log}`),
       `native API (stratus.v1.LogService): ${rec.processes.find((p) => p.role === 'gateway')!.grpc}, and on every storage node's gRPC port`,
       '',

@@ -18,6 +18,11 @@ const START_FLAGS = new Set<keyof NodeOptions>([
   'auth',
   'region',
   'accountId',
+  'scheduler',
+  'lambdaConcurrency',
+  'lambdaRetryDelay',
+  'lambdaIdle',
+  'lambdaLease',
 ]);
 
 function log(line: string): void {

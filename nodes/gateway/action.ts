@@ -1,6 +1,7 @@
 // An API action: its input and output shapes (the declarative validation) and its handler. The
 // HTTP front (every AWS protocol) and the gRPC front both call `runAction`, so validation and
 // behaviour are the same whichever way a request arrives.
+import { type ErrorCode } from './errors.js';
 import { type Infer, type StructShape, checkAny } from './shapes.js';
 
 export interface RequestContext {
@@ -20,10 +21,26 @@ export interface RequestContext {
 /** Constraint for action shapes: loose on purpose, so inferring an action's types never expands every shape. */
 type StructLike = { kind: 'struct'; members: object };
 
+/**
+ * Where a REST (restJson1) operation lives: Smithy's @http trait. The URI template holds
+ * `{Label}` segments (one path segment each), `{Label+}` (greedy: the rest of the path) and an
+ * optional literal query (`?List=ALL`, `?find=LayerVersion`) that a request must carry to match.
+ */
+export interface HttpBinding {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  uri: string;
+  /** Success status; a `statusCode` output member overrides it per response. Default 200. */
+  code?: number;
+  /** Request bodies above this are refused (413) before they are read; default the service's. */
+  maxBodyBytes?: number;
+}
+
 export interface Action<I extends StructLike, O extends StructLike, D = unknown> {
   name: string;
   input: I;
   output: O;
+  /** Required for the actions of a REST service; ignored by the JSON and Query protocols. */
+  http?: HttpBinding;
   handler: (input: Infer<I>, ctx: RequestContext, deps: D) => Promise<Infer<O>>;
 }
 
@@ -37,13 +54,20 @@ export interface AnyAction<D> {
   name: string;
   input: StructShape;
   output: StructShape;
+  http?: HttpBinding;
   handler: (input: never, ctx: RequestContext, deps: D) => Promise<unknown>;
 }
 
-/** A service as the HTTP front dispatches it. */
+/**
+ * A service the HTTP front dispatches by `X-Amz-Target` (JSON 1.0/1.1) or by `Action=` (Query),
+ * as SQS. `protocol` is left out by such services; it only tells them apart from REST ones.
+ */
 export interface ServiceSpec<D = unknown> {
+  protocol?: 'rpc';
   /** SigV4 signing name, e.g. 'sqs'. */
   signingName: string;
+  /** Bodies above this are refused; default the HTTP front's. */
+  maxBodyBytes?: number;
   /** X-Amz-Target prefix for the JSON protocols, e.g. 'AmazonSQS'. */
   targetPrefix: string;
   jsonVersion: '1.0' | '1.1';
@@ -54,6 +78,35 @@ export interface ServiceSpec<D = unknown> {
   xmlNamespace: string;
   actions: ReadonlyMap<string, AnyAction<D>>;
   deps: D;
+}
+
+/**
+ * A restJson1 service, as Lambda: each action's `http` binding is its route, and the front
+ * chooses the service by the SigV4 scope's service name, else by which service's routes match.
+ */
+export interface RestServiceSpec<D = unknown> {
+  protocol: 'rest-json';
+  /** SigV4 signing name, e.g. 'lambda'. */
+  signingName: string;
+  /** Bodies above this are refused (an action's own limit wins); default the HTTP front's. */
+  maxBodyBytes?: number;
+  /**
+   * The service's names for the generic errors shared code raises: shapes.ts reports every
+   * invalid value as InvalidParameterValue, the front an oversized body as RequestEntityTooLarge,
+   * a crash as InternalFailure. SQS's wire names for those are not Lambda's, and the SDK only
+   * builds its typed exceptions from the service's own names.
+   */
+  errorAliases?: Partial<Record<ErrorCode, ErrorCode>>;
+  /** Every action must carry `http`. */
+  actions: ReadonlyMap<string, AnyAction<D>>;
+  deps: D;
+}
+
+/** Any service the HTTP front serves. */
+export type AnyServiceSpec<D = unknown> = ServiceSpec<D> | RestServiceSpec<D>;
+
+export function isRestService<D>(s: AnyServiceSpec<D>): s is RestServiceSpec<D> {
+  return s.protocol === 'rest-json';
 }
 
 export async function runAction<D>(action: AnyAction<D>, raw: unknown, ctx: RequestContext, deps: D): Promise<Record<string, unknown>> {
@@ -68,6 +121,8 @@ export function actionMap<D>(actions: AnyAction<D>[]): ReadonlyMap<string, AnyAc
 }
 
 /** A service with its dependency type hidden: its actions only ever receive its own deps. */
-export function eraseService<D>(s: ServiceSpec<D>): ServiceSpec<unknown> {
-  return s as unknown as ServiceSpec<unknown>;
+export function eraseService<D>(s: ServiceSpec<D>): ServiceSpec<unknown>;
+export function eraseService<D>(s: RestServiceSpec<D>): RestServiceSpec<unknown>;
+export function eraseService<D>(s: AnyServiceSpec<D>): AnyServiceSpec<unknown> {
+  return s as unknown as AnyServiceSpec<unknown>;
 }

@@ -1,6 +1,9 @@
 // The one table of errors the AWS front returns. Code raises `new AwsError(code, message)`;
 // the protocol layer maps it once, at the wire, to the status, the JSON `__type` and
-// `x-amzn-query-error` header, or the Query protocol's <ErrorResponse>.
+// `x-amzn-query-error` header, the restJson1 `x-amzn-ErrorType` header and body, or the Query
+// protocol's <ErrorResponse>. A key here is Stratus's name for an error; what goes on the wire is
+// `jsonType ?? key` (JSON protocols) or `queryCode ?? key` (Query). A REST service may re-map the
+// generic codes shared code raises to its own (RestServiceSpec.errorAliases in action.ts).
 
 export interface ErrorSpec {
   status: number;
@@ -8,14 +11,25 @@ export interface ErrorSpec {
   fault: 'Sender' | 'Receiver';
   /** The code the Query protocol (and SQS's `x-amzn-query-error`) uses, when it differs. */
   queryCode?: string;
-  /** The JSON `__type` shape name, when it differs from the code (the service model's shape). */
+  /**
+   * The error's shape name in JSON protocols (`__type`, restJson1's `x-amzn-ErrorType`), when it
+   * differs from the code (the service model's shape).
+   */
   jsonType?: string;
   /** AWS words some errors differently in the Query protocol. */
   queryMessage?: string;
+  /**
+   * The restJson1 body key of the message: the model's member name. Lambda's models disagree
+   * (`message` for most, `Message` for some), and the SDK fills the typed member from that key.
+   */
+  messageKey?: 'message' | 'Message';
 }
 
 const sender = (status = 400, queryCode?: string, more: Partial<ErrorSpec> = {}): ErrorSpec => ({ status, fault: 'Sender', ...(queryCode ? { queryCode } : {}), ...more });
-const receiver = (status: number): ErrorSpec => ({ status, fault: 'Receiver' });
+const receiver = (status: number, more: Partial<ErrorSpec> = {}): ErrorSpec => ({ status, fault: 'Receiver', ...more });
+/** Lambda's shapes (from its model: status, fault, and the message member's spelling). */
+const lambdaUser = (status: number, messageKey: 'message' | 'Message' = 'message'): ErrorSpec => sender(status, undefined, { messageKey });
+const lambdaService = (status: number, messageKey: 'message' | 'Message' = 'Message'): ErrorSpec => receiver(status, { messageKey });
 
 export const ERRORS = {
   // Common to every service (AWS's "common errors" page).
@@ -28,6 +42,9 @@ export const ERRORS = {
   InvalidAction: sender(),
   MissingAction: sender(),
   UnknownOperationException: sender(),
+  // A REST request whose method and path match no operation: AWS's restJson1 front answers 404
+  // with the same error name the JSON protocols use with 400 for an unknown target.
+  UnknownRoute: sender(404, undefined, { jsonType: 'UnknownOperationException' }),
   SerializationException: sender(),
   ValidationError: sender(),
   AccessDenied: sender(403),
@@ -61,15 +78,50 @@ export const ERRORS = {
   UnsupportedOperation: sender(400, 'AWS.SimpleQueueService.UnsupportedOperation'),
   OverLimit: sender(403, 'OverLimit'),
   RequestThrottled: sender(403, 'RequestThrottled'),
-  ResourceNotFoundException: sender(404, 'ResourceNotFoundException'),
+  // Shared by SQS (JSON and Query) and Lambda (whose model spells the member `Message`).
+  ResourceNotFoundException: sender(404, 'ResourceNotFoundException', { messageKey: 'Message' }),
+  // Lambda (restJson1), from its API model. None clashes with an SQS code; the generic codes
+  // shared code raises (InvalidParameterValue, MissingParameter, SerializationException,
+  // RequestEntityTooLarge, InternalFailure...) become these through the service's errorAliases.
+  InvalidParameterValueException: lambdaUser(400),
+  // Not in Lambda's model: the generic answer of AWS's front to a constraint violation
+  // ("1 validation error detected: …"); SDKs surface it as the service's base exception.
+  ValidationException: lambdaUser(400),
+  InvalidRequestContentException: lambdaUser(400),
+  ResourceConflictException: lambdaUser(409),
+  ResourceInUseException: lambdaUser(400, 'Message'),
+  CodeStorageExceededException: lambdaUser(400),
+  PolicyLengthExceededException: lambdaUser(400),
+  PreconditionFailedException: lambdaUser(412),
+  ProvisionedConcurrencyConfigNotFoundException: lambdaUser(404),
+  /** Carries `Reason` in the body and `Retry-After` as a header (AwsError's extra). */
+  TooManyRequestsException: lambdaUser(429),
+  RequestTooLargeException: lambdaUser(413),
+  /** An asynchronous invocation's event above 256 KB. */
+  SerializedRequestEntityTooLargeException: lambdaUser(413),
+  UnsupportedMediaTypeException: lambdaUser(415),
+  RecursiveInvocationException: lambdaUser(400, 'Message'),
+  ServiceException: lambdaService(500),
+  InvalidRuntimeException: lambdaService(502),
+  InvalidZipFileException: lambdaService(502),
+  ResourceNotReadyException: lambdaService(502, 'message'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** What some errors carry besides code and message (restJson1 writes both; other protocols drop them). */
+export interface ErrorExtra {
+  /** Members of the error shape sent in the body, e.g. TooManyRequestsException's `Reason`. */
+  fields?: Readonly<Record<string, string | number | boolean>>;
+  /** Members bound to headers, e.g. `Retry-After`. */
+  headers?: Readonly<Record<string, string>>;
+}
 
 export class AwsError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly extra: ErrorExtra = {},
   ) {
     super(message);
     this.name = 'AwsError';

@@ -1,13 +1,16 @@
 // The gateway's HTTP front: one port for every AWS service Stratus implements. A request is
-// dispatched like the real endpoints do it: `X-Amz-Target` selects a JSON-protocol action;
-// otherwise form parameters (`Action=`) select a Query-protocol action. Every response carries
-// a request id; every failure leaves as the protocol's error shape, mapped here and only here.
+// dispatched like the real endpoints do it: `X-Amz-Target` selects a JSON-protocol action; a
+// request signed for a REST service (or, unsigned, whose method and path match one of a REST
+// service's routes) goes to that restJson1 service; otherwise form parameters (`Action=`) select
+// a Query-protocol action. Every response carries a request id; every failure leaves as the
+// protocol's error shape, mapped here and only here.
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type RequestContext, type ServiceSpec, runAction } from './action.js';
+import { type AnyAction, type AnyServiceSpec, type RequestContext, type RestServiceSpec, type ServiceSpec, isRestService, runAction } from './action.js';
 import { AwsError, ERRORS, type ErrorCode, asAwsError } from './errors.js';
-import { jsonContentType, jsonError, jsonResponse, parseJsonBody, type WireResponse } from './protocols/aws-json.js';
+import { jsonContentType, jsonError, jsonResponse, parseJsonBody } from './protocols/aws-json.js';
 import { parseForm, queryError, queryResponse } from './protocols/query.js';
+import { type QueryParams, type RestWire, type RouteMatch, RestRouter, decodeRestInput, parseQueryParams, restError, restResponse } from './protocols/rest-json.js';
 import { type Principal, type SignedRequest } from './protocols/sigv4.js';
 import { type StructShape, fromQuery } from './shapes.js';
 import { Attr, SpanName, withSpan } from '../telemetry/index.js';
@@ -16,11 +19,11 @@ import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 export type Authenticate = ((req: SignedRequest) => Promise<Principal>) | undefined;
 
 export interface HttpFrontOptions {
-  services: ServiceSpec[];
+  services: AnyServiceSpec[];
   authenticate: Authenticate;
   region: string;
   accountId: string;
-  /** Bodies above this are refused before they are read in full. */
+  /** Bodies above this are refused before they are read in full (a service or action may set its own). */
   maxBodyBytes: number;
   log: (line: string) => void;
   /** Extra routes (health) answered before AWS dispatch; return true when handled. */
@@ -70,6 +73,14 @@ function scopeService(req: IncomingMessage, params: Map<string, string>): string
   return cred ?? params.get('X-Amz-Credential')?.split('/')[3];
 }
 
+/** The same, before the query string is parsed (a presigned URL's `X-Amz-Credential`), never failing. */
+function scopeServiceEarly(req: IncomingMessage, rawQuery: string): string | undefined {
+  const params = new Map<string, string>();
+  const cred = /(?:^|&)X-Amz-Credential=([^&]*)/.exec(rawQuery)?.[1];
+  if (cred !== undefined) params.set('X-Amz-Credential', decodePath(cred));
+  return scopeService(req, params);
+}
+
 /** A malformed escape in the path names no resource; it must not fail the request as ours. */
 function decodePath(rawPath: string): string {
   try {
@@ -88,17 +99,151 @@ function withPathQueueUrl(input: StructShape, raw: Record<string, unknown>, base
   return { ...raw, QueueUrl: `${baseUrl}${path.replace(/\/$/, '')}` };
 }
 
-export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const byTarget = new Map(o.services.map((s) => [s.targetPrefix, s]));
-  const bySigning = new Map(o.services.map((s) => [s.signingName, s]));
-  const byVersion = new Map(o.services.map((s) => [s.queryVersion, s]));
-  const fallback = o.services[0];
-  if (!fallback) throw new Error('httpFront needs at least one service');
+interface RestEntry {
+  spec: RestServiceSpec;
+  router: RestRouter<unknown>;
+}
 
-  const send = (res: ServerResponse, requestId: string, w: WireResponse): void => {
+/** How a request without X-Amz-Target reached a REST service. */
+interface RestPick {
+  rest: RestEntry;
+  /** Undefined when the query string was malformed: answered as the service's error. */
+  query: QueryParams | undefined;
+  queryError: AwsError | undefined;
+  match: RouteMatch<unknown> | undefined;
+}
+
+export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  if (o.services.length === 0) throw new Error('httpFront needs at least one service');
+  const rpc = o.services.filter((s): s is ServiceSpec => !isRestService(s));
+  const rest: RestEntry[] = o.services.filter(isRestService).map((spec) => ({ spec, router: new RestRouter(spec.actions.values()) }));
+  const byTarget = new Map(rpc.map((s) => [s.targetPrefix, s]));
+  const bySigning = new Map(rpc.map((s) => [s.signingName, s]));
+  const byVersion = new Map(rpc.map((s) => [s.queryVersion, s]));
+  const restBySigning = new Map(rest.map((r) => [r.spec.signingName, r]));
+  // The RPC service that answers what names no service; a REST-only front has none.
+  const fallback: ServiceSpec | undefined = rpc[0];
+
+  const send = (res: ServerResponse, requestId: string, w: RestWire): void => {
     if (res.headersSent) return;
     res.writeHead(w.status, { ...w.headers, 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(w.body) });
     res.end(w.body);
+  };
+
+  const tooLarge = (res: ServerResponse, limit: number): AwsError => {
+    res.setHeader('connection', 'close');
+    return new AwsError('RequestEntityTooLarge', `Request body is larger than the ${limit} bytes allowed.`);
+  };
+
+  const authenticate = async (req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<Principal | undefined> => {
+    if (!o.authenticate) return undefined;
+    try {
+      return await o.authenticate({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headersDistinct, body });
+    } catch (err) {
+      const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+      if (code in ERRORS) throw new AwsError(code as ErrorCode, err instanceof Error ? err.message : 'Access denied');
+      throw err;
+    }
+  };
+
+  /** Runs a decoded request through the action (checked by its shape), traced. */
+  const execute = async (
+    res: ServerResponse,
+    requestId: string,
+    call: { signingName: string; protocol: string; action: AnyAction<unknown>; deps: unknown; raw: unknown; principal: Principal | undefined; baseUrl: string; path: string },
+  ): Promise<Record<string, unknown>> => {
+    const abort = new AbortController();
+    // Only a client that leaves early aborts (an abort builds an exception: not on every request).
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const ctx: RequestContext = {
+      requestId,
+      accessKeyId: call.principal?.accessKeyId,
+      region: call.principal?.region ?? o.region,
+      accountId: o.accountId,
+      baseUrl: call.baseUrl,
+      path: call.path,
+      signal: abort.signal,
+    };
+    return withSpan(
+      SpanName.AwsRequest,
+      { [Attr.AwsService]: call.signingName, [Attr.AwsOperation]: call.action.name, [Attr.AwsRequestId]: requestId, [Attr.AwsProtocol]: call.protocol },
+      async (span) => {
+        try {
+          return await runAction(call.action, call.raw, ctx, call.deps);
+        } catch (err) {
+          span.setAttribute(Attr.AwsErrorCode, asAwsError(err).code);
+          throw err;
+        }
+      },
+    );
+  };
+
+  const logInternal = (requestId: string, where: string, e: AwsError, err: unknown): void => {
+    if (e.code === 'InternalFailure') o.log(`gateway: ${requestId} ${where}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  };
+
+  /**
+   * The REST service a request without X-Amz-Target is for: the one its SigV4 scope names, else
+   * (unsigned, or scoped to an unknown name) the first whose routes match. A request scoped to an
+   * RPC service stays with it; so does one no route matches, unless the front has no RPC service.
+   */
+  const pickRest = (req: IncomingMessage, rawPath: string, rawQuery: string): RestPick | undefined => {
+    if (rest.length === 0) return undefined;
+    const method = req.method ?? 'GET';
+    const scope = scopeServiceEarly(req, rawQuery);
+    const named = scope === undefined ? undefined : restBySigning.get(scope);
+    if (!named && scope !== undefined && bySigning.has(scope)) return undefined;
+    let query: QueryParams | undefined;
+    let queryError: AwsError | undefined;
+    try {
+      query = parseQueryParams(rawQuery);
+    } catch (err) {
+      queryError = asAwsError(err);
+    }
+    if (named) return { rest: named, query, queryError, match: query && named.router.match(method, rawPath, query) };
+    if (query) {
+      for (const r of rest) {
+        const match = r.router.match(method, rawPath, query);
+        if (match) return { rest: r, query, queryError, match };
+      }
+    }
+    return fallback ? undefined : { rest: rest[0]!, query, queryError, match: undefined };
+  };
+
+  const handleRest = async (req: IncomingMessage, res: ServerResponse, requestId: string, pick: RestPick, rawPath: string, rawQuery: string): Promise<void> => {
+    const { rest: svc, match } = pick;
+    const fail = (err: AwsError): void => send(res, requestId, restError(svc.spec, err));
+    const limit = match?.action.http?.maxBodyBytes ?? svc.spec.maxBodyBytes ?? o.maxBodyBytes;
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) fail(tooLarge(res, limit));
+      return;
+    }
+    try {
+      const principal = await authenticate(req, rawPath, rawQuery, body);
+      if (pick.queryError) throw pick.queryError;
+      if (!match || !pick.query) throw new AwsError('UnknownRoute', `No ${svc.spec.signingName} operation matches ${req.method ?? 'GET'} ${rawPath}.`);
+      const raw = decodeRestInput(match.action.input, { labels: match.labels, query: pick.query, headers: req.headers, body });
+      const out = await execute(res, requestId, {
+        signingName: svc.spec.signingName,
+        protocol: 'rest-json',
+        action: match.action,
+        deps: svc.spec.deps,
+        raw,
+        principal,
+        baseUrl: `http://${header(req, 'host') ?? '127.0.0.1'}`,
+        path: decodePath(rawPath),
+      });
+      send(res, requestId, restResponse(match.action, out));
+    } catch (err) {
+      const e = asAwsError(err);
+      logInternal(requestId, `${svc.spec.signingName}.${match?.action.name ?? '?'}`, e, err);
+      fail(e);
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
@@ -109,6 +254,11 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
     const target = header(req, 'x-amz-target');
     const contentType = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
+    if (target === undefined) {
+      const pick = pickRest(req, rawPath, rawQuery);
+      if (pick) return handleRest(req, res, requestId, pick, rawPath, rawQuery);
+    }
+
     // Which protocol (and so which error shape) applies is known from the headers alone.
     let service: ServiceSpec;
     let json = false;
@@ -118,25 +268,25 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       const dot = target.lastIndexOf('.');
       const svc = byTarget.get(target.slice(0, dot));
       if (!svc) {
-        send(res, requestId, jsonError({ signingName: fallback.signingName, jsonVersion: '1.0', queryCompatible: false }, new AwsError('UnknownOperationException', `Unknown target ${target}`)));
+        send(res, requestId, jsonError({ signingName: fallback?.signingName ?? 'stratus', jsonVersion: '1.0', queryCompatible: false }, new AwsError('UnknownOperationException', `Unknown target ${target}`)));
         return;
       }
       service = svc;
       actionName = target.slice(dot + 1);
     } else {
-      service = fallback;
+      // pickRest answers every request when the front has no RPC service.
+      service = bySigning.get(scopeServiceEarly(req, rawQuery) ?? '') ?? fallback!;
       actionName = '';
     }
     const fail = (err: AwsError): void => send(res, requestId, json ? jsonError(service, err) : queryError(service.xmlNamespace, err, requestId));
 
+    // A Query request's service is settled by its form; until then, the scope's (or the first) limit applies.
+    const limit = service.maxBodyBytes ?? o.maxBodyBytes;
     let body: Buffer;
     try {
-      body = await readBody(req, o.maxBodyBytes);
+      body = await readBody(req, limit);
     } catch (err) {
-      if (err instanceof BodyTooLarge) {
-        res.setHeader('connection', 'close');
-        fail(new AwsError('RequestEntityTooLarge', `Request body is larger than the ${o.maxBodyBytes} bytes allowed.`));
-      }
+      if (err instanceof BodyTooLarge) fail(tooLarge(res, limit));
       return;
     }
 
@@ -150,7 +300,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
           }
           parseForm(body.toString('utf8'), params);
         }
-        service = bySigning.get(scopeService(req, params) ?? '') ?? byVersion.get(params.get('Version') ?? '') ?? fallback;
+        service = bySigning.get(scopeService(req, params) ?? '') ?? byVersion.get(params.get('Version') ?? '') ?? service;
         const a = params.get('Action');
         if (a === undefined) throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
         actionName = a;
@@ -158,16 +308,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
         throw new AwsError('SerializationException', `Unsupported content type ${contentType || '(none)'} for ${target}: use ${jsonContentType(service.jsonVersion)}.`);
       }
 
-      let principal: Principal | undefined;
-      if (o.authenticate) {
-        try {
-          principal = await o.authenticate({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headersDistinct, body });
-        } catch (err) {
-          const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-          if (code in ERRORS) throw new AwsError(code as ErrorCode, err instanceof Error ? err.message : 'Access denied');
-          throw err;
-        }
-      }
+      const principal = await authenticate(req, rawPath, rawQuery, body);
 
       const action = service.actions.get(actionName);
       if (!action) {
@@ -179,36 +320,11 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       const baseUrl = `http://${host}`;
       const path = decodePath(rawPath);
       const raw = json ? parseJsonBody(body) : withPathQueueUrl(action.input, fromQuery(action.input, params), baseUrl, path);
-      const abort = new AbortController();
-      // Only a client that leaves early aborts (an abort builds an exception: not on every request).
-      res.on('close', () => {
-        if (!res.writableFinished) abort.abort();
-      });
-      const ctx: RequestContext = {
-        requestId,
-        accessKeyId: principal?.accessKeyId,
-        region: principal?.region ?? o.region,
-        accountId: o.accountId,
-        baseUrl,
-        path,
-        signal: abort.signal,
-      };
-      const out = await withSpan(
-        SpanName.AwsRequest,
-        { [Attr.AwsService]: service.signingName, [Attr.AwsOperation]: action.name, [Attr.AwsRequestId]: requestId, [Attr.AwsProtocol]: json ? 'json' : 'query' },
-        async (span) => {
-          try {
-            return await runAction(action, raw, ctx, service.deps);
-          } catch (err) {
-            span.setAttribute(Attr.AwsErrorCode, asAwsError(err).code);
-            throw err;
-          }
-        },
-      );
+      const out = await execute(res, requestId, { signingName: service.signingName, protocol: json ? 'json' : 'query', action, deps: service.deps, raw, principal, baseUrl, path });
       send(res, requestId, json ? jsonResponse(service, action.output, out) : queryResponse(service, action.name, action.output, out, requestId));
     } catch (err) {
       const e = asAwsError(err);
-      if (e.code === 'InternalFailure') o.log(`gateway: ${requestId} ${service.signingName}.${actionName}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      logInternal(requestId, `${service.signingName}.${actionName}`, e, err);
       fail(e);
     }
   };

@@ -2,21 +2,48 @@
 // Query-protocol form into structured input (member names, flattened lists and maps), checking
 // an input (types, required members, ranges, lengths, patterns) with AWS's error codes, and
 // encoding an output as Query-protocol XML. The JSON protocols use the member names as they are.
+// REST protocols (restJson1) also read where each member travels: `location` binds a member to
+// the URI, the query string, a header or the raw body (protocols/rest-json.ts does the binding).
 import { AwsError } from './errors.js';
+
+/**
+ * Where a member of a REST operation's input or output travels (Smithy's HTTP binding traits);
+ * a member without one is a field of the JSON body. Ignored by the JSON and Query protocols.
+ * - uri: a `{Label}` of the action's URI template (httpLabel);
+ * - querystring: a query parameter (httpQuery); a map without `locationName` takes every
+ *   parameter no other member binds (httpQueryParams); a list takes every repeat of its key;
+ * - header: one header (httpHeader), lists comma-separated;
+ * - headers-prefix: a map of every header starting with `locationName` (httpPrefixHeaders);
+ * - payload: the whole body (httpPayload): a blob or string raw, a struct as JSON;
+ * - statusCode: the response's HTTP status (httpResponseCode), outputs only.
+ */
+export type Location = 'uri' | 'querystring' | 'header' | 'headers-prefix' | 'payload' | 'statusCode';
 
 interface Common {
   required?: boolean;
   /** The member's name in the Query protocol (flattened: the repeated element's name). */
   queryName?: string;
+  /** REST binding of this member; absent: a JSON body member. */
+  location?: Location;
+  /** The label, query parameter or header name (or header prefix) when it differs from the member name. */
+  locationName?: string;
 }
 export interface StringShape extends Common {
   kind: 'string';
   min?: number;
   max?: number;
   enum?: readonly string[];
+  /** Content type of a payload-bound string (Smithy's @mediaType); text/plain otherwise. */
+  mediaType?: string;
 }
 export interface IntegerShape extends Common {
   kind: 'integer';
+  min?: number;
+  max?: number;
+}
+/** A JSON number that may have a fraction (Lambda's alias weights, epoch-second timestamps). */
+export interface DoubleShape extends Common {
+  kind: 'double';
   min?: number;
   max?: number;
 }
@@ -25,6 +52,8 @@ export interface BooleanShape extends Common {
 }
 export interface BlobShape extends Common {
   kind: 'blob';
+  /** Content type of a payload-bound blob (Smithy's @mediaType); application/octet-stream otherwise. */
+  mediaType?: string;
 }
 export interface ListShape<M extends Shape = Shape> extends Common {
   kind: 'list';
@@ -41,12 +70,13 @@ export interface StructShape<M extends Members = Members> extends Common {
   kind: 'struct';
   members: M;
 }
-export type Shape = StringShape | IntegerShape | BooleanShape | BlobShape | ListShape | MapShape | StructShape;
+export type Shape = StringShape | IntegerShape | DoubleShape | BooleanShape | BlobShape | ListShape | MapShape | StructShape;
 
 type Opt<S> = Omit<S, 'kind'>;
 export const t = {
   string: <const O extends Opt<StringShape>>(o?: O): StringShape & O => ({ kind: 'string', ...(o as O) }),
   integer: <const O extends Opt<IntegerShape>>(o?: O): IntegerShape & O => ({ kind: 'integer', ...(o as O) }),
+  double: <const O extends Opt<DoubleShape>>(o?: O): DoubleShape & O => ({ kind: 'double', ...(o as O) }),
   boolean: <const O extends Opt<BooleanShape>>(o?: O): BooleanShape & O => ({ kind: 'boolean', ...(o as O) }),
   blob: <const O extends Opt<BlobShape>>(o?: O): BlobShape & O => ({ kind: 'blob', ...(o as O) }),
   list: <M extends Shape, const O extends Common>(member: M, o?: O): ListShape<M> & O => ({ kind: 'list', member, ...(o as O) }),
@@ -58,7 +88,7 @@ export const t = {
 /** The TypeScript type of a checked value of a shape. */
 export type Infer<S> = S extends { kind: 'string' }
   ? string
-  : S extends { kind: 'integer' }
+  : S extends { kind: 'integer' | 'double' }
     ? number
     : S extends { kind: 'boolean' }
       ? boolean
@@ -95,7 +125,9 @@ function shown(v: unknown): string {
 
 /**
  * Checks a decoded JSON value against a shape and returns it typed; unknown struct members are
- * ignored as AWS does. Blobs arrive base64-encoded in both protocols.
+ * ignored as AWS does. Blobs arrive base64-encoded in the JSON and Query protocols, as bytes
+ * from a REST payload. Integers and booleans may be strings (Query forms, REST headers, query
+ * parameters and labels).
  */
 export function check<S extends Shape>(shape: S, value: unknown, path = ''): Infer<S> {
   return checkAny(shape, value, path) as Infer<S>;
@@ -119,12 +151,23 @@ export function checkAny(shape: Shape, value: unknown, path = ''): unknown {
       }
       return n;
     }
+    case 'double': {
+      // Strings from Query forms and REST bindings; JSON numbers as they are.
+      const n = typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value.trim()) ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw invalidValue(path, shown(value), 'Must be a number.');
+      if ((shape.min !== undefined && n < shape.min) || (shape.max !== undefined && n > shape.max)) {
+        throw invalidValue(path, String(n), `Must be between ${shape.min ?? '-inf'} and ${shape.max ?? 'inf'}, if provided.`);
+      }
+      return n;
+    }
     case 'boolean': {
       if (value === 'true' || value === true) return true;
       if (value === 'false' || value === false) return false;
       throw invalidValue(path, shown(value), 'Must be a boolean.');
     }
     case 'blob': {
+      // A REST payload or a decoded body arrives as bytes already; JSON never produces them.
+      if (value instanceof Uint8Array) return value;
       if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
         throw invalidValue(path, shown(value), 'Must be base64-encoded binary.');
       }

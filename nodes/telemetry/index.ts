@@ -21,6 +21,10 @@ export const SpanName = {
   StoragePropose: 'storage.propose',
   StorageRead: 'storage.read',
   StorageCycle: 'storage.ready_cycle',
+  /** One function invocation in a scheduler (admission, code load, the handler's run). */
+  FunctionInvoke: 'scheduler.function.invoke',
+  /** One async event taken from the async-invoke queue and handled (attempt, retry or disposal). */
+  FunctionAsyncEvent: 'scheduler.function.async_event',
 } as const;
 
 /** Attribute keys. */
@@ -43,6 +47,12 @@ export const Attr = {
   AwsProtocol: 'stratus.aws.protocol',
   QueueName: 'aws.sqs.queue.name',
   Messages: 'messaging.batch.message_count',
+  // FaaS semantic conventions.
+  FunctionName: 'faas.name',
+  FunctionVersion: 'faas.version',
+  ColdStart: 'faas.coldstart',
+  FunctionError: 'stratus.faas.error_type',
+  InvokeType: 'faas.invocation_type',
 } as const;
 
 const tracer = () => trace.getTracer(TRACER_NAME);

@@ -1,3 +1,4 @@
+import { BlobStateMachine } from './blob.js';
 import { type DedupOptions } from './dedup.js';
 import { type PartitionKind, type PartitionStateMachine } from './kind.js';
 import { LogStateMachine } from './log.js';
@@ -22,5 +23,7 @@ export function createStateMachine(kind: PartitionKind, opts: StateMachineOption
       return new MetaStateMachine(opts);
     case 'queue':
       return new QueueStateMachine(opts);
+    case 'blob':
+      return new BlobStateMachine(opts);
   }
 }

@@ -2,9 +2,18 @@ import { DecodeError, fromUtf8, utf8 } from './codec.js';
 import { type CommandPayload, type Decoded, decodeResultWith, encodeQuery } from './envelope.js';
 import { type MoveTaskCommand, type MoveTaskQuery, decodeMoveTaskCommand } from './meta-move-task-codec.js';
 import { type QueueCatalogCommand, type QueueRecord, decodeCatalogCommand, toQueueRecord } from './meta-queue-codec.js';
+import {
+  type FunctionCatalogCommand,
+  type FunctionCatalogQuery,
+  type StoreRecord,
+  decodeFunctionCatalogCommand,
+  decodeFunctionCatalogQuery,
+  toStoreRecord,
+} from './meta-function-codec.js';
 
 export * from './meta-move-task-codec.js';
 export * from './meta-queue-codec.js';
+export * from './meta-function-codec.js';
 
 /** Command ops of the `meta` kind. Wire values: append only, never renumber. */
 export enum MetaOp {
@@ -23,6 +32,8 @@ export enum MetaOp {
   StartMoveTask = 13,
   UpdateMoveTask = 14,
   CancelMoveTask = 15,
+  PutDoc = 16,
+  EnsureStore = 17,
 }
 
 /** Query ops of the `meta` kind. */
@@ -32,6 +43,10 @@ export enum MetaQueryOp {
   ListLogs = 3,
   GetAccessKey = 4,
   ListMoveTasks = 5,
+  GetDoc = 6,
+  ListDocs = 7,
+  GetStore = 8,
+  GetUsage = 9,
 }
 
 export const NODE_STATES = ['up', 'draining', 'removed'] as const;
@@ -47,7 +62,7 @@ export interface NodeRecord {
 }
 
 /** The partition kinds a catalog group can have (meta itself is group 0, outside the catalog). */
-export const GROUP_KINDS = ['log', 'queue'] as const;
+export const GROUP_KINDS = ['log', 'queue', 'blob'] as const;
 export type GroupKind = (typeof GROUP_KINDS)[number];
 
 export interface GroupRecord {
@@ -64,6 +79,8 @@ export interface GroupRecord {
   initialReplicas?: number[];
   log?: string;
   queue?: string;
+  /** The internal store (blob kind) the group belongs to. */
+  store?: string;
   partition?: number;
 }
 
@@ -89,6 +106,8 @@ export interface Placement {
   logs: LogRecord[];
   /** Sorted by name. */
   queues: QueueRecord[];
+  /** Internal stores (function code), sorted by name. */
+  stores: StoreRecord[];
 }
 
 export interface LogWithGroups {
@@ -104,7 +123,8 @@ export type MetaCommand =
   | { type: 'deleteLog'; name: string }
   | { type: 'setGroupReplicas'; groupId: number; replicas: number[] }
   | QueueCatalogCommand
-  | MoveTaskCommand;
+  | MoveTaskCommand
+  | FunctionCatalogCommand;
 
 /** getPlacement with ifNewerThan answers `{ unchanged: true }` while the version is not newer. */
 export type MetaQuery =
@@ -112,7 +132,8 @@ export type MetaQuery =
   | { type: 'getLog'; name: string }
   | { type: 'listLogs' }
   | { type: 'getAccessKey'; accessKeyId: string }
-  | MoveTaskQuery;
+  | MoveTaskQuery
+  | FunctionCatalogQuery;
 
 export function jsonBytes(v: unknown): Uint8Array {
   return utf8(JSON.stringify(v));
@@ -142,12 +163,21 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   startMoveTask: MetaOp.StartMoveTask,
   updateMoveTask: MetaOp.UpdateMoveTask,
   cancelMoveTask: MetaOp.CancelMoveTask,
+  putDoc: MetaOp.PutDoc,
+  ensureStore: MetaOp.EnsureStore,
 };
 
 export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
   const { type, ...args } = cmd;
   return { op: COMMAND_OPS[type], body: jsonBytes(args) };
 }
+
+const QUERY_OPS: Record<FunctionCatalogQuery['type'], MetaQueryOp> = {
+  getDoc: MetaQueryOp.GetDoc,
+  listDocs: MetaQueryOp.ListDocs,
+  getStore: MetaQueryOp.GetStore,
+  getUsage: MetaQueryOp.GetUsage,
+};
 
 export function encodeMetaQuery(q: MetaQuery): Uint8Array {
   switch (q.type) {
@@ -161,6 +191,13 @@ export function encodeMetaQuery(q: MetaQuery): Uint8Array {
       return encodeQuery({ op: MetaQueryOp.GetAccessKey, body: jsonBytes({ accessKeyId: q.accessKeyId }) });
     case 'listMoveTasks':
       return encodeQuery({ op: MetaQueryOp.ListMoveTasks, body: q.source === undefined ? new Uint8Array(0) : jsonBytes({ source: q.source }) });
+    case 'getDoc':
+    case 'listDocs':
+    case 'getStore':
+    case 'getUsage': {
+      const { type, ...rest } = q;
+      return encodeQuery({ op: QUERY_OPS[type], body: jsonBytes(rest) });
+    }
   }
 }
 
@@ -238,6 +275,10 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return decodeMoveTaskCommand('updateMoveTask', o);
     case MetaOp.CancelMoveTask:
       return decodeMoveTaskCommand('cancelMoveTask', o);
+    case MetaOp.PutDoc:
+      return decodeFunctionCatalogCommand('putDoc', o);
+    case MetaOp.EnsureStore:
+      return decodeFunctionCatalogCommand('ensureStore', o);
     default:
       throw new DecodeError(`unknown meta op ${op}`);
   }
@@ -255,6 +296,14 @@ export function decodeMetaQuery(op: number, body: Uint8Array): MetaQuery {
       return { type: 'getAccessKey', accessKeyId: str(object(parseJson(body)), 'accessKeyId') };
     case MetaQueryOp.ListMoveTasks:
       return body.byteLength === 0 ? { type: 'listMoveTasks' } : { type: 'listMoveTasks', source: str(object(parseJson(body)), 'source') };
+    case MetaQueryOp.GetDoc:
+      return decodeFunctionCatalogQuery('getDoc', object(parseJson(body)));
+    case MetaQueryOp.ListDocs:
+      return decodeFunctionCatalogQuery('listDocs', object(parseJson(body)));
+    case MetaQueryOp.GetStore:
+      return decodeFunctionCatalogQuery('getStore', object(parseJson(body)));
+    case MetaQueryOp.GetUsage:
+      return decodeFunctionCatalogQuery('getUsage', object(parseJson(body)));
     default:
       throw new DecodeError(`unknown meta query op ${op}`);
   }
@@ -275,6 +324,7 @@ export function toGroupRecord(v: unknown): GroupRecord {
   if (o.initialReplicas !== undefined) g.initialReplicas = numArray(o, 'initialReplicas');
   if (o.log !== undefined) g.log = str(o, 'log');
   if (o.queue !== undefined) g.queue = str(o, 'queue');
+  if (o.store !== undefined) g.store = str(o, 'store');
   if (o.partition !== undefined) g.partition = num(o, 'partition');
   return g;
 }
@@ -335,6 +385,7 @@ export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {
       groups: list(o, 'groups', toGroupRecord),
       logs: list(o, 'logs', toLogRecord),
       queues: o.queues === undefined ? [] : list(o, 'queues', toQueueRecord),
+      stores: o.stores === undefined ? [] : list(o, 'stores', toStoreRecord),
     };
   });
 }

@@ -12,6 +12,11 @@ import { type AccessKeyRecord, type QueueCatalogCommand, type QueueRecord, toAcc
 
 export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
 export const FIFO_QUEUE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
+/**
+ * Queues Stratus keeps for itself (a function's async-invoke events): the dot makes the name
+ * invalid for SQS users, so it can never collide with theirs, and the gateway hides them.
+ */
+export const INTERNAL_QUEUE_NAME_PATTERN = /^stratus\.[a-z0-9-]{1,64}$/;
 /** AWS: "You must wait 60 seconds after deleting a queue before you can create another with the same name." */
 export const QUEUE_RECREATE_GUARD_MS = 60_000;
 /** AWS: only one PurgeQueue per queue every 60 seconds. */
@@ -26,7 +31,7 @@ const KEY_PREFIX = 'K/';
 
 /** What the catalog needs from the meta machine: group allocation and release. */
 export interface GroupAllocator {
-  allocate(kind: 'queue', owner: string, partitions: number, rf: number, ops: KvOp[]): number[];
+  allocate(kind: 'queue' | 'blob', owner: string, partitions: number, rf: number, ops: KvOp[]): number[];
   release(groupIds: number[], ops: KvOp[]): void;
   touch(ctx: ApplyContext): void;
 }
@@ -89,7 +94,7 @@ export class QueueCatalog {
     }
     if (cmd.type === 'putRootKey') return this.putRootKey(cmd.accessKeyId, cmd.secretAccessKey, now, ctx);
     const name = cmd.name;
-    if (!QUEUE_NAME_PATTERN.test(name) && !FIFO_QUEUE_NAME_PATTERN.test(name)) {
+    if (!QUEUE_NAME_PATTERN.test(name) && !FIFO_QUEUE_NAME_PATTERN.test(name) && !INTERNAL_QUEUE_NAME_PATTERN.test(name)) {
       return errorResult('InvalidArgument', `invalid queue name ${JSON.stringify(name)}`);
     }
     if (cmd.type === 'createQueue') return this.create(cmd, now, ctx, groups);

@@ -3,6 +3,7 @@ import { DecodeError, fromUtf8, prefixEnd, utf8 } from './codec.js';
 import { DedupTable, type DedupOptions } from './dedup.js';
 import { type Command, CommandError, decodeQuery, errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
+import { FunctionCatalog } from './meta-functions.js';
 import { type GroupAllocator, QueueCatalog } from './meta-queues.js';
 import {
   type GroupRecord,
@@ -66,6 +67,7 @@ export class MetaStateMachine implements PartitionStateMachine {
   private nextGroupId = 1;
   private version = 0;
   private catalog = new QueueCatalog();
+  private functions = new FunctionCatalog();
   /** How the queue catalog allocates and releases groups (bound once). */
   private readonly allocator: GroupAllocator = {
     allocate: (kind, owner, partitions, rf, ops) => this.allocateGroups(kind, owner, partitions, rf, ops).map((g) => g.id),
@@ -105,7 +107,10 @@ export class MetaStateMachine implements PartitionStateMachine {
     const version = await store.get(VERSION_KEY);
     const catalog = new QueueCatalog();
     await catalog.load(store);
+    const functions = new FunctionCatalog();
+    await functions.load(store);
     this.catalog = catalog;
+    this.functions = functions;
     this.dedup = dedup;
     this.nodes = nodes;
     this.groups = groups;
@@ -139,6 +144,9 @@ export class MetaStateMachine implements PartitionStateMachine {
           return this.deleteLog(decoded.name, ctx);
         case 'setGroupReplicas':
           return this.setGroupReplicas(decoded.groupId, decoded.replicas, ctx);
+        case 'putDoc':
+        case 'ensureStore':
+          return this.functions.apply(decoded, cmd.timestampMs, ctx, this.allocator);
         default:
           return this.catalog.apply(decoded, cmd.timestampMs, ctx, this.allocator);
       }
@@ -201,7 +209,7 @@ export class MetaStateMachine implements PartitionStateMachine {
   }
 
   /** Places and records the groups of a new log or queue; throws Invalid when too few nodes are up. */
-  private allocateGroups(kind: 'log' | 'queue', owner: string, partitions: number, rf: number, ops: KvOp[]): GroupRecord[] {
+  private allocateGroups(kind: 'log' | 'queue' | 'blob', owner: string, partitions: number, rf: number, ops: KvOp[]): GroupRecord[] {
     if (!Number.isInteger(rf) || rf < 1 || rf > MAX_REPLICATION_FACTOR) {
       throw invalid(`replicationFactor must be an integer 1-${MAX_REPLICATION_FACTOR}, got ${rf}`);
     }
@@ -214,7 +222,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       kind,
       replicas,
       initialReplicas: [...replicas],
-      ...(kind === 'log' ? { log: owner } : { queue: owner }),
+      ...(kind === 'log' ? { log: owner } : kind === 'queue' ? { queue: owner } : { store: owner }),
       partition: p,
     }));
     this.nextGroupId += partitions;
@@ -325,6 +333,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       groups: [...this.groups.values()].sort((a, b) => a.id - b.id),
       logs: this.sortedLogs(),
       queues: this.catalog.sortedQueues(),
+      stores: this.functions.sortedStores(),
     };
   }
 
@@ -361,6 +370,11 @@ export class MetaStateMachine implements PartitionStateMachine {
       }
       case 'listMoveTasks':
         return okResult(jsonBytes({ tasks: this.catalog.moveTaskList(q.source) }));
+      case 'getDoc':
+      case 'listDocs':
+      case 'getStore':
+      case 'getUsage':
+        return this.functions.read(q);
     }
   }
 }

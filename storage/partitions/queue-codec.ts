@@ -30,8 +30,11 @@ export const MAX_RETENTION_MS = 1_209_600_000;
 export const MAX_RECEIVE_COUNT = 1000;
 /** FIFO deduplication and receive-attempt window. */
 export const DEDUP_WINDOW_MS = 300_000;
-/** Body plus attributes of one message: a sanity bound, the gateway enforces SQS's own limit. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * Body plus attributes of one message: a sanity bound, the gateway enforces SQS's own limit. The
+ * headroom over 1 MiB lets a function's async-invoke queue carry a 1 MB event plus its envelope.
+ */
+export const MAX_MESSAGE_BYTES = 1024 * 1024 + 64 * 1024;
 export const MAX_SENDER_ID_CHARS = 256;
 export const MAX_TRACE_HEADER_CHARS = 4096;
 /** A queue name: SQS allows 1-80 characters. */

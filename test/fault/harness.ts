@@ -105,6 +105,19 @@ export class TestCluster {
     this.pids.add(pid);
   }
 
+  /** Kills the gateway process (SIGKILL unless said otherwise). */
+  killGateway(signal: NodeJS.Signals = 'SIGKILL'): void {
+    process.kill(this.gateway().pid, signal);
+  }
+
+  /** Restarts the gateway with its original arguments and data directory. */
+  restartGateway(): void {
+    const g = this.gateway();
+    const { pid } = spawnNode(this.dir, g.id, g.args, 'gateway.log');
+    g.pid = pid;
+    this.pids.add(pid);
+  }
+
   /** Every record one replica holds (a stale read served by that node alone). */
   async replicaRecords(id: number, group: number): Promise<RecordOut[]> {
     const c = new ClusterClient({ seeds: [this.storage(id).grpc], totalTimeoutMs: 3000 });

@@ -34,7 +34,7 @@ describe('node options', () => {
     bad(['--grpc-port', '0'], "--grpc-port: expected an integer from 1 to 65535, got '0'");
     bad(['--id', 'x'], "--id: expected an integer from 1 to 65535, got 'x'");
     bad(['--role', 'router'], "--role: expected storage, gateway or all, got 'router'");
-    bad(['--role', 'scheduler'], '--role: the scheduler role arrives with functions');
+    bad(['--role', 'scheduler'], '--role: the scheduler runs inside a gateway (or all) process');
     bad(['--peers', '1=a:1,1=b:2'], '--peers: node id 1 is listed twice');
     bad(['--peers', 'a:1'], "--peers: expected id=host:port[,id=host:port...], got 'a:1'");
     bad(['--advertise', 'nohost'], "--advertise: expected host:port, got 'nohost'");

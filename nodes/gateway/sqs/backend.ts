@@ -8,6 +8,7 @@ import { type ClusterClient } from '../../cluster/client.js';
 import { META_GROUP, type Placement } from '../../cluster/placement.js';
 import { Sequencer } from '../../cluster/sequencer.js';
 import { type RequestContext } from '../action.js';
+import { INTERNAL_QUEUE_NAME_PATTERN } from '../../../storage/partitions/meta-queues.js';
 import { AwsError } from '../errors.js';
 
 export const NON_EXISTENT = 'The specified queue does not exist.';
@@ -49,23 +50,28 @@ export class SqsBackend {
   /** The queue a QueueUrl names: `<scheme>://<any host>/<account>/<name>`, or a bare name. */
   async byUrl(queueUrl: string): Promise<QueueRecord> {
     const name = nameFromUrl(queueUrl, this.opts.accountId);
-    const q = name === undefined ? undefined : await this.placement.queue(name);
+    const q = name === undefined || INTERNAL_QUEUE_NAME_PATTERN.test(name) ? undefined : await this.placement.queue(name);
     if (!q) throw new AwsError('QueueDoesNotExist', NON_EXISTENT);
     return q;
   }
 
   async byName(name: string): Promise<QueueRecord | undefined> {
+    return INTERNAL_QUEUE_NAME_PATTERN.test(name) ? undefined : this.placement.queue(name);
+  }
+
+  /** Stratus's own queues (hidden from SQS users), by name. */
+  async internal(name: string): Promise<QueueRecord | undefined> {
     return this.placement.queue(name);
   }
 
   async byArn(arn: string): Promise<QueueRecord | undefined> {
     const m = /^arn:aws[a-z-]*:sqs:[^:]+:(\d{12}):(.+)$/.exec(arn);
-    if (!m || m[1] !== this.opts.accountId) return undefined;
+    if (!m || m[1] !== this.opts.accountId || INTERNAL_QUEUE_NAME_PATTERN.test(m[2]!)) return undefined;
     return this.placement.queue(m[2]!);
   }
 
   async all(): Promise<QueueRecord[]> {
-    return (await this.placement.current(1000)).queues;
+    return (await this.placement.current(1000)).queues.filter((q) => !INTERNAL_QUEUE_NAME_PATTERN.test(q.name));
   }
 }
 

@@ -30,7 +30,7 @@ const TOKEN = /^[\x21-\x7e]{1,128}$/;
 const notForQueueType = (param: string, value: string): AwsError =>
   new AwsError('InvalidParameterValue', `Value ${value} for parameter ${param} is invalid. Reason: The request include parameter that is not valid for this queue type.`);
 
-export function prepareSend(q: QueueRecord, e: SendEntry, ctx: RequestContext): PreparedSend {
+export function prepareSend(q: QueueRecord, e: SendEntry, ctx: Pick<RequestContext, 'accessKeyId' | 'accountId'>): PreparedSend {
   checkBody(e.MessageBody);
   const attrs = e.MessageAttributes ?? {};
   let size = Buffer.byteLength(e.MessageBody) + checkMessageAttributes(attrs);
