@@ -142,6 +142,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         env: process.env,
         log,
       });
+      // Runs after the gRPC and HTTP servers close, before storage stops (cleanups run in reverse).
       if (lambda) cleanups.push(() => lambda.stop());
       const front = httpFront({
         services: [sqsService(sqs), ...(lambda ? [lambdaService(lambda.backend)] : [])],

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { type EnvironmentData, type FunctionErrorBody, type Invocation, type Outcome } from './protocol.js';
 
@@ -52,6 +53,11 @@ export interface InvokeOutcome {
 }
 
 const BOOT = new URL('./boot.mjs', import.meta.url).href;
+/**
+ * How long an invocation may wait for an environment to start and initialise before it fails as
+ * timed out. Lambda limits init to 10 s; the wait for a thread on a busy host comes on top.
+ */
+const START_LIMIT_MS = 30_000;
 
 interface Entry {
   spec: EnvironmentSpec;
@@ -164,10 +170,18 @@ export class ExecutionPool {
     const abort = new AbortController();
     let timedOut = false;
     const timeoutMs = spec.timeoutSec * 1000;
-    const timer = setTimeout(() => {
+    const expire = (): void => {
       timedOut = true;
       abort.abort();
-    }, timeoutMs);
+    };
+    let timer = setTimeout(expire, START_LIMIT_MS + timeoutMs);
+    // The function's timeout runs from the moment its handler starts (see protocol.ts).
+    const { port1, port2 } = new MessageChannel();
+    port1.once('message', () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, timeoutMs);
+    });
+    port1.unref();
     const onCallerGone = (): void => abort.abort();
     req.signal?.addEventListener('abort', onCallerGone, { once: true });
     const task: Invocation = {
@@ -175,7 +189,8 @@ export class ExecutionPool {
       requestId: req.requestId,
       payload: req.payload,
       invokedFunctionArn: req.invokedFunctionArn,
-      deadlineMs: Date.now() + timeoutMs,
+      timeoutMs,
+      port: port2,
       ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
       ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
     };
@@ -183,7 +198,7 @@ export class ExecutionPool {
     e.busy++;
     if (usesProvisioned) e.provisionedBusy++;
     try {
-      const out = (await pool.run(task, { signal: abort.signal })) as Outcome;
+      const out = (await pool.run(task, { signal: abort.signal, transferList: [port2] })) as Outcome;
       return this.report(spec, req.requestId, out.logs, {
         payload: out.payload,
         ...(out.ok ? {} : { functionError: 'Unhandled' as const, ...(out.error ? { error: out.error } : {}) }),
@@ -204,6 +219,7 @@ export class ExecutionPool {
       });
     } finally {
       clearTimeout(timer);
+      port1.close();
       req.signal?.removeEventListener('abort', onCallerGone);
       e.busy--;
       if (usesProvisioned) e.provisionedBusy--;
@@ -231,7 +247,17 @@ export class ExecutionPool {
     if (!p) return;
     // A ping needs an initialised thread; `count` of them at once, each held briefly, reach
     // every thread the pool started.
-    await Promise.all(Array.from({ length: count }, (_, i) => p.run({ kind: 'ping', requestId: `ping-${i}`, payload: '', invokedFunctionArn: '', deadlineMs: 0 } satisfies Invocation)));
+    await Promise.all(Array.from({ length: count }, (_, i) => p.run({ kind: 'ping', requestId: `ping-${i}`, payload: '', invokedFunctionArn: '', timeoutMs: 0 } satisfies Invocation)));
+  }
+
+  /** Drops a spec's provisioned environments (its on-demand ones stay). */
+  async unprovision(specKey: string): Promise<void> {
+    const e = this.entries.get(specKey);
+    if (!e?.provisioned) return;
+    const p = e.provisioned;
+    e.provisioned = undefined;
+    e.provisionedCount = 0;
+    await p.destroy();
   }
 
   async release(specKey: string): Promise<void> {

@@ -1,47 +1,132 @@
-// What crosses the thread boundary between the pool and an execution environment (structured
-// clone): the environment's start data, one invocation, and its outcome. Errors cross as plain
-// data (errorType, errorMessage, trace), as Lambda returns them.
+// What crosses the thread boundary between the pool (host) and an execution environment (worker
+// thread), by structured clone. Tasks and their results go through piscina; side messages go
+// over the worker's parentPort, which piscina re-emits as the pool's 'message' event. The two
+// channels are not ordered with each other, so every side message names its task.
+import { type FunctionErrorBody } from './types.js';
 
+/** The environment's start data (piscina workerData), the same for every thread of a pool. */
 export interface EnvironmentData {
   codeDir: string;
   handler: string;
   functionName: string;
   functionVersion: string;
   memoryMb: number;
+  timeoutMs: number;
   ephemeralStorageMb: number;
   logGroupName: string;
-  logStreamName: string;
-  /** This environment's private /tmp lives under here. */
+  /** Each thread makes its private /tmp at `<tmpBase>/env-<threadId>`. */
   tmpBase: string;
-  /** Provisioned environments are initialised before any request: no cold start to report. */
-  provisioned: boolean;
 }
 
-export interface Invocation {
-  /** 'ping' only makes sure the environment is initialised (provisioned concurrency). */
-  kind: 'invoke' | 'ping';
+export interface InvokeTask {
+  kind: 'invoke';
+  taskId: string;
   requestId: string;
   payload: string;
   invokedFunctionArn: string;
-  deadlineMs: number;
   traceId?: string;
   clientContext?: string;
+  identity?: string;
 }
 
-export interface FunctionErrorBody {
-  errorType: string;
-  errorMessage: string;
-  trace?: string[];
+/** Provisioned concurrency: initialise the environment, run nothing. */
+export interface InitTask {
+  kind: 'init';
+  taskId: string;
 }
 
-export interface Outcome {
+export type Task = InvokeTask | InitTask;
+
+/** An invocation as the environment saw it; the host adds START/END/REPORT. */
+export interface WorkerOutcome {
   ok: boolean;
-  /** JSON text of the result, or of the error body. */
   payload: string;
   error?: FunctionErrorBody;
-  /** Output of this invocation in the runtime's log format (without START/END/REPORT). */
+  /** Output of the init phase (cold start, or a prewarm not yet reported), before START. */
+  initLogs: string;
+  /** Output between START and END. */
   logs: string;
   initDurationMs?: number;
   durationMs: number;
   maxMemoryUsedMb: number;
+}
+
+export type TaskResult = { kind: 'invoke'; outcome: WorkerOutcome } | { kind: 'init'; error?: FunctionErrorBody };
+
+export type WorkerMessage =
+  /** The environment took the task: from here on a thread exit is this task's fault. */
+  | { type: 'accepted'; taskId: string }
+  /** The handler is about to run (init is done): the function's timeout counts from here. */
+  | { type: 'started'; taskId: string; deadlineMs: number; maxMemoryUsedMb: number }
+  /** The task's result, after which the environment must not be reused: the host aborts the task, which ends the thread. */
+  | { type: 'retire'; taskId: string; result: TaskResult }
+  /** process.exit() was called; `taskId` when a task was running. */
+  | { type: 'exiting'; taskId?: string; code: number }
+  /** An error between invocations: the environment exits and is replaced. */
+  | { type: 'stray'; text: string };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function isErrorBody(v: unknown): v is FunctionErrorBody {
+  return isRecord(v) && typeof v.errorType === 'string' && typeof v.errorMessage === 'string';
+}
+
+function isOutcome(v: unknown): v is WorkerOutcome {
+  return (
+    isRecord(v) &&
+    typeof v.ok === 'boolean' &&
+    typeof v.payload === 'string' &&
+    typeof v.logs === 'string' &&
+    typeof v.initLogs === 'string' &&
+    typeof v.durationMs === 'number' &&
+    typeof v.maxMemoryUsedMb === 'number' &&
+    (v.error === undefined || isErrorBody(v.error))
+  );
+}
+
+export function isTaskResult(v: unknown): v is TaskResult {
+  if (!isRecord(v)) return false;
+  if (v.kind === 'invoke') return isOutcome(v.outcome);
+  return v.kind === 'init' && (v.error === undefined || isErrorBody(v.error));
+}
+
+export function isWorkerMessage(v: unknown): v is WorkerMessage {
+  if (!isRecord(v)) return false;
+  switch (v.type) {
+    case 'accepted':
+      return typeof v.taskId === 'string';
+    case 'started':
+      return typeof v.taskId === 'string' && typeof v.deadlineMs === 'number' && typeof v.maxMemoryUsedMb === 'number';
+    case 'retire':
+      return typeof v.taskId === 'string' && isTaskResult(v.result);
+    case 'exiting':
+      return typeof v.code === 'number' && (v.taskId === undefined || typeof v.taskId === 'string');
+    case 'stray':
+      return typeof v.text === 'string';
+    default:
+      return false;
+  }
+}
+
+export function isEnvironmentData(v: unknown): v is EnvironmentData {
+  return (
+    isRecord(v) &&
+    typeof v.codeDir === 'string' &&
+    typeof v.handler === 'string' &&
+    typeof v.functionName === 'string' &&
+    typeof v.functionVersion === 'string' &&
+    typeof v.memoryMb === 'number' &&
+    typeof v.timeoutMs === 'number' &&
+    typeof v.ephemeralStorageMb === 'number' &&
+    typeof v.logGroupName === 'string' &&
+    typeof v.tmpBase === 'string'
+  );
+}
+
+export function isTask(v: unknown): v is Task {
+  if (!isRecord(v) || typeof v.taskId !== 'string') return false;
+  if (v.kind === 'init') return true;
+  return v.kind === 'invoke' && typeof v.requestId === 'string' && typeof v.payload === 'string' && typeof v.invokedFunctionArn === 'string';
 }

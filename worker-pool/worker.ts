@@ -122,13 +122,20 @@ function dirBytes(dir: string): number {
 }
 
 async function invoke(task: Invocation): Promise<Outcome> {
-  if (task.kind === 'ping') return { ok: true, payload: 'null', logs: '', durationMs: 0, maxMemoryUsedMb: 0 };
+  if (task.kind === 'ping') {
+    // Held a moment, so the pings of one prewarm land on distinct environments.
+    await new Promise((r) => setTimeout(r, 20));
+    return { ok: true, payload: 'null', logs: '', durationMs: 0, maxMemoryUsedMb: 0 };
+  }
   current = { requestId: task.requestId, lines: [...initLines.splice(0)] };
   const cold = coldStartPending;
   coldStartPending = false;
   if (task.traceId !== undefined) process.env._X_AMZN_TRACE_ID = task.traceId;
   else delete process.env._X_AMZN_TRACE_ID;
   const started = performance.now();
+  const deadlineMs = Date.now() + task.timeoutMs;
+  task.port?.postMessage('started');
+  task.port?.close();
   let peak = getHeapStatistics().used_heap_size;
   const sample = setInterval(() => {
     peak = Math.max(peak, getHeapStatistics().used_heap_size);
@@ -151,7 +158,7 @@ async function invoke(task: Invocation): Promise<Outcome> {
       // Settable as in Lambda; a thread cannot tell when its event loop is empty, so a callback
       // answers at once either way (documented in docs/ARCHITECTURE.md).
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, task.deadlineMs - Date.now()),
+      getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
       ...(task.clientContext !== undefined ? { clientContext: JSON.parse(task.clientContext) as unknown } : {}),
     };
     const result = await new Promise<unknown>((resolve, reject) => {

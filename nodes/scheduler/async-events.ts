@@ -66,10 +66,10 @@ export class AsyncQueue {
 
   constructor(private readonly sqs: SqsBackend) {}
 
-  /** The queue if some gateway created it already. */
+  /** The queue if some gateway created it already (as the cached placement shows it). */
   async existing(): Promise<QueueRecord | undefined> {
     if (this.record) return this.record;
-    const q = await this.sqs.internal(ASYNC_QUEUE);
+    const q = (await this.sqs.placement.current(5000)).queues.find((x) => x.name === ASYNC_QUEUE);
     if (q) this.record = q;
     return q;
   }

@@ -50,11 +50,16 @@ export class AsyncInvoker {
     this.loop = this.run();
   }
 
+  /**
+   * Stops taking events. A long poll in flight ends with the abort, or when the cluster client
+   * closes (its storage calls may be retrying against servers already shut down): stop does
+   * not wait for the second. Events taken and not finished reappear after their lease.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
     this.wake?.();
-    await this.loop;
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 500).unref())]);
   }
 
   private async run(): Promise<void> {

@@ -13,6 +13,7 @@ import { CodeCache } from './code-cache.js';
 import { CodeStore } from './code-store.js';
 import { Destinations } from './destinations.js';
 import { FunctionLogs } from './function-logs.js';
+import { Provisioner } from './provisioned.js';
 import { Scheduler } from './scheduler.js';
 
 export interface LambdaRuntimeOptions {
@@ -63,7 +64,8 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
     },
     { codeCache: new CodeCache(join(o.dataDir, 'lambda-code'), code), logs, totalReserved: () => backend!.totalReserved() },
   );
-  backend = new LambdaBackend(client, placement, sqs, masterKey, scheduler, logs, code, {
+  const provisioner = new Provisioner(() => backend!, o.log);
+  backend = new LambdaBackend(client, placement, sqs, masterKey, scheduler, logs, code, provisioner, {
     accountId: o.accountId,
     region: o.region,
     accountConcurrency: o.accountConcurrency,
@@ -77,10 +79,12 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
     log: o.log,
   });
   invoker.start();
+  provisioner.start();
   return {
     backend,
     scheduler,
     async stop() {
+      provisioner.stop();
       await invoker.stop();
       await scheduler.close();
     },

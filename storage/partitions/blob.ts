@@ -1,142 +1,126 @@
-// The `blob` kind: a replicated map sha256(chunk) → chunk, used for function code and layers so
-// any scheduler can load a package. Content addressing makes puts idempotent and uploads
-// deduplicating (StatChunks tells an uploader which chunks are stored already).
-//
-// Keys: 'c' | hash(32) → u64 putTimeMs | data. The put time is the command's leader-stamped
-// time, refreshed by every put of the chunk, so a garbage collector's DeleteChunks (which names
-// a cut-off) never removes a chunk an upload has just put again.
-import { createHash } from 'node:crypto';
-import { DecodeError, Reader, Writer, bytesEqual, concatBytes, prefixEnd } from './codec.js';
+import { DecodeError, Reader, Writer, bytesEqual, concatBytes, prefixEnd, utf8 } from './codec.js';
 import { DedupTable, type DedupOptions } from './dedup.js';
-import { type Command, type CommandPayload, CommandError, type Decoded, decodeQuery, decodeResultWith, encodeQuery, errorResult, okResult } from './envelope.js';
+import { type Command, CommandError, decodeQuery, errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
+import {
+  type BlobCommand,
+  type BlobQuery,
+  type ChunkInfo,
+  HASH_BYTES,
+  MAX_CHUNK_BYTES,
+  MAX_LIST_LIMIT,
+  decodeBlobCommand,
+  decodeBlobQuery,
+  encodeDeleteResult,
+  encodeListResult,
+  encodePresence,
+  encodePutResult,
+  sha256,
+} from './blob-codec.js';
 
-/** Command ops of the `blob` kind. Wire values: append only. */
-export enum BlobOp {
-  PutChunk = 1,
-  DeleteChunks = 2,
-}
+export * from './blob-codec.js';
 
-export enum BlobQueryOp {
-  GetChunk = 1,
-  StatChunks = 2,
-  ListChunks = 3,
-}
+/*
+ * The `blob` kind: a replicated map sha256(chunk) → chunk, holding function code and layers so
+ * that any scheduler can load a package. Content addressing makes puts idempotent and lets an
+ * uploader skip the chunks a group holds already.
+ *
+ * Relative keys:
+ *   'c' + hash(32) → the chunk's bytes, as put
+ *   'i' + hash(32) → u8 v | u64 putTimeMs | u32 size
+ *
+ * The small 'i' entry sits apart from the data so that refreshing a put time writes 13 bytes,
+ * not the chunk again, and so that load() and ListChunks never read chunk data.
+ *
+ * Put time is the leader-stamped timestamp of the newest PutChunk/TouchChunks naming the chunk,
+ * never decreasing. DeleteChunks removes a chunk only if its put time is before the command's
+ * cut-off: a garbage collector that decided a chunk was unreferenced cannot delete it after an
+ * uploader touched or re-put it (provided its cut-off is older than the uploader's commands).
+ *
+ * In memory: put time and size of every chunk (about a hundred bytes per MiB stored). apply()
+ * is synchronous and cannot read the store, yet DeleteChunks, the group's byte cap and "does this
+ * put create the chunk" all depend on them; load() rebuilds the index from the 'i' keys.
+ *
+ * Size: a group's snapshot is one in-memory message holding the whole group (engine
+ * snapshot-data.ts, kept by GroupStorage), so every replica pays a group's size in RAM. A put that
+ * would take the group past maxGroupBytes is refused with FailedPrecondition. The cap takes part
+ * in apply, so every replica of a group must run with the same value.
+ */
 
-export const HASH_BYTES = 32;
-/** Bigger chunks make bigger Raft entries; 1 MiB keeps an entry well inside every transport limit. */
-export const MAX_CHUNK_BYTES = 1024 * 1024;
-export const MAX_LIST_CHUNKS = 10_000;
-const CHUNK_PREFIX = Uint8Array.of(0x63); // 'c'
+const CHUNK_PREFIX = utf8('c');
+const INFO_PREFIX = utf8('i');
+const FORMAT_VERSION = 1;
 
-export type BlobCommand = { type: 'put'; hash: Uint8Array; data: Uint8Array } | { type: 'delete'; hashes: Uint8Array[]; olderThanMs: number };
-export type BlobQuery = { type: 'get'; hash: Uint8Array } | { type: 'stat'; hashes: Uint8Array[] } | { type: 'list'; after?: Uint8Array; limit: number };
+/** Default cap on the chunk bytes one group holds; see the size note above. */
+export const DEFAULT_MAX_GROUP_BYTES = 128 * 1024 * 1024;
 
-export interface ChunkInfo {
-  hash: Uint8Array;
-  size: number;
+interface Entry {
   putTimeMs: number;
+  size: number;
 }
 
-export function sha256(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(data).digest());
-}
-
-function hashList(w: Writer, hashes: Uint8Array[]): Writer {
-  w.u32(hashes.length);
-  for (const h of hashes) w.raw(h);
-  return w;
-}
-
-function readHashes(r: Reader): Uint8Array[] {
-  const n = r.u32('count');
-  if (n > MAX_LIST_CHUNKS) throw new DecodeError(`at most ${MAX_LIST_CHUNKS} hashes`);
-  return Array.from({ length: n }, () => r.raw(HASH_BYTES, 'hash'));
-}
-
-export function encodeBlobCommand(c: BlobCommand): CommandPayload {
-  if (c.type === 'put') return { op: BlobOp.PutChunk, body: new Writer().raw(c.hash).raw(c.data).finish() };
-  return { op: BlobOp.DeleteChunks, body: hashList(new Writer().u64(c.olderThanMs), c.hashes).finish() };
-}
-
-export function decodeBlobCommand(op: number, body: Uint8Array): BlobCommand {
-  const r = new Reader(body);
-  switch (op) {
-    case BlobOp.PutChunk: {
-      const hash = r.raw(HASH_BYTES, 'hash');
-      return { type: 'put', hash, data: r.rest() };
-    }
-    case BlobOp.DeleteChunks: {
-      const olderThanMs = r.u64('olderThanMs');
-      const hashes = readHashes(r);
-      r.end('delete');
-      return { type: 'delete', hashes, olderThanMs };
-    }
-    default:
-      throw new DecodeError(`unknown blob op ${op}`);
-  }
-}
-
-export function encodeBlobQuery(q: BlobQuery): Uint8Array {
-  switch (q.type) {
-    case 'get':
-      return encodeQuery({ op: BlobQueryOp.GetChunk, body: q.hash });
-    case 'stat':
-      return encodeQuery({ op: BlobQueryOp.StatChunks, body: hashList(new Writer(), q.hashes).finish() });
-    case 'list': {
-      const w = new Writer().u32(q.limit).u8(q.after ? 1 : 0);
-      if (q.after) w.raw(q.after);
-      return encodeQuery({ op: BlobQueryOp.ListChunks, body: w.finish() });
-    }
-  }
-}
-
-function decodeBlobQuery(op: number, body: Uint8Array): BlobQuery {
-  const r = new Reader(body);
-  switch (op) {
-    case BlobQueryOp.GetChunk: {
-      const hash = r.raw(HASH_BYTES, 'hash');
-      r.end('get');
-      return { type: 'get', hash };
-    }
-    case BlobQueryOp.StatChunks: {
-      const hashes = readHashes(r);
-      r.end('stat');
-      return { type: 'stat', hashes };
-    }
-    case BlobQueryOp.ListChunks: {
-      const limit = r.u32('limit');
-      const after = r.u8('after?') === 1 ? r.raw(HASH_BYTES, 'after') : undefined;
-      r.end('list');
-      return { type: 'list', limit, ...(after ? { after } : {}) };
-    }
-    default:
-      throw new DecodeError(`unknown blob query op ${op}`);
-  }
+export interface BlobStateMachineOptions {
+  dedup?: DedupOptions;
+  /** Identical on every replica of a group (it decides apply results). */
+  maxGroupBytes?: number;
 }
 
 const chunkKey = (hash: Uint8Array): Uint8Array => concatBytes(CHUNK_PREFIX, hash);
+const infoKey = (hash: Uint8Array): Uint8Array => concatBytes(INFO_PREFIX, hash);
+const hexOf = (hash: Uint8Array): string => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('hex');
+
+function encodeInfo(e: Entry): Uint8Array {
+  return new Writer(13).u8(FORMAT_VERSION).u64(e.putTimeMs).u32(e.size).finish();
+}
+
+function decodeInfo(value: Uint8Array): Entry {
+  const r = new Reader(value);
+  const v = r.u8('version');
+  if (v !== FORMAT_VERSION) throw new Error(`unsupported blob chunk info format version ${v}`);
+  const e = { putTimeMs: r.u64('putTimeMs'), size: r.u32('size') };
+  r.end('blob chunk info');
+  return e;
+}
 
 export class BlobStateMachine implements PartitionStateMachine {
   private readonly dedupOptions: DedupOptions;
+  readonly maxGroupBytes: number;
   private dedup: DedupTable;
-  /** Put time of every stored chunk: apply must decide without reading the store. */
-  private putTimes = new Map<string, number>();
+  /** By hex hash. */
+  private chunks = new Map<string, Entry>();
+  private bytes = 0;
 
-  constructor(opts: { dedup?: DedupOptions } = {}) {
+  constructor(opts: BlobStateMachineOptions = {}) {
     this.dedupOptions = opts.dedup ?? {};
     this.dedup = new DedupTable(this.dedupOptions);
+    this.maxGroupBytes = opts.maxGroupBytes ?? DEFAULT_MAX_GROUP_BYTES;
+    if (!Number.isSafeInteger(this.maxGroupBytes) || this.maxGroupBytes < 1) throw new RangeError('maxGroupBytes must be ≥ 1');
+  }
+
+  /** Chunk bytes stored in the group. */
+  get storedBytes(): number {
+    return this.bytes;
+  }
+
+  get chunkCount(): number {
+    return this.chunks.size;
   }
 
   async load(store: PartitionStore): Promise<void> {
     const dedup = new DedupTable(this.dedupOptions);
     await dedup.load(store);
-    const putTimes = new Map<string, number>();
-    for await (const [k, v] of store.scan({ gte: CHUNK_PREFIX, lt: prefixEnd(CHUNK_PREFIX) as Uint8Array })) {
-      putTimes.set(Buffer.from(k.subarray(1)).toString('hex'), new Reader(v).u64('putTime'));
+    const chunks = new Map<string, Entry>();
+    let bytes = 0;
+    for await (const [key, value] of store.scan({ gte: INFO_PREFIX, lt: prefixEnd(INFO_PREFIX) as Uint8Array })) {
+      if (key.length !== 1 + HASH_BYTES) throw new Error(`corrupt blob index: key of ${key.length} bytes`);
+      const e = decodeInfo(value);
+      chunks.set(hexOf(key.subarray(1)), e);
+      bytes += e.size;
     }
+    // Assign only once everything decoded, so a failed load leaves the old state intact.
     this.dedup = dedup;
-    this.putTimes = putTimes;
+    this.chunks = chunks;
+    this.bytes = bytes;
   }
 
   apply(command: Uint8Array, ctx: ApplyContext): Uint8Array {
@@ -151,23 +135,64 @@ export class BlobStateMachine implements PartitionStateMachine {
       if (e instanceof DecodeError) return errorResult('InvalidArgument', `malformed blob command: ${e.message}`);
       throw e;
     }
-    if (c.type === 'put') {
-      if (c.data.length > MAX_CHUNK_BYTES) return errorResult('InvalidArgument', `a chunk holds at most ${MAX_CHUNK_BYTES} bytes, got ${c.data.length}`);
-      if (!bytesEqual(sha256(c.data), c.hash)) return errorResult('InvalidArgument', 'chunk data does not match its hash');
-      this.putTimes.set(Buffer.from(c.hash).toString('hex'), cmd.timestampMs);
-      ctx.ops.push({ type: 'put', key: chunkKey(c.hash), value: new Writer(c.data.length + 8).u64(cmd.timestampMs).raw(c.data).finish() });
-      return okResult();
+    switch (c.type) {
+      case 'put':
+        return this.put(c.hash, c.data, cmd.timestampMs, ctx);
+      case 'touch':
+        return okResult(encodePresence(c.hashes.map((h) => this.touch(h, cmd.timestampMs, ctx))));
+      case 'delete':
+        return this.delete(c.hashes, c.olderThanMs, ctx);
     }
+  }
+
+  private put(hash: Uint8Array, data: Uint8Array, ts: number, ctx: ApplyContext): Uint8Array {
+    if (data.length > MAX_CHUNK_BYTES) {
+      return errorResult('InvalidArgument', `a chunk holds at most ${MAX_CHUNK_BYTES} bytes, got ${data.length}`);
+    }
+    // Checked on every replica: a corrupt proposal never becomes a chunk that lies about its hash.
+    if (!bytesEqual(sha256(data), hash)) return errorResult('InvalidArgument', `chunk data does not hash to ${hexOf(hash)}`);
+    const existing = this.chunks.get(hexOf(hash));
+    if (existing !== undefined) {
+      this.touch(hash, ts, ctx);
+      return okResult(encodePutResult({ created: false, putTimeMs: existing.putTimeMs }));
+    }
+    if (this.bytes + data.length > this.maxGroupBytes) {
+      return errorResult('FailedPrecondition', `blob group full: ${this.bytes} of ${this.maxGroupBytes} bytes used, a ${data.length}-byte chunk does not fit`);
+    }
+    const e: Entry = { putTimeMs: ts, size: data.length };
+    this.chunks.set(hexOf(hash), e);
+    this.bytes += data.length;
+    // Copies: the ops outlive this call, the command buffer belongs to the log.
+    ctx.ops.push({ type: 'put', key: chunkKey(hash), value: data.slice() }, { type: 'put', key: infoKey(hash), value: encodeInfo(e) });
+    return okResult(encodePutResult({ created: true, putTimeMs: ts }));
+  }
+
+  /** Raises an existing chunk's put time to `ts`; false if the chunk is not stored. */
+  private touch(hash: Uint8Array, ts: number, ctx: ApplyContext): boolean {
+    const e = this.chunks.get(hexOf(hash));
+    if (e === undefined) return false;
+    // Never lowered: a new leader's clock may be behind, and a GC cut-off must not overtake it.
+    if (ts > e.putTimeMs) {
+      e.putTimeMs = ts;
+      ctx.ops.push({ type: 'put', key: infoKey(hash), value: encodeInfo(e) });
+    }
+    return true;
+  }
+
+  private delete(hashes: Uint8Array[], olderThanMs: number, ctx: ApplyContext): Uint8Array {
     let deleted = 0;
-    for (const h of c.hashes) {
-      const hex = Buffer.from(h).toString('hex');
-      const t = this.putTimes.get(hex);
-      if (t === undefined || t >= c.olderThanMs) continue;
-      this.putTimes.delete(hex);
-      ctx.ops.push({ type: 'del', key: chunkKey(h) });
+    let freedBytes = 0;
+    for (const h of hashes) {
+      const hex = hexOf(h);
+      const e = this.chunks.get(hex);
+      if (e === undefined || e.putTimeMs >= olderThanMs) continue;
+      this.chunks.delete(hex);
+      this.bytes -= e.size;
       deleted++;
+      freedBytes += e.size;
+      ctx.ops.push({ type: 'del', key: chunkKey(h) }, { type: 'del', key: infoKey(h) });
     }
-    return okResult(new Writer().u32(deleted).finish());
+    return okResult(encodeDeleteResult({ deleted, freedBytes }));
   }
 
   async read(query: Uint8Array, store: PartitionStore): Promise<Uint8Array> {
@@ -181,48 +206,32 @@ export class BlobStateMachine implements PartitionStateMachine {
     }
     switch (q.type) {
       case 'get': {
-        const v = await store.get(chunkKey(q.hash));
-        return v === undefined ? errorResult('NotFound', `chunk ${Buffer.from(q.hash).toString('hex')} is not stored`) : okResult(v.subarray(8));
+        const data = await store.get(chunkKey(q.hash));
+        return data === undefined ? errorResult('NotFound', `chunk ${hexOf(q.hash)} is not stored`) : okResult(data);
       }
-      case 'stat': {
-        const w = new Writer().u32(q.hashes.length);
-        for (const h of q.hashes) w.u8(this.putTimes.has(Buffer.from(h).toString('hex')) ? 1 : 0);
-        return okResult(w.finish());
-      }
-      case 'list': {
-        const limit = Math.max(1, Math.min(MAX_LIST_CHUNKS, q.limit));
-        const gte = q.after ? (prefixEnd(chunkKey(q.after)) as Uint8Array) : CHUNK_PREFIX;
-        const w = new Writer();
-        let n = 0;
-        const items: ChunkInfo[] = [];
-        for await (const [k, v] of store.scan({ gte, lt: prefixEnd(CHUNK_PREFIX) as Uint8Array, limit })) {
-          items.push({ hash: k.subarray(1), size: v.length - 8, putTimeMs: new Reader(v).u64('putTime') });
-          n++;
-        }
-        w.u32(n);
-        for (const i of items) w.raw(i.hash).u32(i.size).u64(i.putTimeMs);
-        return okResult(w.finish());
-      }
+      case 'stat':
+        return okResult(encodePresence(q.hashes.map((h) => this.chunks.has(hexOf(h)))));
+      case 'list':
+        return this.list(q.limit, q.after, store);
     }
   }
-}
 
-export function decodeChunkResult(bytes: Uint8Array): Decoded<Uint8Array> {
-  return decodeResultWith(bytes, (b) => b);
-}
-
-export function decodeStatResult(bytes: Uint8Array): Decoded<boolean[]> {
-  return decodeResultWith(bytes, (b) => {
-    const r = new Reader(b);
-    const n = r.u32('count');
-    return Array.from({ length: n }, () => r.u8('present') === 1);
-  });
-}
-
-export function decodeListResult(bytes: Uint8Array): Decoded<ChunkInfo[]> {
-  return decodeResultWith(bytes, (b) => {
-    const r = new Reader(b);
-    const n = r.u32('count');
-    return Array.from({ length: n }, () => ({ hash: r.raw(HASH_BYTES, 'hash'), size: r.u32('size'), putTimeMs: r.u64('putTime') }));
-  });
+  /** Chunks in hash order after `after`, from the store's index entries (never the data). */
+  private async list(limit: number, after: Uint8Array | undefined, store: PartitionStore): Promise<Uint8Array> {
+    if (limit < 1 || limit > MAX_LIST_LIMIT) return errorResult('InvalidArgument', `limit must be 1-${MAX_LIST_LIMIT}, got ${limit}`);
+    // The smallest key above after's: fixed-length keys, so appending a zero byte is exact.
+    const gte = after === undefined ? INFO_PREFIX : concatBytes(infoKey(after), Uint8Array.of(0));
+    const chunks: ChunkInfo[] = [];
+    let more = false;
+    for await (const [key, value] of store.scan({ gte, lt: prefixEnd(INFO_PREFIX) as Uint8Array, limit: limit + 1 })) {
+      if (chunks.length === limit) {
+        more = true;
+        break;
+      }
+      const e = decodeInfo(value);
+      chunks.push({ hash: key.slice(1), size: e.size, putTimeMs: e.putTimeMs });
+    }
+    const last = chunks[chunks.length - 1];
+    return okResult(encodeListResult(more && last !== undefined ? { chunks, next: last.hash } : { chunks }));
+  }
 }

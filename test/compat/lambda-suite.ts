@@ -5,7 +5,11 @@ import {
   CreateAliasCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
   GetAccountSettingsCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  ListProvisionedConcurrencyConfigsCommand,
+  PutProvisionedConcurrencyConfigCommand,
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
@@ -254,6 +258,32 @@ export function lambdaSuite(title: string, start: () => Promise<LambdaTarget>): 
       const dead = await receiveOne(sqs, dlqUrl);
       expect(JSON.parse(dead.body)).toEqual({ n: 1 });
       expect(dead.attributes).toMatchObject({ RequestID: failed.$metadata.requestId, ErrorCode: '200', ErrorMessage: 'bad input: 1' });
+    });
+
+    it('keeps provisioned environments initialised before any request', async () => {
+      await create('prov', ECHO);
+      await lambda.send(new PublishVersionCommand({ FunctionName: 'prov' }));
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'prov', Name: 'warm', FunctionVersion: '1' }));
+      await expect(lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: '$LATEST', ProvisionedConcurrentExecutions: 1 }))).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+      });
+      const put = await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: 'warm', ProvisionedConcurrentExecutions: 2 }));
+      expect(put.$metadata.httpStatusCode).toBe(202);
+      expect(put.RequestedProvisionedConcurrentExecutions).toBe(2);
+      let status = put.Status;
+      const until = Date.now() + 20_000;
+      while (status !== 'READY' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: 'warm' }))).Status;
+      }
+      expect(status).toBe('READY');
+      const listed = await lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: 'prov' }));
+      expect(listed.ProvisionedConcurrencyConfigs?.map((c) => c.FunctionArn)).toEqual([`arn:aws:lambda:us-east-1:${ACCOUNT}:function:prov:warm`]);
+      // Both provisioned environments answer without a cold start, the very first request included.
+      const r = await Promise.all([0, 1].map(() => lambda.send(new InvokeCommand({ FunctionName: 'prov', Qualifier: 'warm', LogType: 'Tail' }))));
+      for (const x of r) expect(Buffer.from(x.LogResult!, 'base64').toString()).not.toMatch(/Init Duration/);
+      await lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: 'warm' }));
+      await expect(lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: 'warm' }))).rejects.toMatchObject({ name: 'ProvisionedConcurrencyConfigNotFoundException' });
     });
 
     it('tags functions', async () => {

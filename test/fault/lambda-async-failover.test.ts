@@ -81,6 +81,7 @@ describe('async invocations while the scheduler process dies', () => {
     const lines = seen();
     const unique = new Set(lines);
     const missing = acked.filter((id) => !unique.has(id));
+    if (missing.length > 0 && process.env.KEEP_LOGS) { const { cpSync } = await import('node:fs'); cpSync(c.dir, '/tmp/failover-logs', { recursive: true }); }
     expect(missing).toEqual([]);
     const duplicates = lines.length - unique.size;
     // Reported, not asserted: at-least-once allows duplicates; this is their rate in this run.

@@ -16,7 +16,10 @@ export class LogClient {
 
   constructor(address: string) {
     const Ctor = services().log;
-    this.raw = new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    // Its own connections: in-process tests run the server's internal clients (same options,
+    // same address) beside this one, and grpc-js would otherwise share one connection, with
+    // the backoff state those clients left when a test stops and restarts the server.
+    this.raw = new Ctor(address, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 });
   }
 
   call<T>(method: string, req: object, timeoutMs = 20_000): Promise<T> {

@@ -4,6 +4,7 @@ import { type KvOp } from '../../storage/engine/engine.js';
 import { type CommandPayload, type Decoded, decodeResult, encodeCommand } from '../../storage/partitions/envelope.js';
 import { type ApplyContext } from '../../storage/partitions/kind.js';
 import {
+  MAX_MESSAGE_BYTES,
   EXPIRE_BATCH,
   type QueueCommand,
   type ReceiptRef,
@@ -383,7 +384,7 @@ describe('queue kind: validation and determinism', () => {
       { type: 'send', fifo: true, messages: [item('a', { groupId: 'G', md5OfBody: 'nope' })] },
       { type: 'send', fifo: true, messages: [item('a', { groupId: 'G', delayMs: 900_001 })] },
       { type: 'send', fifo: true, messages: [item('a', { groupId: 'G', dedupId: 'x'.repeat(129) })] },
-      { type: 'send', fifo: true, messages: [{ ...item('a', { groupId: 'G' }), body: new Uint8Array(1024 * 1024 + 1) }] },
+      { type: 'send', fifo: true, messages: [{ ...item('a', { groupId: 'G' }), body: new Uint8Array(MAX_MESSAGE_BYTES + 1) }] },
       { type: 'receive', fifo: true, max: 0, visibilityTimeoutMs: 0, maxReceiveCount: 0, retentionMs: RETENTION },
       { type: 'receive', fifo: true, max: 11, visibilityTimeoutMs: 0, maxReceiveCount: 0, retentionMs: RETENTION },
       { type: 'receive', fifo: true, max: 1, visibilityTimeoutMs: 43_200_001, maxReceiveCount: 0, retentionMs: RETENTION },

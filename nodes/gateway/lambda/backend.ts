@@ -6,6 +6,7 @@ import { type Placement } from '../../cluster/placement.js';
 import { type CodeStore } from '../../scheduler/code-store.js';
 import { AsyncQueue } from '../../scheduler/async-events.js';
 import { type FunctionLogs } from '../../scheduler/function-logs.js';
+import { type Provisioner } from '../../scheduler/provisioned.js';
 import { type Scheduler } from '../../scheduler/scheduler.js';
 import { type InvokeTarget } from '../../scheduler/types.js';
 import { type RequestContext } from '../action.js';
@@ -44,6 +45,7 @@ export class LambdaBackend {
     readonly scheduler: Scheduler,
     readonly logs: FunctionLogs,
     readonly code: CodeStore,
+    readonly provisioner: Provisioner,
     readonly opts: LambdaOptions,
   ) {
     this.asyncQueue = new AsyncQueue(sqs);

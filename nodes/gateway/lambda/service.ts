@@ -33,6 +33,10 @@ import { updateAlias } from './actions/update-alias.js';
 import { updateFunctionCode } from './actions/update-function-code.js';
 import { updateFunctionConfiguration } from './actions/update-function-configuration.js';
 import { updateFunctionEventInvokeConfig } from './actions/update-function-event-invoke-config.js';
+import { putProvisionedConcurrencyConfig } from './actions/put-provisioned-concurrency-config.js';
+import { getProvisionedConcurrencyConfig } from './actions/get-provisioned-concurrency-config.js';
+import { deleteProvisionedConcurrencyConfig } from './actions/delete-provisioned-concurrency-config.js';
+import { listProvisionedConcurrencyConfigs } from './actions/list-provisioned-concurrency-configs.js';
 import { type LambdaBackend } from './backend.js';
 
 export const LAMBDA_ACTIONS = actionMap<LambdaBackend>([
@@ -68,6 +72,10 @@ export const LAMBDA_ACTIONS = actionMap<LambdaBackend>([
   tagResource,
   untagResource,
   listTags,
+  putProvisionedConcurrencyConfig,
+  getProvisionedConcurrencyConfig,
+  deleteProvisionedConcurrencyConfig,
+  listProvisionedConcurrencyConfigs,
 ]);
 
 /** AWS: CreateFunction requests up to 69,905,067 bytes (a 50 MB package in base64 JSON). */
