@@ -10,6 +10,7 @@ import { rootFromEnv } from './gateway/credentials.js';
 import { httpFront } from './gateway/http.js';
 import { logService } from './gateway/log-service.js';
 import { queueService } from './gateway/queue-service.js';
+import { functionService } from './gateway/function-service.js';
 import { SqsBackend } from './gateway/sqs/backend.js';
 import { sqsService } from './gateway/sqs/service.js';
 import { lambdaService } from './gateway/lambda/service.js';
@@ -144,6 +145,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       });
       // Runs after the gRPC and HTTP servers close, before storage stops (cleanups run in reverse).
       if (lambda) cleanups.push(() => lambda.stop());
+      if (lambda) { const fns = functionService(lambda.backend, { accountId: o.accountId, region: o.region, get baseUrl() { return `http://${httpAddress ?? `${o.host}:${o.httpPort}`}`; }, log }); server.addService(fns.definition, fns.implementation); }
       const front = httpFront({
         services: [sqsService(sqs), ...(lambda ? [lambdaService(lambda.backend)] : [])],
         authenticate: o.auth ? sigV4Authenticator(client) : undefined,

@@ -1,274 +1,372 @@
-// Execution environments on piscina: one pool of worker threads per function version (its
-// spec key), each thread one environment with the handler loaded once. Provisioned concurrency
-// is a second pool of the same spec whose threads are started and initialised up front and
-// never expire. Whatever a handler does (throws, loops, exhausts its heap, calls process.exit)
-// ends at most its own thread: piscina replaces it and the host keeps serving.
-import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+// Execution environments on piscina: one pool of worker threads per spec key (function version
+// and configuration), each thread one environment with the handler loaded once. Provisioned
+// concurrency is a second pool of the same spec whose threads are initialised up front and never
+// expire. Whatever a handler does (throws, loops, exhausts its heap, calls process.exit) ends at
+// most its own thread: piscina replaces it, the invocation gets Lambda's error for it, and the
+// host keeps serving.
+import { createHash, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { type EnvironmentData, type FunctionErrorBody, type Invocation, type Outcome } from './protocol.js';
+import { type PlatformFailure, environmentVariables, outcome, platformBody, platformLogLines } from './lambda.js';
+import { type EnvironmentData, type Task, type TaskResult, isWorkerMessage } from './protocol.js';
+import { type EnvironmentSpec, type InvokeOutcome, type InvokeRequest } from './types.js';
+// Only boot.mjs loads worker.ts at run time; this type import also keeps it in the type-checked program.
+import { type start } from './worker.js';
 
-export type { FunctionErrorBody } from './protocol.js';
-
-export interface EnvironmentSpec {
-  /** Same key, same environments: function + version + configuration revision. */
-  key: string;
-  codeDir: string;
-  handler: string;
-  runtime: string;
-  functionName: string;
-  functionVersion: string;
-  memoryMb: number;
-  timeoutSec: number;
-  ephemeralStorageMb: number;
-  region: string;
-  accountId: string;
-  logGroupName: string;
-  env: Record<string, string>;
-  maxEnvironments: number;
-  idleMs: number;
-  endpointUrl?: string;
-}
-
-export interface InvokeRequest {
-  requestId: string;
-  payload: string;
-  invokedFunctionArn: string;
-  traceId?: string;
-  clientContext?: string;
-  signal?: AbortSignal;
-}
-
-export interface InvokeOutcome {
-  payload: string;
-  functionError?: 'Unhandled';
-  error?: FunctionErrorBody;
-  logs: string;
-  initDurationMs?: number;
-  durationMs: number;
-  billedDurationMs: number;
-  maxMemoryUsedMb: number;
-}
+export type { EnvironmentSpec, FunctionErrorBody, InvokeOutcome, InvokeRequest } from './types.js';
 
 const BOOT = new URL('./boot.mjs', import.meta.url).href;
-/**
- * How long an invocation may wait for an environment to start and initialise before it fails as
- * timed out. Lambda limits init to 10 s; the wait for a thread on a busy host comes on top.
- */
-const START_LIMIT_MS = 30_000;
+/** Lambda's init phase limit. Until the handler starts, a task may also wait for a thread to boot. */
+const INIT_LIMIT_MS = 10_000;
+/** A task handed to a thread that exited (idle, on its own) before taking it is handed on, this often. */
+const MAX_REDISPATCH = 3;
+
+/** What the environment's task function (worker.ts, through boot.mjs) resolves to. */
+type Pool = Piscina<Task, Awaited<ReturnType<ReturnType<typeof start>>>>;
+
+interface Pending {
+  accepted: boolean;
+  /** performance.now() when the handler started, as the environment reported it. */
+  startedAt: number | undefined;
+  peakMb: number;
+  /** The init phase's duration when this task initialised its environment. */
+  initDurationMs: number | undefined;
+  initLogs: string[];
+  logs: string[];
+  result: TaskResult | undefined;
+  exitCode: number | undefined;
+  stopped: boolean;
+  abort: AbortController;
+  timer: NodeJS.Timeout | undefined;
+  /** Resolves when the result arrived or the task was stopped. */
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+interface Execution {
+  result?: TaskResult;
+  failure?: PlatformFailure;
+  pending: Pending;
+  began: number;
+}
+
+interface Provisioned {
+  pool: Pool;
+  count: number;
+  busy: number;
+  closed: boolean;
+}
 
 interface Entry {
   spec: EnvironmentSpec;
-  onDemand: Piscina;
-  provisioned: Piscina | undefined;
-  provisionedCount: number;
-  provisionedBusy: number;
+  /** Environments' private /tmp directories live under here. */
+  tmpBase: string;
+  onDemand: Pool;
+  provisioned: Provisioned | undefined;
+  /** Provisioned-concurrency changes of this spec, one after another. */
+  provisioning: Promise<void>;
   busy: number;
+  released: boolean;
 }
 
-function logStreamName(spec: EnvironmentSpec): string {
-  const d = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
-  return `${d}/[${spec.functionVersion}]${createHash('md5').update(`${spec.key}:${process.pid}`).digest('hex')}`;
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
 }
 
-/** The variables Lambda's Node.js runtime sets, over the function's own (which cannot override them). */
-function environment(spec: EnvironmentSpec, stream: string): Record<string, string> {
-  return {
-    ...spec.env,
-    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: spec.functionVersion,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
-    AWS_LAMBDA_LOG_STREAM_NAME: stream,
-    AWS_REGION: spec.region,
-    AWS_DEFAULT_REGION: spec.region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
-    LAMBDA_TASK_ROOT: spec.codeDir,
-    _HANDLER: spec.handler,
-    TZ: ':UTC',
-    LANG: 'en_US.UTF-8',
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    ...(spec.endpointUrl !== undefined ? { AWS_ENDPOINT_URL: spec.endpointUrl } : {}),
-  };
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
-function timeoutBody(requestId: string, seconds: number): FunctionErrorBody {
-  return { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds.toFixed(2)} seconds` };
-}
-
-/** What a failed thread means for the invocation it was running. */
-function threadFailure(err: unknown, requestId: string, timedOut: boolean, spec: EnvironmentSpec): FunctionErrorBody {
-  if (timedOut) return timeoutBody(requestId, spec.timeoutSec);
-  const code = (err as { code?: string }).code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(message)) {
-    return { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed` };
-  }
-  const exit = /exited with code (-?\d+)|exit code (-?\d+)|stopped with exit code (-?\d+)/i.exec(message);
-  const status = exit ? (exit[1] ?? exit[2] ?? exit[3]) : undefined;
-  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${status ?? 1}` };
+/** piscina's error for a thread that exited while it held a task. */
+function exitCodeOf(err: unknown): number | undefined {
+  const m = /worker exited with code: (-?\d+)/.exec(messageOf(err));
+  return m?.[1] !== undefined ? Number(m[1]) : undefined;
 }
 
 export class ExecutionPool {
   private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  private closed = false;
+  private readonly log: (line: string) => void;
 
-  constructor(private readonly o: { tmpRoot: string; log?: (line: string) => void }) {}
-
-  private pool(spec: EnvironmentSpec, provisioned: number | undefined): Piscina {
-    const stream = logStreamName(spec);
-    const data: EnvironmentData = {
-      codeDir: spec.codeDir,
-      handler: spec.handler,
-      functionName: spec.functionName,
-      functionVersion: spec.functionVersion,
-      memoryMb: spec.memoryMb,
-      ephemeralStorageMb: spec.ephemeralStorageMb,
-      logGroupName: spec.logGroupName,
-      logStreamName: stream,
-      tmpBase: this.tmpBase(spec),
-      provisioned: provisioned !== undefined,
-    };
-    return new Piscina({
-      filename: BOOT,
-      minThreads: provisioned ?? 0,
-      maxThreads: provisioned ?? spec.maxEnvironments,
-      idleTimeout: provisioned !== undefined ? Number.MAX_SAFE_INTEGER : spec.idleMs,
-      concurrentTasksPerWorker: 1,
-      // Memory is the heap the function may use; young generation and code space come on top, as
-      // the runtime's own overhead does in Lambda.
-      resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb, stackSizeMb: 4 },
-      env: environment(spec, stream),
-      workerData: data,
-      // Tasks wait here while every environment is busy; the scheduler admits no more than fit.
-      maxQueue: Number.MAX_SAFE_INTEGER,
-    });
+  constructor(private readonly o: { tmpRoot: string; log?: (line: string) => void }) {
+    this.log = o.log ?? (() => undefined);
   }
 
-  private tmpBase(spec: EnvironmentSpec): string {
-    return join(this.o.tmpRoot, createHash('sha256').update(spec.key).digest('hex').slice(0, 16));
+  /** Invocations of the spec running (or waiting for an environment) now. */
+  busy(specKey: string): number {
+    return this.entries.get(specKey)?.busy ?? 0;
+  }
+
+  /** Runs one invocation. Never rejects for anything the function does; only when the pool is closed. */
+  async invoke(spec: EnvironmentSpec, req: InvokeRequest): Promise<InvokeOutcome> {
+    if (this.closed) throw new Error('worker-pool: the execution pool is closed');
+    const e = this.entry(spec);
+    const prov = e.provisioned && !e.provisioned.closed && e.provisioned.busy < e.provisioned.count ? e.provisioned : undefined;
+    e.busy++;
+    if (prov) prov.busy++;
+    try {
+      const task = (taskId: string): Task => ({
+        kind: 'invoke',
+        taskId,
+        requestId: req.requestId,
+        payload: req.payload,
+        invokedFunctionArn: req.invokedFunctionArn,
+        ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
+        ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
+        ...(req.identity !== undefined ? { identity: req.identity } : {}),
+      });
+      const usable = (): boolean => !e.released && !(prov?.closed ?? false);
+      const x = await this.execute(e, prov?.pool ?? e.onDemand, task, req.signal, usable);
+      return this.outcome(e.spec, req.requestId, x);
+    } finally {
+      e.busy--;
+      if (prov) prov.busy--;
+    }
+  }
+
+  private outcome(spec: EnvironmentSpec, requestId: string, x: Execution): InvokeOutcome {
+    const initLogs = x.pending.initLogs.join('');
+    const logs = x.pending.logs.join('');
+    if (x.result?.kind === 'invoke') return outcome(spec, requestId, x.result.outcome, initLogs, logs);
+    const f: PlatformFailure = x.failure ?? { kind: 'exit', code: undefined };
+    const body = platformBody(f, requestId, spec.timeoutSec);
+    const measured = {
+      payload: JSON.stringify(body),
+      error: body,
+      ...(x.pending.initDurationMs !== undefined ? { initDurationMs: x.pending.initDurationMs } : {}),
+      durationMs: performance.now() - (x.pending.startedAt ?? x.began),
+      maxMemoryUsedMb: f.kind === 'oom' ? spec.memoryMb : x.pending.peakMb,
+    };
+    const sep = logs === '' || logs.endsWith('\n') ? '' : '\n';
+    return outcome(spec, requestId, measured, initLogs, `${logs}${sep}${platformLogLines(f, body, requestId, spec.timeoutSec)}`);
+  }
+
+  /**
+   * Runs a task on the pool and follows it through the environment's messages: the function's
+   * timeout counts from the handler's start, an abort (timeout, the caller, a retiring
+   * environment) makes piscina terminate the thread, and a thread's death becomes the failure
+   * Lambda reports for it.
+   */
+  private async execute(e: Entry, pool: Pool, task: (taskId: string) => Task, signal: AbortSignal | undefined, usable: () => boolean): Promise<Execution> {
+    for (let attempt = 0; ; attempt++) {
+      const taskId = `${++this.seq}`;
+      const p = this.track(taskId);
+      const began = performance.now();
+      const onCallerGone = (): void => this.stop(p);
+      signal?.addEventListener('abort', onCallerGone, { once: true });
+      if (signal?.aborted) this.stop(p);
+      p.timer = setTimeout(() => this.stop(p), INIT_LIMIT_MS + e.spec.timeoutSec * 1000);
+      let thrown: unknown;
+      try {
+        if (!usable()) throw new Error('worker-pool: the environments were released');
+        await pool.run(task(taskId), { signal: p.abort.signal });
+        await p.settled;
+      } catch (err) {
+        thrown = err;
+      } finally {
+        clearTimeout(p.timer);
+        signal?.removeEventListener('abort', onCallerGone);
+        this.pending.delete(taskId);
+      }
+      if (p.result) return { result: p.result, pending: p, began };
+      if (p.stopped) return { failure: { kind: 'timeout' }, pending: p, began };
+      if (isRecord(thrown) && thrown.code === 'ERR_WORKER_OUT_OF_MEMORY') return { failure: { kind: 'oom' }, pending: p, began };
+      const code = p.exitCode ?? exitCodeOf(thrown);
+      // The thread died before it took the task (it exited idle, after an error between
+      // invocations): nothing of the function ran for this task, so it goes to another thread.
+      if (code !== undefined && !p.accepted && attempt < MAX_REDISPATCH && usable()) continue;
+      if (code === undefined) this.log(`worker-pool: ${e.spec.functionName}: task ended without a result: ${messageOf(thrown)}`);
+      return { failure: { kind: 'exit', code }, pending: p, began };
+    }
+  }
+
+  private track(taskId: string): Pending {
+    let settle = (): void => undefined;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const p: Pending = {
+      accepted: false,
+      startedAt: undefined,
+      peakMb: 0,
+      initDurationMs: undefined,
+      initLogs: [],
+      logs: [],
+      result: undefined,
+      exitCode: undefined,
+      stopped: false,
+      abort: new AbortController(),
+      timer: undefined,
+      settled,
+      settle,
+    };
+    this.pending.set(taskId, p);
+    return p;
+  }
+
+  /** Timeout or caller gone: piscina terminates the thread running the task (or drops it from the queue). */
+  private stop(p: Pending): void {
+    if (p.result || p.stopped) return;
+    p.stopped = true;
+    p.abort.abort();
+    p.settle();
+  }
+
+  private onMessage(spec: EnvironmentSpec, m: unknown): void {
+    if (!isWorkerMessage(m)) return;
+    if (m.type === 'stray') {
+      this.log(`worker-pool: ${spec.functionName}: environment replaced after an error between invocations: ${m.text}`);
+      return;
+    }
+    if (m.type === 'exiting' && m.taskId === undefined) {
+      // Status 0 follows a 'stray' message (or is the function's own clean exit).
+      if (m.code !== 0) this.log(`worker-pool: ${spec.functionName}: environment exited between invocations with status ${m.code}; replaced`);
+      return;
+    }
+    const p = m.taskId !== undefined ? this.pending.get(m.taskId) : undefined;
+    if (!p) return;
+    switch (m.type) {
+      case 'accepted':
+        p.accepted = true;
+        break;
+      case 'started':
+        p.startedAt = performance.now();
+        p.peakMb = m.maxMemoryUsedMb;
+        p.initDurationMs = m.initDurationMs;
+        if (p.stopped || p.result) break;
+        clearTimeout(p.timer);
+        p.timer = setTimeout(() => this.stop(p), Math.max(0, m.deadlineMs - Date.now()));
+        break;
+      case 'log':
+        (m.init ? p.initLogs : p.logs).push(m.text);
+        break;
+      case 'done':
+        if (p.stopped) break;
+        p.result = m.result;
+        p.settle();
+        if (m.retire) p.abort.abort();
+        break;
+      case 'exiting':
+        p.exitCode = m.code;
+        break;
+    }
   }
 
   private entry(spec: EnvironmentSpec): Entry {
     let e = this.entries.get(spec.key);
     if (!e) {
-      e = { spec, onDemand: this.pool(spec, undefined), provisioned: undefined, provisionedCount: 0, provisionedBusy: 0, busy: 0 };
+      const tmpBase = join(this.o.tmpRoot, `${createHash('sha256').update(spec.key).digest('hex').slice(0, 16)}-${randomUUID().slice(0, 8)}`);
+      e = { spec, tmpBase, onDemand: this.createPool(spec, tmpBase, undefined), provisioned: undefined, provisioning: Promise.resolve(), busy: 0, released: false };
       this.entries.set(spec.key, e);
     }
     return e;
   }
 
-  busy(specKey: string): number {
-    return this.entries.get(specKey)?.busy ?? 0;
-  }
-
-  async invoke(spec: EnvironmentSpec, req: InvokeRequest): Promise<InvokeOutcome> {
-    const e = this.entry(spec);
-    const usesProvisioned = e.provisioned !== undefined && e.provisionedBusy < e.provisionedCount;
-    const pool = usesProvisioned ? e.provisioned! : e.onDemand;
-    const abort = new AbortController();
-    let timedOut = false;
-    const timeoutMs = spec.timeoutSec * 1000;
-    const expire = (): void => {
-      timedOut = true;
-      abort.abort();
+  private createPool(spec: EnvironmentSpec, tmpBase: string, provisioned: number | undefined): Pool {
+    const workerData: EnvironmentData = {
+      codeDir: spec.codeDir,
+      handler: spec.handler,
+      functionName: spec.functionName,
+      functionVersion: spec.functionVersion,
+      memoryMb: spec.memoryMb,
+      timeoutMs: spec.timeoutSec * 1000,
+      ephemeralStorageMb: spec.ephemeralStorageMb,
+      logGroupName: spec.logGroupName,
+      tmpBase,
     };
-    let timer = setTimeout(expire, START_LIMIT_MS + timeoutMs);
-    // The function's timeout runs from the moment its handler starts (see protocol.ts).
-    const { port1, port2 } = new MessageChannel();
-    port1.once('message', () => {
-      clearTimeout(timer);
-      timer = setTimeout(expire, timeoutMs);
+    const pool: Pool = new Piscina<Task, Awaited<ReturnType<ReturnType<typeof start>>>>({
+      filename: BOOT,
+      minThreads: provisioned ?? 0,
+      maxThreads: provisioned ?? Math.max(1, spec.maxEnvironments),
+      idleTimeout: provisioned !== undefined ? Infinity : spec.idleMs,
+      concurrentTasksPerWorker: 1,
+      // The environment's event loop keeps running between invocations (Lambda would freeze
+      // it), so an error left behind by one invocation surfaces while the environment is idle,
+      // where it is replaced quietly, instead of failing whichever invocation comes next.
+      atomics: 'disabled',
+      // Nothing of the host's node flags (--import tsx, --inspect) reaches user code.
+      execArgv: [],
+      env: environmentVariables(spec, provisioned !== undefined ? 'provisioned-concurrency' : 'on-demand'),
+      workerData,
+      // The function's memory is its JS heap budget; young generation and code space come on
+      // top, as the runtime's own overhead does in Lambda.
+      resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb },
+      recordTiming: false,
     });
-    port1.unref();
-    const onCallerGone = (): void => abort.abort();
-    req.signal?.addEventListener('abort', onCallerGone, { once: true });
-    const task: Invocation = {
-      kind: 'invoke',
-      requestId: req.requestId,
-      payload: req.payload,
-      invokedFunctionArn: req.invokedFunctionArn,
-      timeoutMs,
-      port: port2,
-      ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
-      ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
-    };
-    const started = performance.now();
-    e.busy++;
-    if (usesProvisioned) e.provisionedBusy++;
-    try {
-      const out = (await pool.run(task, { signal: abort.signal, transferList: [port2] })) as Outcome;
-      return this.report(spec, req.requestId, out.logs, {
-        payload: out.payload,
-        ...(out.ok ? {} : { functionError: 'Unhandled' as const, ...(out.error ? { error: out.error } : {}) }),
-        ...(out.initDurationMs !== undefined ? { initDurationMs: out.initDurationMs } : {}),
-        durationMs: out.durationMs,
-        maxMemoryUsedMb: out.maxMemoryUsedMb,
-      });
-    } catch (err) {
-      // The thread is gone (piscina replaces it); its init, if any, is lost with it.
-      const body = threadFailure(err, req.requestId, timedOut, spec);
-      const line = timedOut ? `${new Date().toISOString()} ${req.requestId} Task timed out after ${spec.timeoutSec.toFixed(2)} seconds\n` : `${new Date().toISOString()} ${req.requestId} ${body.errorMessage}\n`;
-      return this.report(spec, req.requestId, line, {
-        payload: JSON.stringify(body),
-        functionError: 'Unhandled',
-        error: body,
-        durationMs: performance.now() - started,
-        maxMemoryUsedMb: spec.memoryMb,
-      });
-    } finally {
-      clearTimeout(timer);
-      port1.close();
-      req.signal?.removeEventListener('abort', onCallerGone);
-      e.busy--;
-      if (usesProvisioned) e.provisionedBusy--;
-    }
+    pool.on('message', (m: unknown) => this.onMessage(spec, m));
+    // Without a listener, a thread failing with no task (out of memory while idle) would throw in the host.
+    pool.on('error', (err: unknown) => this.log(`worker-pool: ${spec.functionName}: environment failed: ${messageOf(err)}`));
+    pool.on('workerDestroy', (w: unknown) => {
+      if (isRecord(w) && typeof w.id === 'number' && w.id >= 0) void rm(join(tmpBase, `env-${w.id}`), { recursive: true, force: true }).catch(() => undefined);
+    });
+    return pool;
   }
 
-  private report(spec: EnvironmentSpec, requestId: string, logs: string, o: Omit<InvokeOutcome, 'logs' | 'billedDurationMs'>): InvokeOutcome {
-    const billed = Math.max(1, Math.ceil(o.durationMs));
-    const report =
-      `REPORT RequestId: ${requestId}\tDuration: ${o.durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${spec.memoryMb} MB\tMax Memory Used: ${o.maxMemoryUsedMb} MB\t` +
-      (o.initDurationMs !== undefined ? `Init Duration: ${o.initDurationMs.toFixed(2)} ms\t` : '') +
-      '\n';
-    return { ...o, billedDurationMs: billed, logs: `START RequestId: ${requestId} Version: ${spec.functionVersion}\n${logs}END RequestId: ${requestId}\n${report}` };
-  }
-
-  /** Provisioned concurrency: `count` environments initialised now and kept (0 releases them). */
+  /**
+   * Provisioned concurrency: `count` environments initialised (handler loaded, init code run)
+   * before they take requests, kept until release. Invocations use them first and spill over to
+   * on-demand environments. Rejects when an environment fails to initialise. 0 removes them.
+   */
   async prewarm(spec: EnvironmentSpec, count: number): Promise<void> {
+    if (this.closed) throw new Error('worker-pool: the execution pool is closed');
     const e = this.entry(spec);
-    if (e.provisionedCount === count && e.provisioned) return;
-    const old = e.provisioned;
-    e.provisioned = count > 0 ? this.pool(spec, count) : undefined;
-    e.provisionedCount = count;
-    if (old) await old.destroy();
-    const p = e.provisioned;
-    if (!p) return;
-    // A ping needs an initialised thread; `count` of them at once, each held briefly, reach
-    // every thread the pool started.
-    await Promise.all(Array.from({ length: count }, (_, i) => p.run({ kind: 'ping', requestId: `ping-${i}`, payload: '', invokedFunctionArn: '', timeoutMs: 0 } satisfies Invocation)));
+    const next = e.provisioning.then(() => this.provision(e, count));
+    e.provisioning = next.catch(() => undefined);
+    await next;
   }
 
-  /** Drops a spec's provisioned environments (its on-demand ones stay). */
+  private async provision(e: Entry, count: number): Promise<void> {
+    if (e.released) throw new Error('worker-pool: the environments were released');
+    if ((e.provisioned?.count ?? 0) === count) return;
+    const old = e.provisioned;
+    e.provisioned = undefined;
+    if (old) await this.retireProvisioned(old);
+    if (count <= 0) return;
+    const prov: Provisioned = { pool: this.createPool(e.spec, e.tmpBase, count), count, busy: 0, closed: false };
+    // piscina starts all `count` threads at once and hands each one of these tasks.
+    const runs = await Promise.all(Array.from({ length: count }, () => this.execute(e, prov.pool, (taskId) => ({ kind: 'init', taskId }), undefined, () => !e.released)));
+    const failed = runs.find((x) => x.result?.kind !== 'init' || x.result.error !== undefined);
+    if (failed || e.released) {
+      await this.retireProvisioned(prov);
+      if (!failed) throw new Error('worker-pool: the environments were released');
+      const body = failed.result?.kind === 'init' ? failed.result.error : undefined;
+      const reason = body ? `${body.errorType}: ${body.errorMessage}` : platformBody(failed.failure ?? { kind: 'exit', code: undefined }, 'init', e.spec.timeoutSec).errorMessage;
+      throw new Error(`worker-pool: provisioned environment of ${e.spec.functionName} failed to initialise: ${reason}`);
+    }
+    e.provisioned = prov;
+  }
+
+  /** Lets running invocations of provisioned environments finish, then ends them. */
+  private async retireProvisioned(p: Provisioned): Promise<void> {
+    p.closed = true;
+    await p.pool.close();
+  }
+
+  /** Drops a spec's provisioned environments; its on-demand ones stay. */
   async unprovision(specKey: string): Promise<void> {
     const e = this.entries.get(specKey);
-    if (!e?.provisioned) return;
-    const p = e.provisioned;
-    e.provisioned = undefined;
-    e.provisionedCount = 0;
-    await p.destroy();
+    if (!e) return;
+    const next = e.provisioning.then(() => this.provision(e, 0));
+    e.provisioning = next.catch(() => undefined);
+    await next;
   }
 
+  /** Drops all of a spec's environments (function updated or deleted); invocations still running fail. */
   async release(specKey: string): Promise<void> {
     const e = this.entries.get(specKey);
     if (!e) return;
     this.entries.delete(specKey);
-    await Promise.all([e.onDemand.destroy(), e.provisioned?.destroy()]);
-    rmSync(this.tmpBase(e.spec), { recursive: true, force: true });
+    e.released = true;
+    const prov = e.provisioned;
+    e.provisioned = undefined;
+    if (prov) prov.closed = true;
+    await Promise.all([e.onDemand.destroy(), prov?.pool.destroy()]);
+    await rm(e.tmpBase, { recursive: true, force: true });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.entries.keys()].map((k) => this.release(k)));
   }
 }

@@ -37,15 +37,11 @@ export interface InitTask {
 
 export type Task = InvokeTask | InitTask;
 
-/** An invocation as the environment saw it; the host adds START/END/REPORT. */
+/** An invocation as the environment saw it; its output came before it as 'log' messages. */
 export interface WorkerOutcome {
   ok: boolean;
   payload: string;
   error?: FunctionErrorBody;
-  /** Output of the init phase (cold start, or a prewarm not yet reported), before START. */
-  initLogs: string;
-  /** Output between START and END. */
-  logs: string;
   initDurationMs?: number;
   durationMs: number;
   maxMemoryUsedMb: number;
@@ -57,9 +53,18 @@ export type WorkerMessage =
   /** The environment took the task: from here on a thread exit is this task's fault. */
   | { type: 'accepted'; taskId: string }
   /** The handler is about to run (init is done): the function's timeout counts from here. */
-  | { type: 'started'; taskId: string; deadlineMs: number; maxMemoryUsedMb: number }
-  /** The task's result, after which the environment must not be reused: the host aborts the task, which ends the thread. */
-  | { type: 'retire'; taskId: string; result: TaskResult }
+  | { type: 'started'; taskId: string; deadlineMs: number; maxMemoryUsedMb: number; initDurationMs?: number }
+  /**
+   * Output, sent as it is written so that what an invocation printed survives the thread being
+   * killed (timeout, out of memory). `init`: written before the handler ran (init phase).
+   */
+  | { type: 'log'; taskId: string; init: boolean; text: string }
+  /**
+   * The task's result, sent on this channel so it arrives after the task's output. With
+   * `retire` the environment must not be reused: the task never settles, and the host aborts it,
+   * which ends the thread.
+   */
+  | { type: 'done'; taskId: string; result: TaskResult; retire: boolean }
   /** process.exit() was called; `taskId` when a task was running. */
   | { type: 'exiting'; taskId?: string; code: number }
   /** An error between invocations: the environment exits and is replaced. */
@@ -78,8 +83,6 @@ function isOutcome(v: unknown): v is WorkerOutcome {
     isRecord(v) &&
     typeof v.ok === 'boolean' &&
     typeof v.payload === 'string' &&
-    typeof v.logs === 'string' &&
-    typeof v.initLogs === 'string' &&
     typeof v.durationMs === 'number' &&
     typeof v.maxMemoryUsedMb === 'number' &&
     (v.error === undefined || isErrorBody(v.error))
@@ -98,9 +101,16 @@ export function isWorkerMessage(v: unknown): v is WorkerMessage {
     case 'accepted':
       return typeof v.taskId === 'string';
     case 'started':
-      return typeof v.taskId === 'string' && typeof v.deadlineMs === 'number' && typeof v.maxMemoryUsedMb === 'number';
-    case 'retire':
-      return typeof v.taskId === 'string' && isTaskResult(v.result);
+      return (
+        typeof v.taskId === 'string' &&
+        typeof v.deadlineMs === 'number' &&
+        typeof v.maxMemoryUsedMb === 'number' &&
+        (v.initDurationMs === undefined || typeof v.initDurationMs === 'number')
+      );
+    case 'log':
+      return typeof v.taskId === 'string' && typeof v.init === 'boolean' && typeof v.text === 'string';
+    case 'done':
+      return typeof v.taskId === 'string' && typeof v.retire === 'boolean' && isTaskResult(v.result);
     case 'exiting':
       return typeof v.code === 'number' && (v.taskId === undefined || typeof v.taskId === 'string');
     case 'stray':

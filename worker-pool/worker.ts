@@ -1,212 +1,377 @@
-// One execution environment (a piscina worker thread): loads the function's handler once (the
-// init phase of a cold start), then runs invocations one at a time with Lambda's context object,
-// capturing console output in the Node.js runtime's log format.
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// One execution environment: a piscina worker thread that loads one function's handler once (the
+// init phase, on its first task), then runs invocations one at a time with Lambda's context
+// object, capturing everything it prints in the Node.js runtime's log format. Whatever the handler
+// does to the thread (exit, exhaust the heap, loop) ends only this thread; errors that escape an
+// invocation (timers, stray rejections) fail it and retire the environment, as the runtime exits
+// the process after them. Loaded by boot.mjs.
+import { randomUUID } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
 import { format } from 'node:util';
-import { threadId, workerData } from 'node:worker_threads';
-import { type EnvironmentData, type FunctionErrorBody, type Invocation, type Outcome } from './protocol.js';
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { type Handler, type Loaders, errorBody, formatted, initErrorBody, isThenable, loadHandler } from './handler.js';
+import { type EnvironmentData, type InvokeTask, type TaskResult, type WorkerMessage, type WorkerOutcome, isEnvironmentData, isTask } from './protocol.js';
+import { type FunctionErrorBody } from './types.js';
 
-const data = workerData as EnvironmentData;
 const MB = 1024 * 1024;
+/** One invocation's captured output beyond this is dropped (the host would hold it all in memory). */
+const MAX_LOG_BYTES = 4 * MB;
 
-// A private /tmp: os.tmpdir() reads TMPDIR, and this thread's process.env is its own copy.
-const tmp = join(data.tmpBase, `env-${process.pid}-${threadId}`);
-mkdirSync(tmp, { recursive: true });
-process.env.TMPDIR = tmp;
-process.env.TMP = tmp;
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+type InitState = { handler: Handler; durationMs: number } | { error: FunctionErrorBody; durationMs: number };
+type Settled = { ok: true; value: unknown } | { ok: false; body: FunctionErrorBody; label: string; retire: boolean };
 
-// ---- log capture -------------------------------------------------------------------------
-let current: { requestId: string; lines: string[] } | undefined;
-const initLines: string[] = [];
-
-function emit(level: string, args: unknown[]): void {
-  const text = format(...args);
-  const line = `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${text}\n`;
-  (current?.lines ?? initLines).push(line);
-}
-console.log = (...a: unknown[]) => emit('INFO', a);
-console.info = (...a: unknown[]) => emit('INFO', a);
-console.warn = (...a: unknown[]) => emit('WARN', a);
-console.error = (...a: unknown[]) => emit('ERROR', a);
-console.debug = (...a: unknown[]) => emit('DEBUG', a);
-console.trace = (...a: unknown[]) => emit('TRACE', a);
-const capture = (chunk: unknown): boolean => {
-  const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
-  (current?.lines ?? initLines).push(text);
-  return true;
-};
-process.stdout.write = capture as typeof process.stdout.write;
-process.stderr.write = capture as typeof process.stderr.write;
-
-// ---- errors ------------------------------------------------------------------------------
-export function errorBody(err: unknown): FunctionErrorBody {
-  if (err instanceof Error) {
-    const type = err.name && err.name !== 'Error' ? err.name : err.constructor?.name ?? 'Error';
-    return { errorType: type, errorMessage: err.message, trace: (err.stack ?? '').split('\n') };
-  }
-  // Lambda reports a thrown non-Error by its type, with its value as the message.
-  return { errorType: typeof err, errorMessage: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err), trace: [] };
+interface Invocation {
+  requestId: string;
+  settled: boolean;
+  /** An error that escaped the handler (timer, stray rejection, off-heap memory) while it ran. */
+  escape(settled: Settled): void;
 }
 
-/** An error of an invocation that happened outside the handler's promise (a timer, a stray rejection). */
-let stray: ((err: unknown, rejection: boolean) => void) | undefined;
-process.on('uncaughtException', (err) => {
-  if (stray) stray(err, false);
-  else emit('ERROR', ['Uncaught Exception', err]);
-});
-process.on('unhandledRejection', (reason) => {
-  if (stray) stray(reason, true);
-  else emit('ERROR', ['Unhandled Promise Rejection', reason]);
-});
-
-// ---- init: load the handler once ---------------------------------------------------------
-type Handler = (event: unknown, context: object, callback: (err: unknown, result?: unknown) => void) => unknown;
-
-const dot = data.handler.lastIndexOf('.');
-const modulePath = data.handler.slice(0, dot);
-const exportName = data.handler.slice(dot + 1);
-const initStart = performance.now();
-
-async function load(): Promise<Handler> {
-  const base = join(data.codeDir, modulePath);
-  const candidates = ['.mjs', '.js', '.cjs'].map((ext) => base + ext);
-  const file = candidates.find((f) => {
-    try {
-      return statSync(f).isFile();
-    } catch {
-      return false;
-    }
-  });
-  if (file === undefined) {
-    throw Object.assign(new Error(`Cannot find module '${modulePath}'\nRequire stack:\n- ${data.codeDir}`), { lambdaType: 'Runtime.ImportModuleError' });
-  }
-  let mod: Record<string, unknown>;
-  try {
-    mod = file.endsWith('.cjs') ? (createRequire(file)(file) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    throw Object.assign(new Error(`${e.name}: ${e.message}`), { lambdaType: 'Runtime.ImportModuleError', stack: e.stack });
-  }
-  // CommonJS handlers loaded through import() sit on the default export.
-  const fn = mod[exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[exportName];
-  if (typeof fn !== 'function') throw Object.assign(new Error(`${modulePath}.${exportName} is undefined or not exported`), { lambdaType: 'Runtime.HandlerNotFound' });
-  return fn as Handler;
+function post(m: WorkerMessage): void {
+  parentPort?.postMessage(m);
 }
-
-const loading: Promise<{ ok: true; handler: Handler } | { ok: false; error: FunctionErrorBody }> = load().then(
-  (handler) => ({ ok: true as const, handler }),
-  (err: unknown) => {
-    const body = errorBody(err);
-    const t = (err as { lambdaType?: string }).lambdaType;
-    return { ok: false as const, error: t ? { ...body, errorType: t } : body };
-  },
-);
-// Init runs at thread start (before piscina reports the worker ready), as Lambda's init phase.
-const initResult = await loading;
-const initDurationMs = performance.now() - initStart;
-let coldStartPending = !data.provisioned;
 
 function dirBytes(dir: string): number {
   let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) total += dirBytes(p);
-    else if (e.isFile()) total += statSync(p).size;
+    try {
+      total += e.isDirectory() ? dirBytes(p) : lstatSync(p).size;
+    } catch {
+      // removed while we counted
+    }
   }
   return total;
 }
 
-async function invoke(task: Invocation): Promise<Outcome> {
-  if (task.kind === 'ping') {
-    // Held a moment, so the pings of one prewarm land on distinct environments.
-    await new Promise((r) => setTimeout(r, 20));
-    return { ok: true, payload: 'null', logs: '', durationMs: 0, maxMemoryUsedMb: 0 };
-  }
-  current = { requestId: task.requestId, lines: [...initLines.splice(0)] };
-  const cold = coldStartPending;
-  coldStartPending = false;
-  if (task.traceId !== undefined) process.env._X_AMZN_TRACE_ID = task.traceId;
-  else delete process.env._X_AMZN_TRACE_ID;
-  const started = performance.now();
-  const deadlineMs = Date.now() + task.timeoutMs;
-  task.port?.postMessage('started');
-  task.port?.close();
-  let peak = getHeapStatistics().used_heap_size;
-  const sample = setInterval(() => {
-    peak = Math.max(peak, getHeapStatistics().used_heap_size);
-  }, 20);
-  let ok = true;
-  let payload = 'null';
-  let error: FunctionErrorBody | undefined;
-  try {
-    if (!initResult.ok) throw Object.assign(new Error(initResult.error.errorMessage), { body: initResult.error });
-    const handler = initResult.handler;
-    const event: unknown = JSON.parse(task.payload);
-    const context = {
-      awsRequestId: task.requestId,
-      functionName: data.functionName,
-      functionVersion: data.functionVersion,
-      invokedFunctionArn: task.invokedFunctionArn,
-      memoryLimitInMB: String(data.memoryMb),
-      logGroupName: data.logGroupName,
-      logStreamName: data.logStreamName,
-      // Settable as in Lambda; a thread cannot tell when its event loop is empty, so a callback
-      // answers at once either way (documented in docs/ARCHITECTURE.md).
-      callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
-      ...(task.clientContext !== undefined ? { clientContext: JSON.parse(task.clientContext) as unknown } : {}),
-    };
-    const result = await new Promise<unknown>((resolve, reject) => {
-      stray = (err, rejection) => reject(rejection && !(err instanceof Error) ? Object.assign(new Error(String(err)), { name: 'Runtime.UnhandledPromiseRejection' }) : err);
-      let returned: unknown;
-      try {
-        returned = handler(event, context, (err, res) => (err !== null && err !== undefined ? reject(err) : resolve(res)));
-      } catch (err) {
-        reject(err);
-        return;
-      }
-      if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
-        (returned as Promise<unknown>).then(resolve, reject);
-      } else if (handler.length < 3) {
-        resolve(returned);
-      }
-    });
-    payload = result === undefined ? 'null' : JSON.stringify(result);
-  } catch (err) {
-    ok = false;
-    const given = (err as { body?: FunctionErrorBody }).body;
-    error = given ?? errorBody(err);
-    payload = JSON.stringify(error);
-    emit('ERROR', [`Invoke Error \t${JSON.stringify(error)}`]);
-  } finally {
-    stray = undefined;
-    clearInterval(sample);
-  }
-  peak = Math.max(peak, getHeapStatistics().used_heap_size);
-  if (ok && dirBytes(tmp) > data.ephemeralStorageMb * MB) {
-    ok = false;
-    error = { errorType: 'Error', errorMessage: `ENOSPC: no space left on device, ephemeral storage of ${data.ephemeralStorageMb} MB exceeded` };
-    payload = JSON.stringify(error);
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-  }
-  const durationMs = performance.now() - started;
-  const logs = current.lines.join('');
-  current = undefined;
-  return {
-    ok,
-    payload,
-    ...(error ? { error } : {}),
-    logs,
-    ...(cold ? { initDurationMs } : {}),
-    durationMs,
-    maxMemoryUsedMb: Math.ceil(peak / MB),
-  };
+function countResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return counts;
 }
 
-export default invoke;
+class Environment {
+  private readonly tmp: string;
+  private readonly logStream: string;
+  /** Output written while no invocation task runs (between tasks, a prewarm's init): it goes out with the next invocation. */
+  private held: string[] = [];
+  private heldBytes = 0;
+  /** The invocation task that output belongs to now, and how much it has sent. */
+  private logTaskId: string | undefined;
+  private logBytes = 0;
+  private current: Invocation | undefined;
+  private activeTaskId: string | undefined;
+  /** Set when an error escaped while a task was finishing: the environment retires after it. */
+  private broken: FunctionErrorBody | undefined;
+  private initState: Promise<InitState> | undefined;
+  /** What keeps the event loop alive when the environment is idle (piscina's ports), taken at the first task. */
+  private baseline: Map<string, number> | undefined;
+  private peakBytes = 0;
+
+  constructor(
+    private readonly data: EnvironmentData,
+    private readonly loaders: Loaders,
+  ) {
+    // Private /tmp: os.tmpdir() reads TMPDIR, and a worker's process.env is its own copy.
+    this.tmp = join(data.tmpBase, `env-${threadId}`);
+    mkdirSync(this.tmp, { recursive: true });
+    process.env.TMPDIR = this.tmp;
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    this.logStream = `${day}/[${data.functionVersion}]${randomUUID().replace(/-/g, '')}`;
+    process.env.AWS_LAMBDA_LOG_STREAM_NAME = this.logStream;
+    this.capture();
+    this.guardProcess();
+    process.on('uncaughtException', (err) => this.escaped(err, false));
+    process.on('unhandledRejection', (reason) => this.escaped(reason, true));
+  }
+
+  private write(text: string): void {
+    const taskId = this.logTaskId;
+    if (taskId === undefined) {
+      if (this.heldBytes <= MAX_LOG_BYTES) this.held.push(text);
+      this.heldBytes += text.length;
+      return;
+    }
+    if (this.logBytes > MAX_LOG_BYTES) return;
+    this.logBytes += text.length;
+    post({ type: 'log', taskId, init: this.current === undefined, text: this.logBytes > MAX_LOG_BYTES ? '[log output truncated]\n' : text });
+  }
+
+  private logLine(level: string, message: string): void {
+    this.write(`${new Date().toISOString()}\t${this.current?.requestId ?? 'undefined'}\t${level}\t${message}\n`);
+  }
+
+  /** console.* and direct stdout/stderr writes go to the invocation's log, never to the host's stdout. */
+  private capture(): void {
+    const levels = [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']] as const;
+    for (const [method, level] of levels) console[method] = (...args: unknown[]) => this.logLine(level, format(...args));
+    const raw = (chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean => {
+      this.write(typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk));
+      const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+      if (typeof done === 'function') queueMicrotask(() => done.call(undefined));
+      return true;
+    };
+    process.stdout.write = raw;
+    process.stderr.write = raw;
+  }
+
+  /** Calls that would reach past this thread into the host process. */
+  private guardProcess(): void {
+    // The runtime's working directory is the code directory; a worker cannot chdir, so path.resolve() users get it here.
+    process.cwd = () => this.data.codeDir;
+    process.abort = () => process.exit(134);
+    const kill = process.kill.bind(process);
+    process.kill = (pid: number, signal?: string | number): true => {
+      if (pid !== process.pid && pid > 0) return kill(pid, signal);
+      const n = typeof signal === 'number' ? signal : osConstants.signals[(signal ?? 'SIGTERM') as keyof typeof osConstants.signals] ?? 15;
+      process.exit(128 + n);
+    };
+    process.on('exit', (code) => {
+      post({ type: 'exiting', code, ...(this.activeTaskId !== undefined ? { taskId: this.activeTaskId } : {}) });
+      rmSync(this.tmp, { recursive: true, force: true });
+    });
+  }
+
+  /** An error outside any handler's promise: it fails the running invocation, or ends an idle environment. */
+  private escaped(err: unknown, rejection: boolean): void {
+    const settled: Settled = rejection
+      ? {
+          ok: false,
+          body: { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: String(err), trace: [`Runtime.UnhandledPromiseRejection: ${String(err)}`, ...(errorBody(err).trace ?? []).slice(1)] },
+          label: 'Unhandled Promise Rejection',
+          retire: true,
+        }
+      : { ok: false, body: errorBody(err), label: 'Uncaught Exception', retire: true };
+    const inv = this.current;
+    if (inv && !inv.settled) {
+      inv.escape(settled);
+      return;
+    }
+    this.logLine('ERROR', `${settled.label} \t${formatted(settled.body)}`);
+    if (this.activeTaskId !== undefined) {
+      this.broken ??= settled.body;
+      return;
+    }
+    // Idle: nobody to report to. Exiting with 0 makes piscina drop the thread without an error
+    // (and start another if it keeps a minimum); a task racing in is retried by the host.
+    post({ type: 'stray', text: `${settled.label}: ${settled.body.errorType}: ${settled.body.errorMessage}` });
+    process.exit(0);
+  }
+
+  private samplePeak(inv?: Invocation): void {
+    const s = getHeapStatistics();
+    this.peakBytes = Math.max(this.peakBytes, s.used_heap_size + s.external_memory);
+    // resourceLimits bound the JS heap only; Buffers and ArrayBuffers live outside it.
+    if (inv && !inv.settled && s.external_memory > this.data.memoryMb * MB) {
+      inv.escape({
+        ok: false,
+        body: { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${inv.requestId} Error: Runtime exited with error: signal: killed` },
+        label: 'Out Of Memory',
+        retire: true,
+      });
+    }
+  }
+
+  private peakMb(): number {
+    return Math.ceil(this.peakBytes / MB);
+  }
+
+  private loopIsEmpty(): boolean {
+    const base = this.baseline ?? new Map<string, number>();
+    for (const [kind, n] of countResources()) if (n > (base.get(kind) ?? 0)) return false;
+    return true;
+  }
+
+  /** Resolves once nothing but the environment's own ports keeps the event loop alive, or the invocation is over. */
+  private emptyLoop(inv: Invocation): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (inv.settled || this.loopIsEmpty()) resolve();
+        else setTimeout(check, 1).unref();
+      };
+      setImmediate(check).unref();
+    });
+  }
+
+  private async init(): Promise<InitState> {
+    const started = performance.now();
+    try {
+      const handler = await loadHandler(this.data.codeDir, this.data.handler, this.loaders);
+      return { handler, durationMs: performance.now() - started };
+    } catch (err) {
+      const error = initErrorBody(err);
+      this.logLine('ERROR', `Uncaught Exception \t${formatted(error)}`);
+      return { error, durationMs: performance.now() - started };
+    } finally {
+      this.samplePeak();
+    }
+  }
+
+  async run(raw: unknown): Promise<TaskResult> {
+    if (!isTask(raw)) throw new Error('worker-pool: malformed task');
+    this.activeTaskId = raw.taskId;
+    this.baseline ??= countResources();
+    post({ type: 'accepted', taskId: raw.taskId });
+    if (raw.kind === 'invoke') {
+      this.logTaskId = raw.taskId;
+      this.logBytes = 0;
+      const held = this.held;
+      this.held = [];
+      this.heldBytes = 0;
+      for (const text of held) this.write(text);
+    }
+    const cold = this.initState === undefined;
+    const init = await (this.initState ??= this.init());
+    if (raw.kind === 'init') {
+      const error = 'error' in init ? init.error : this.broken;
+      return this.finish(raw.taskId, { kind: 'init', ...(error ? { error } : {}) }, error !== undefined);
+    }
+    const { outcome, retire } = await this.invoke(raw, init, cold);
+    return this.finish(raw.taskId, { kind: 'invoke', outcome }, retire || this.broken !== undefined);
+  }
+
+  private finish(taskId: string, result: TaskResult, retire: boolean): Promise<TaskResult> {
+    this.logTaskId = undefined;
+    post({ type: 'done', taskId, result, retire });
+    if (!retire) {
+      this.activeTaskId = undefined;
+      return Promise.resolve(result);
+    }
+    // The host aborts this task, which terminates the thread. Settling instead would let piscina
+    // hand this thread the next task; the task stays active so a late error does not exit first.
+    return new Promise<TaskResult>(() => undefined);
+  }
+
+  private async invoke(task: InvokeTask, init: InitState, cold: boolean): Promise<{ outcome: WorkerOutcome; retire: boolean }> {
+    const inv: Invocation = { requestId: task.requestId, settled: false, escape: () => undefined };
+    this.current = inv;
+    if (task.traceId !== undefined) process.env._X_AMZN_TRACE_ID = task.traceId;
+    else delete process.env._X_AMZN_TRACE_ID;
+    const deadlineMs = Date.now() + this.data.timeoutMs;
+    this.samplePeak();
+    post({ type: 'started', taskId: task.taskId, deadlineMs, maxMemoryUsedMb: this.peakMb(), ...(cold ? { initDurationMs: init.durationMs } : {}) });
+    const started = performance.now();
+    const sampler = setInterval(() => this.samplePeak(inv), 10).unref();
+    const settled: Settled = 'error' in init ? { ok: false, body: init.error, label: '', retire: true } : await this.runHandler(init.handler, task, inv, deadlineMs);
+    clearInterval(sampler);
+    const durationMs = performance.now() - started;
+    this.samplePeak();
+
+    let result = settled;
+    let payload = 'null';
+    if (result.ok) {
+      try {
+        payload = JSON.stringify(result.value) ?? 'null';
+      } catch (err) {
+        result = { ok: false, body: { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${errorBody(err).errorMessage}` }, label: 'Invoke Error', retire: false };
+      }
+    }
+    if (!result.ok && result.label !== '') this.logLine('ERROR', `${result.label} \t${formatted(result.body)}`);
+    let retire = !result.ok && result.retire;
+    if (dirBytes(this.tmp) > this.data.ephemeralStorageMb * MB) {
+      retire = true;
+      if (result.ok) result = { ok: false, body: { errorType: 'Error', errorMessage: `ENOSPC: no space left on device, ephemeral storage of ${this.data.ephemeralStorageMb} MB exceeded` }, label: '', retire: true };
+    }
+    if (!result.ok) payload = JSON.stringify(result.body);
+    this.current = undefined;
+    const outcome: WorkerOutcome = {
+      ok: result.ok,
+      payload,
+      ...(result.ok ? {} : { error: result.body }),
+      ...(cold ? { initDurationMs: init.durationMs } : {}),
+      durationMs,
+      maxMemoryUsedMb: this.peakMb(),
+    };
+    return { outcome, retire };
+  }
+
+  private runHandler(handler: Handler, task: InvokeTask, inv: Invocation, deadlineMs: number): Promise<Settled> {
+    return new Promise<Settled>((resolve) => {
+      const settle = (s: Settled): void => {
+        if (inv.settled) return;
+        inv.settled = true;
+        resolve(s);
+      };
+      const fail = (err: unknown): void => settle({ ok: false, body: errorBody(err), label: 'Invoke Error', retire: false });
+      const succeed = (value: unknown): void => settle({ ok: true, value });
+      inv.escape = settle;
+      let event: unknown;
+      try {
+        event = JSON.parse(task.payload);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      let called = false;
+      const callback = (err?: unknown, result?: unknown): void => {
+        called = true;
+        if (err !== undefined && err !== null) fail(err);
+        else if (context.callbackWaitsForEmptyEventLoop) void this.emptyLoop(inv).then(() => succeed(result));
+        else succeed(result);
+      };
+      const context = {
+        awsRequestId: task.requestId,
+        functionName: this.data.functionName,
+        functionVersion: this.data.functionVersion,
+        invokedFunctionArn: task.invokedFunctionArn,
+        memoryLimitInMB: String(this.data.memoryMb),
+        logGroupName: this.data.logGroupName,
+        logStreamName: this.logStream,
+        identity: parseJson(task.identity),
+        clientContext: parseJson(task.clientContext),
+        // Approximation: Lambda answers a callback-style handler once the event loop is empty
+        // (or at once when this is false). A worker's loop is never empty (piscina's ports keep
+        // it alive), so "empty" here means no active handle or request beyond those ports, per
+        // process.getActiveResourcesInfo(), polled every millisecond. Like Lambda, a handle left
+        // open (a socket, a ref'd timer) makes such an invocation run into its timeout. With
+        // false, work left running is not frozen as Lambda would: it keeps running between
+        // invocations, and an error it throws there replaces the environment.
+        callbackWaitsForEmptyEventLoop: true,
+        getRemainingTimeInMillis: (): number => Math.max(0, deadlineMs - Date.now()),
+        // The runtime's legacy completion methods.
+        succeed: (result?: unknown): void => callback(null, result),
+        fail: (err?: unknown): void => callback(err ?? 'handled'),
+        done: (err?: unknown, result?: unknown): void => callback(err, result),
+      };
+      let returned: unknown;
+      try {
+        returned = handler(event, context, callback);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      // A promise answers when it settles; otherwise the callback answers, or an empty event
+      // loop does, with null (a plain return value is not the response, as in Lambda).
+      if (isThenable(returned)) returned.then(succeed, fail);
+      else
+        void this.emptyLoop(inv).then(() => {
+          if (!called) succeed(undefined);
+        });
+    });
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The piscina task function for this thread. */
+export function start(loaders: Loaders): (task: unknown) => Promise<TaskResult> {
+  const data: unknown = workerData;
+  if (!isEnvironmentData(data)) throw new Error('worker-pool: malformed environment data');
+  const env = new Environment(data, loaders);
+  return (task) => env.run(task);
+}

@@ -30,19 +30,29 @@ function service(root: grpc.GrpcObject, path: string): ServiceCtor {
   return node as ServiceCtor;
 }
 
-let cache: { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor; queue: ServiceCtor } | undefined;
+interface Services {
+  raft: ServiceCtor;
+  storage: ServiceCtor;
+  log: ServiceCtor;
+  queue: ServiceCtor;
+  functions: ServiceCtor;
+}
 
-export function services(): { raft: ServiceCtor; storage: ServiceCtor; log: ServiceCtor; queue: ServiceCtor } {
+let cache: Services | undefined;
+
+export function services(): Services {
   if (!cache) {
     const internalRaft = load('internal/raft.proto');
     const internalStorage = load('internal/storage.proto');
     const v1Log = load('stratus/v1/log.proto');
     const v1Queue = load('stratus/v1/queue.proto');
+    const v1Functions = load('stratus/v1/functions.proto');
     cache = {
       raft: service(internalRaft, 'stratus.internal.RaftTransport'),
       storage: service(internalStorage, 'stratus.internal.StorageService'),
       log: service(v1Log, 'stratus.v1.LogService'),
       queue: service(v1Queue, 'stratus.v1.QueueService'),
+      functions: service(v1Functions, 'stratus.v1.FunctionService'),
     };
   }
   return cache;

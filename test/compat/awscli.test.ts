@@ -2,7 +2,10 @@
 // server. CI installs the package (.ci/run); without it the test says so and skips.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ECHO } from './lambda-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
@@ -61,5 +64,40 @@ describe('the AWS CLI (Query protocol)', () => {
     const missing = await aws(e, ['sqs', 'get-queue-url', '--queue-name', 'no-such-queue']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/AWS\.SimpleQueueService\.NonExistentQueue/);
+  }, 120_000);
+
+  it('deploys and invokes a function (REST-JSON protocol)', async (ctx) => {
+    if (!target) {
+      ctx.skip(`${AWS} is not installed (Debian package awscli; .ci/run installs it)`);
+      return;
+    }
+    const e = target.endpoint;
+    const dir = mkdtempSync(join(tmpdir(), 'stratus-cli-lambda-'));
+    try {
+      writeFileSync(join(dir, 'fn.zip'), ECHO);
+      const created = await aws(e, [
+        'lambda', 'create-function', '--function-name', 'cli-fn', '--runtime', 'nodejs20.x', '--handler', 'index.handler',
+        '--role', 'arn:aws:iam::000000000000:role/cli', '--zip-file', `fileb://${join(dir, 'fn.zip')}`, '--environment', 'Variables={GREETING=hey}',
+      ]);
+      expect(created.stderr).toBe('');
+      expect(JSON.parse(created.stdout)).toMatchObject({ FunctionName: 'cli-fn', Runtime: 'nodejs20.x', State: 'Active' });
+      const out = join(dir, 'out.json');
+      const invoked = await aws(e, ['lambda', 'invoke', '--function-name', 'cli-fn', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"from":"cli"}', '--log-type', 'Tail', out]);
+      expect(invoked.code).toBe(0);
+      const meta = JSON.parse(invoked.stdout) as { StatusCode: number; ExecutedVersion: string; LogResult: string };
+      expect(meta).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
+      expect(Buffer.from(meta.LogResult, 'base64').toString()).toMatch(/^REPORT RequestId: /m);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ event: { from: 'cli' }, env: { GREETING: 'hey' } });
+      expect((JSON.parse((await aws(e, ['lambda', 'publish-version', '--function-name', 'cli-fn'])).stdout) as { Version: string }).Version).toBe('1');
+      expect((await aws(e, ['lambda', 'create-alias', '--function-name', 'cli-fn', '--name', 'prod', '--function-version', '1'])).code).toBe(0);
+      const listed = JSON.parse((await aws(e, ['lambda', 'list-functions'])).stdout) as { Functions: { FunctionName: string }[] };
+      expect(listed.Functions.map((f) => f.FunctionName)).toContain('cli-fn');
+      const missing = await aws(e, ['lambda', 'get-function', '--function-name', 'no-such-fn']);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toMatch(/ResourceNotFoundException/);
+      expect((await aws(e, ['lambda', 'delete-function', '--function-name', 'cli-fn'])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 // Deployment packages: checked against Lambda's size limits, then stored as content-addressed
 // chunks in the cluster (nodes/scheduler/code-store.ts) so any scheduler can load them.
-import { type CodeRef } from '../../scheduler/code-store.js';
+import { type CodeRef, CodeStoreError } from '../../scheduler/code-store.js';
 import { inspectZip } from '../../scheduler/zip.js';
 import { AwsError } from '../errors.js';
 import { type LambdaBackend } from './backend.js';
@@ -32,6 +32,13 @@ export async function storeZip(lambda: LambdaBackend, zip: Uint8Array | undefine
   if (unzippedBytes > MAX_UNZIPPED_BYTES) {
     throw new AwsError('InvalidParameterValueException', `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
   }
-  const code = await lambda.code.put(zip);
+  let code: CodeRef;
+  try {
+    code = await lambda.code.put(zip);
+  } catch (err) {
+    // A code partition at its size cap (storage/partitions/blob.ts): the cluster's code storage is full.
+    if (err instanceof CodeStoreError && err.code === 'FailedPrecondition') throw new AwsError('CodeStorageExceededException', 'Code storage limit exceeded.');
+    throw err;
+  }
   return { code, codeSha256: Buffer.from(code.sha256, 'hex').toString('base64'), unzippedBytes };
 }
