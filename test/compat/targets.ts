@@ -44,14 +44,14 @@ export async function startEmbedded(extra: string[] = []): Promise<SqsTarget & {
   };
 }
 
-export async function startCluster(nodes = 3): Promise<SqsTarget> {
+export async function startCluster(nodes = 3, extra: string[] = []): Promise<SqsTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'stratus-sqs-cluster-'));
   const base = 21000 + Math.floor(Math.random() * 1500) * 8;
   process.env.STRATUS_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
   process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
   let rec: ClusterRecord;
   try {
-    rec = await clusterUp(['--nodes', String(nodes), '--dir', dir, '--base-port', String(base), '--grpc-port', String(base + 7), '--http-port', String(base + 6), '--tick-ms', '50'], () => undefined);
+    rec = await clusterUp(['--nodes', String(nodes), '--dir', dir, '--base-port', String(base), '--grpc-port', String(base + 7), '--http-port', String(base + 6), '--tick-ms', '50', ...extra], () => undefined);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -148,7 +148,7 @@ function fieldMismatches(s: Shape, f: FieldDescriptor, parent: MessageDescriptor
     case 'map': {
       if (!entry) return [`${where}: not a map`];
       const value = entry.field.find((x) => x.name === 'value')!;
-      return fieldMismatches(s.value, value, entry, `${where}{}`, isInput, true);
+      return fieldMismatches(s.value, value, entry, `${where}{}`, isInput);
     }
     case 'struct':
       if (f.type !== 'TYPE_MESSAGE' || (f.label === 'LABEL_REPEATED') !== element) return [`${where}: not a message field`];
@@ -270,11 +270,11 @@ describe('FunctionService', () => {
   });
 
   it('answers a request that cannot be decoded with InvalidRequestContentException', async () => {
-    // Field 1 (function_name) claims 100 bytes where there are 2.
-    const bytes = Buffer.from([0x0a, 0x64, 0x61, 0x62]);
+    // code (field 5) whose zip_file claims a byte past the end: it cannot be decoded.
+    const bytes = Buffer.from([0x2a, 0x03, 0x0a, 0x01]);
     const err = await failure(
       new Promise((resolve, reject) =>
-        client!.makeUnaryRequest('/stratus.v1.FunctionService/GetFunction', identity, identity, bytes, { deadline: new Date(Date.now() + 10_000) }, (e, reply) => (e ? reject(e) : resolve(reply))),
+        client!.makeUnaryRequest('/stratus.v1.FunctionService/CreateFunction', identity, identity, bytes, { deadline: new Date(Date.now() + 10_000) }, (e, reply) => (e ? reject(e) : resolve(reply))),
       ),
     );
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);

@@ -189,7 +189,6 @@ faults.exitLater = async () => { setTimeout(() => process.exit(1), 20); return '
     await answersFresh(h.pool, spec, h.req());
     expect((await h.pool.invoke(spec, h.req({ payload: op('exitLater') }))).payload).toBe('"answered"');
     await h.nextLog(/environment exited between invocations with status 1/);
-    // Counted from the fresh environment of the line above: 1, then 2, unless this one is fresh too.
     await answersFresh(h.pool, spec, h.req());
   });
 

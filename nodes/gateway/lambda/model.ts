@@ -70,6 +70,11 @@ export interface UrlDoc {
 
 export interface PolicyStatement {
   sid: string;
+  /**
+   * The policy the statement belongs to: '' for the unqualified function, else a version number
+   * or an alias name (Lambda keeps one resource policy per qualifier).
+   */
+  qualifier: string;
   /** The statement as GetPolicy shows it. */
   statement: Record<string, unknown>;
 }
