@@ -1,8 +1,47 @@
 // The AWS SDK v3 Lambda client against the embedded server.
-import { lambdaSuite } from './lambda-suite.js';
+import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { describe, expect, it } from 'vitest';
+import { ClusterClient } from '../../nodes/cluster/client.js';
+import { encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
+import { LogClient } from '../integration/log-client.js';
+import { ECHO } from './lambda-fixtures.js';
+import { lambdaClient, lambdaSuite } from './lambda-suite.js';
 import { startEmbedded } from './targets.js';
 
 lambdaSuite('Lambda on the embedded server', async () => {
   const t = await startEmbedded(['--lambda-retry-delay', '1']);
   return { endpoint: t.endpoint, sqs: t.client(), stop: () => t.stop() };
+});
+
+describe('Lambda data at rest on the embedded server', () => {
+  it('seals environment variables in the catalog and stores each invocation log in the function log', async () => {
+    const t = await startEmbedded();
+    const lambda = lambdaClient(t.endpoint);
+    const cluster = new ClusterClient({ seeds: [t.node.grpcAddress] });
+    const logs = new LogClient(t.node.grpcAddress);
+    try {
+      await lambda.send(
+        new CreateFunctionCommand({ FunctionName: 'sealed', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: ECHO }, Environment: { Variables: { GREETING: 'top-secret-value' } } }),
+      );
+      const raw = await cluster.read(0, encodeMetaQuery({ type: 'getDoc', kind: 'function', name: 'sealed' }));
+      expect(Buffer.from(raw).toString('utf8')).toContain('"environment":"v1:');
+      expect(Buffer.from(raw).toString('utf8')).not.toContain('top-secret-value');
+      const r = await lambda.send(new InvokeCommand({ FunctionName: 'sealed', Payload: new Uint8Array(Buffer.from('{"n":1}')) }));
+      expect((JSON.parse(Buffer.from(r.Payload!).toString()) as { env: { GREETING: string } }).env.GREETING).toBe('top-secret-value');
+      // Shipped off the invocation's path, in batches: wait for the batch to land.
+      let text = '';
+      const until = Date.now() + 10_000;
+      while (!text.includes(`END RequestId: ${r.$metadata.requestId}`) && Date.now() < until) {
+        text = (await logs.readAll('lambda.sealed', 0)).map((x) => Buffer.from(x.value).toString()).join('');
+        if (!text.includes('END RequestId')) await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(text).toContain(`START RequestId: ${r.$metadata.requestId} Version: $LATEST`);
+      expect(text).toMatch(/\tINFO\techo \{"n":1\}/);
+    } finally {
+      lambda.destroy();
+      cluster.close();
+      logs.close();
+      await t.stop();
+    }
+  }, 60_000);
 });
