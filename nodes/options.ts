@@ -123,7 +123,7 @@ const SPECS: Spec[] = [
   { key: 'region', flag: '--region', env: 'STRATUS_REGION', default: 'us-east-1', doc: 'the AWS region this cluster presents', parse: region },
   { key: 'accountId', flag: '--account-id', env: 'STRATUS_ACCOUNT_ID', default: '000000000000', doc: 'the 12-digit account id in queue URLs and ARNs', parse: accountId },
   { key: 'scheduler', flag: '--scheduler', env: 'STRATUS_SCHEDULER', default: 'on', doc: 'run functions here: the scheduler, its worker pool and the Lambda API (on|off; gateway and all roles)', parse: bool },
-  { key: 'lambdaConcurrency', flag: '--lambda-concurrency', env: 'STRATUS_LAMBDA_CONCURRENCY', default: '1000', doc: 'account concurrency limit of functions (100 always stay unreserved)', parse: int(101, 1_000_000) },
+  { key: 'lambdaConcurrency', flag: '--lambda-concurrency', env: 'STRATUS_LAMBDA_CONCURRENCY', default: '1000', doc: 'account concurrency limit of functions (100 of it, or all below 100, stay unreserved)', parse: int(1, 1_000_000) },
   { key: 'lambdaRetryDelay', flag: '--lambda-retry-delay', env: 'STRATUS_LAMBDA_RETRY_DELAY', default: '60', doc: 'seconds before retrying a failed async invocation (doubles for the next)', parse: int(1, 900) },
   { key: 'lambdaIdle', flag: '--lambda-idle', env: 'STRATUS_LAMBDA_IDLE', default: '300', doc: 'seconds a warm execution environment is kept without work', parse: int(1, 86_400) },
   { key: 'lambdaLease', flag: '--lambda-lease', env: 'STRATUS_LAMBDA_LEASE', default: '30', doc: 'seconds an async event stays with the scheduler running it before another may retry it', parse: int(2, 43_200) },

@@ -48,14 +48,14 @@ function clusterPids(dir: string): number[] {
 }
 
 /** "Name (HTTP 404): message", from whatever the SDK threw. */
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const meta = (err as { $metadata?: { httpStatusCode?: number } }).$metadata;
   const status = meta?.httpStatusCode !== undefined ? ` (HTTP ${meta.httpStatusCode})` : '';
   return `${err.name}${status}: ${err.message}`;
 }
 
-async function waitHealthy(url: string, timeoutMs: number, alive: () => string | undefined): Promise<void> {
+export async function waitHealthy(url: string, timeoutMs: number, alive: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = alive();

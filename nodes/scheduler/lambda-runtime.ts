@@ -69,7 +69,8 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
     accountId: o.accountId,
     region: o.region,
     accountConcurrency: o.accountConcurrency,
-    minUnreserved: MIN_UNRESERVED,
+    // A limit below AWS's 100 (a test or a small box) keeps all of it unreserved.
+    minUnreserved: Math.min(MIN_UNRESERVED, o.accountConcurrency),
     codeStorageBytes: CODE_STORAGE_BYTES,
   });
   const invoker = new AsyncInvoker(backend, backend.asyncQueue, new Destinations(backend, backend.asyncQueue, o.log), {

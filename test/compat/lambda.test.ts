@@ -1,10 +1,10 @@
 // The AWS SDK v3 Lambda client against the embedded server.
-import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, InvokeCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../nodes/cluster/client.js';
 import { encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
 import { LogClient } from '../integration/log-client.js';
-import { ECHO } from './lambda-fixtures.js';
+import { ECHO, SLOW } from './lambda-fixtures.js';
 import { lambdaClient, lambdaSuite } from './lambda-suite.js';
 import { startEmbedded } from './targets.js';
 
@@ -41,6 +41,25 @@ describe('Lambda data at rest on the embedded server', () => {
       lambda.destroy();
       cluster.close();
       logs.close();
+      await t.stop();
+    }
+  }, 60_000);
+});
+
+describe('Lambda at the account concurrency limit', () => {
+  it('throttles synchronous invokes beyond the account limit, and keeps the whole small limit unreserved', async () => {
+    const t = await startEmbedded(['--lambda-concurrency', '2']);
+    const lambda = lambdaClient(t.endpoint);
+    try {
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'busy', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: SLOW } }));
+      const payload = new Uint8Array(Buffer.from('{"ms":1500}'));
+      const results = await Promise.allSettled([0, 1, 2].map(() => lambda.send(new InvokeCommand({ FunctionName: 'busy', Payload: payload }))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      const throttled = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(throttled?.reason).toMatchObject({ name: 'TooManyRequestsException', Reason: 'ConcurrentInvocationLimitExceeded', $metadata: { httpStatusCode: 429 } });
+      await expect(lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'busy', ReservedConcurrentExecutions: 1 }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    } finally {
+      lambda.destroy();
       await t.stop();
     }
   }, 60_000);
