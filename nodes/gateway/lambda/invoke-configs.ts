@@ -1,7 +1,11 @@
 // Event invoke configs: per qualifier, how async invocations retry and where their outcomes go.
+import { type RequestContext } from '../action.js';
 import { AwsError } from '../errors.js';
+import { type Infer, t } from '../shapes.js';
 import { type LambdaBackend } from './backend.js';
+import { updateFunction } from './functions.js';
 import { type FunctionDoc, type InvokeConfigDoc } from './model.js';
+import { destinationConfig, functionNameLabel, invokeConfigShape, qualifierQuery } from './shapes.js';
 
 export interface InvokeConfigInput {
   MaximumRetryAttempts?: number;
@@ -50,7 +54,7 @@ export function checkQualifier(lambda: LambdaBackend, doc: FunctionDoc, qualifie
   throw new AwsError('ResourceNotFoundException', `Function not found: ${lambda.arn(doc.name, qualifier)}`);
 }
 
-export function invokeConfigView(lambda: LambdaBackend, fn: string, c: InvokeConfigDoc): Record<string, unknown> {
+export function invokeConfigView(lambda: LambdaBackend, fn: string, c: InvokeConfigDoc): Infer<typeof invokeConfigShape> {
   return {
     FunctionArn: lambda.arn(fn, c.qualifier),
     LastModified: c.lastModified,
@@ -61,4 +65,24 @@ export function invokeConfigView(lambda: LambdaBackend, fn: string, c: InvokeCon
       OnFailure: c.onFailure ? { Destination: c.onFailure } : {},
     },
   };
+}
+
+/** The input of Put- and UpdateFunctionEventInvokeConfig (the same members; Put replaces, Update merges). */
+export const invokeConfigInput = t.struct({
+  FunctionName: functionNameLabel,
+  Qualifier: qualifierQuery,
+  MaximumRetryAttempts: t.integer(),
+  MaximumEventAgeInSeconds: t.integer(),
+  DestinationConfig: destinationConfig,
+});
+
+export async function saveInvokeConfig(lambda: LambdaBackend, input: Infer<typeof invokeConfigInput>, ctx: Pick<RequestContext, 'accountId'>, merge: boolean): Promise<Infer<typeof invokeConfigShape>> {
+  const id = lambda.id(input.FunctionName, input.Qualifier, ctx);
+  const qualifier = id.qualifier ?? '$LATEST';
+  const f = await lambda.function(id.name, id.qualifier);
+  checkQualifier(lambda, f.doc, qualifier);
+  const prev = merge ? f.doc.invokeConfigs.find((x) => x.qualifier === qualifier) : undefined;
+  const c = await buildInvokeConfig(lambda, qualifier, input, prev);
+  await updateFunction(lambda, id.name, (d) => ({ ...d, invokeConfigs: [...d.invokeConfigs.filter((x) => x.qualifier !== qualifier), c] }));
+  return invokeConfigView(lambda, id.name, c);
 }
