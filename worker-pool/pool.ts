@@ -7,9 +7,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { type PlatformFailure, environmentVariables, outcome, platformBody, platformLogLines } from './lambda.js';
-import { type EnvironmentData, type Task, type TaskResult, isWorkerMessage } from './protocol.js';
+import { type EnvironmentData, type Task, type TaskResult, isWorkerMessage, wallClock } from './protocol.js';
 import { type EnvironmentSpec, type InvokeOutcome, type InvokeRequest } from './types.js';
 // Only boot.mjs loads worker.ts at run time; this type import also keeps it in the type-checked program.
 import { type start } from './worker.js';
@@ -27,7 +28,7 @@ type Pool = Piscina<Task, Awaited<ReturnType<ReturnType<typeof start>>>>;
 
 interface Pending {
   accepted: boolean;
-  /** performance.now() when the handler started, as the environment reported it. */
+  /** When the handler started (wallClock()), as the environment reported it. */
   startedAt: number | undefined;
   peakMb: number;
   /** The init phase's duration when this task initialised its environment. */
@@ -36,7 +37,8 @@ interface Pending {
   logs: string[];
   result: TaskResult | undefined;
   exitCode: number | undefined;
-  stopped: boolean;
+  /** Why the host stopped the task, if it did. */
+  stopped: 'timeout' | 'caller' | undefined;
   abort: AbortController;
   timer: NodeJS.Timeout | undefined;
   /** Resolves when the result arrived or the task was stopped. */
@@ -48,6 +50,7 @@ interface Execution {
   result?: TaskResult;
   failure?: PlatformFailure;
   pending: Pending;
+  /** When the task was submitted (wallClock()). */
   began: number;
 }
 
@@ -119,7 +122,7 @@ export class ExecutionPool {
         ...(req.identity !== undefined ? { identity: req.identity } : {}),
       });
       const usable = (): boolean => !e.released && !(prov?.closed ?? false);
-      const x = await this.execute(e, prov?.pool ?? e.onDemand, task, req.signal, usable);
+      const x = await this.execute(e, prov?.pool ?? e.onDemand, task, { signal: req.signal, usable });
       return this.outcome(e.spec, req.requestId, x);
     } finally {
       e.busy--;
@@ -133,11 +136,13 @@ export class ExecutionPool {
     if (x.result?.kind === 'invoke') return outcome(spec, requestId, x.result.outcome, initLogs, logs);
     const f: PlatformFailure = x.failure ?? { kind: 'exit', code: undefined };
     const body = platformBody(f, requestId, spec.timeoutSec);
+    const elapsed = wallClock() - (x.pending.startedAt ?? x.began);
     const measured = {
       payload: JSON.stringify(body),
       error: body,
       ...(x.pending.initDurationMs !== undefined ? { initDurationMs: x.pending.initDurationMs } : {}),
-      durationMs: performance.now() - (x.pending.startedAt ?? x.began),
+      // A timer may fire a fraction of a millisecond early; a timed-out invocation ran its whole timeout.
+      durationMs: f.kind === 'timeout' && x.pending.stopped === 'timeout' ? Math.max(elapsed, spec.timeoutSec * 1000) : elapsed,
       maxMemoryUsedMb: f.kind === 'oom' ? spec.memoryMb : x.pending.peakMb,
     };
     const sep = logs === '' || logs.endsWith('\n') ? '' : '\n';
@@ -150,19 +155,25 @@ export class ExecutionPool {
    * environment) makes piscina terminate the thread, and a thread's death becomes the failure
    * Lambda reports for it.
    */
-  private async execute(e: Entry, pool: Pool, task: (taskId: string) => Task, signal: AbortSignal | undefined, usable: () => boolean): Promise<Execution> {
+  private async execute(
+    e: Entry,
+    pool: Pool,
+    task: (taskId: string) => Task,
+    o: { signal?: AbortSignal | undefined; usable: () => boolean; transfer?: MessagePort[]; redispatch?: boolean },
+  ): Promise<Execution> {
+    const { signal, usable } = o;
     for (let attempt = 0; ; attempt++) {
       const taskId = `${++this.seq}`;
       const p = this.track(taskId);
-      const began = performance.now();
-      const onCallerGone = (): void => this.stop(p);
+      const began = wallClock();
+      const onCallerGone = (): void => this.stop(p, 'caller');
       signal?.addEventListener('abort', onCallerGone, { once: true });
-      if (signal?.aborted) this.stop(p);
-      p.timer = setTimeout(() => this.stop(p), INIT_LIMIT_MS + e.spec.timeoutSec * 1000);
+      if (signal?.aborted) this.stop(p, 'caller');
+      p.timer = setTimeout(() => this.stop(p, 'timeout'), INIT_LIMIT_MS + e.spec.timeoutSec * 1000);
       let thrown: unknown;
       try {
         if (!usable()) throw new Error('worker-pool: the environments were released');
-        await pool.run(task(taskId), { signal: p.abort.signal });
+        await pool.run(task(taskId), { signal: p.abort.signal, ...(o.transfer ? { transferList: o.transfer } : {}) });
         await p.settled;
       } catch (err) {
         thrown = err;
@@ -173,11 +184,12 @@ export class ExecutionPool {
       }
       if (p.result) return { result: p.result, pending: p, began };
       if (p.stopped) return { failure: { kind: 'timeout' }, pending: p, began };
-      if (isRecord(thrown) && thrown.code === 'ERR_WORKER_OUT_OF_MEMORY') return { failure: { kind: 'oom' }, pending: p, began };
+      const oom = isRecord(thrown) && thrown.code === 'ERR_WORKER_OUT_OF_MEMORY';
       const code = p.exitCode ?? exitCodeOf(thrown);
-      // The thread died before it took the task (it exited idle, after an error between
+      // The thread died before it took the task (it exited while idle, after an error between
       // invocations): nothing of the function ran for this task, so it goes to another thread.
-      if (code !== undefined && !p.accepted && attempt < MAX_REDISPATCH && usable()) continue;
+      if ((oom || code !== undefined) && !p.accepted && attempt < MAX_REDISPATCH && (o.redispatch ?? true) && usable()) continue;
+      if (oom) return { failure: { kind: 'oom' }, pending: p, began };
       if (code === undefined) this.log(`worker-pool: ${e.spec.functionName}: task ended without a result: ${messageOf(thrown)}`);
       return { failure: { kind: 'exit', code }, pending: p, began };
     }
@@ -195,7 +207,7 @@ export class ExecutionPool {
       logs: [],
       result: undefined,
       exitCode: undefined,
-      stopped: false,
+      stopped: undefined,
       abort: new AbortController(),
       timer: undefined,
       settled,
@@ -206,9 +218,9 @@ export class ExecutionPool {
   }
 
   /** Timeout or caller gone: piscina terminates the thread running the task (or drops it from the queue). */
-  private stop(p: Pending): void {
+  private stop(p: Pending, why: 'timeout' | 'caller'): void {
     if (p.result || p.stopped) return;
-    p.stopped = true;
+    p.stopped = why;
     p.abort.abort();
     p.settle();
   }
@@ -231,12 +243,12 @@ export class ExecutionPool {
         p.accepted = true;
         break;
       case 'started':
-        p.startedAt = performance.now();
+        p.startedAt = m.startedAt;
         p.peakMb = m.maxMemoryUsedMb;
         p.initDurationMs = m.initDurationMs;
         if (p.stopped || p.result) break;
         clearTimeout(p.timer);
-        p.timer = setTimeout(() => this.stop(p), Math.max(0, m.deadlineMs - Date.now()));
+        p.timer = setTimeout(() => this.stop(p, 'timeout'), Math.max(0, m.deadlineMs - wallClock()));
         break;
       case 'log':
         (m.init ? p.initLogs : p.logs).push(m.text);
@@ -277,7 +289,9 @@ export class ExecutionPool {
     };
     const pool: Pool = new Piscina<Task, Awaited<ReturnType<ReturnType<typeof start>>>>({
       filename: BOOT,
-      minThreads: provisioned ?? 0,
+      // No minimum, also for provisioned environments: piscina tops a pool up to minThreads when
+      // a terminated thread's exit arrives, even after close(), which would leak a thread.
+      minThreads: 0,
       maxThreads: provisioned ?? Math.max(1, spec.maxEnvironments),
       idleTimeout: provisioned !== undefined ? Infinity : spec.idleMs,
       concurrentTasksPerWorker: 1,
@@ -305,8 +319,10 @@ export class ExecutionPool {
 
   /**
    * Provisioned concurrency: `count` environments initialised (handler loaded, init code run)
-   * before they take requests, kept until release. Invocations use them first and spill over to
-   * on-demand environments. Rejects when an environment fails to initialise. 0 removes them.
+   * before they take requests, kept until release (they never idle out). Invocations use them
+   * first and spill over to on-demand environments. One that ends (timeout, crash) is replaced on
+   * demand, by a thread that initialises on its first invocation, which then reports a cold
+   * start. Rejects when an environment fails to initialise. 0 removes them.
    */
   async prewarm(spec: EnvironmentSpec, count: number): Promise<void> {
     if (this.closed) throw new Error('worker-pool: the execution pool is closed');
@@ -324,8 +340,24 @@ export class ExecutionPool {
     if (old) await this.retireProvisioned(old);
     if (count <= 0) return;
     const prov: Provisioned = { pool: this.createPool(e.spec, e.tmpBase, count), count, busy: 0, closed: false };
-    // piscina starts all `count` threads at once and hands each one of these tasks.
-    const runs = await Promise.all(Array.from({ length: count }, () => this.execute(e, prov.pool, (taskId) => ({ kind: 'init', taskId }), undefined, () => !e.released)));
+    // `count` init tasks, each held by its environment until all are initialised, so that they
+    // occupy `count` threads; a task that ends without saying so (its thread died) counts too.
+    const channels = Array.from({ length: count }, () => new MessageChannel());
+    const arrived = new Set<MessageChannel>();
+    const arrive = (c: MessageChannel): void => {
+      arrived.add(c);
+      if (arrived.size === count) for (const ch of channels) ch.port1.postMessage('go');
+    };
+    for (const c of channels) c.port1.once('message', () => arrive(c));
+    const runs = await Promise.all(
+      channels.map((c) =>
+        this.execute(e, prov.pool, (taskId) => ({ kind: 'init', taskId, hold: c.port2 }), { usable: () => !e.released, transfer: [c.port2], redispatch: false }).then((x) => {
+          arrive(c);
+          return x;
+        }),
+      ),
+    );
+    for (const c of channels) c.port1.close();
     const failed = runs.find((x) => x.result?.kind !== 'init' || x.result.error !== undefined);
     if (failed || e.released) {
       await this.retireProvisioned(prov);

@@ -2,6 +2,7 @@
 // thread), by structured clone. Tasks and their results go through piscina; side messages go
 // over the worker's parentPort, which piscina re-emits as the pool's 'message' event. The two
 // channels are not ordered with each other, so every side message names its task.
+import { MessagePort } from 'node:worker_threads';
 import { type FunctionErrorBody } from './types.js';
 
 /** The environment's start data (piscina workerData), the same for every thread of a pool. */
@@ -29,10 +30,16 @@ export interface InvokeTask {
   identity?: string;
 }
 
-/** Provisioned concurrency: initialise the environment, run nothing. */
+/**
+ * Provisioned concurrency: initialise the environment, run nothing. Once initialised, the
+ * environment says so on `hold` and keeps the task until the host answers there, which it does
+ * when every environment of the batch is initialised: a held task keeps its thread busy, so each
+ * task of the batch initialises a different thread.
+ */
 export interface InitTask {
   kind: 'init';
   taskId: string;
+  hold: MessagePort;
 }
 
 export type Task = InvokeTask | InitTask;
@@ -52,8 +59,12 @@ export type TaskResult = { kind: 'invoke'; outcome: WorkerOutcome } | { kind: 'i
 export type WorkerMessage =
   /** The environment took the task: from here on a thread exit is this task's fault. */
   | { type: 'accepted'; taskId: string }
-  /** The handler is about to run (init is done): the function's timeout counts from here. */
-  | { type: 'started'; taskId: string; deadlineMs: number; maxMemoryUsedMb: number; initDurationMs?: number }
+  /**
+   * The handler is about to run (init is done): the function's timeout counts from here. Times
+   * are wall-clock milliseconds with sub-millisecond precision (performance.timeOrigin + now()),
+   * comparable across threads where performance.now() alone is not.
+   */
+  | { type: 'started'; taskId: string; startedAt: number; deadlineMs: number; maxMemoryUsedMb: number; initDurationMs?: number }
   /**
    * Output, sent as it is written so that what an invocation printed survives the thread being
    * killed (timeout, out of memory). `init`: written before the handler ran (init phase).
@@ -69,6 +80,10 @@ export type WorkerMessage =
   | { type: 'exiting'; taskId?: string; code: number }
   /** An error between invocations: the environment exits and is replaced. */
   | { type: 'stray'; text: string };
+
+export function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -103,6 +118,7 @@ export function isWorkerMessage(v: unknown): v is WorkerMessage {
     case 'started':
       return (
         typeof v.taskId === 'string' &&
+        typeof v.startedAt === 'number' &&
         typeof v.deadlineMs === 'number' &&
         typeof v.maxMemoryUsedMb === 'number' &&
         (v.initDurationMs === undefined || typeof v.initDurationMs === 'number')
@@ -137,6 +153,6 @@ export function isEnvironmentData(v: unknown): v is EnvironmentData {
 
 export function isTask(v: unknown): v is Task {
   if (!isRecord(v) || typeof v.taskId !== 'string') return false;
-  if (v.kind === 'init') return true;
+  if (v.kind === 'init') return v.hold instanceof MessagePort;
   return v.kind === 'invoke' && typeof v.requestId === 'string' && typeof v.payload === 'string' && typeof v.invokedFunctionArn === 'string';
 }

@@ -5,6 +5,7 @@
 // invocation (timers, stray rejections) fail it and retire the environment, as the runtime exits
 // the process after them. Loaded by boot.mjs.
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { type Handler, type Loaders, errorBody, formatted, initErrorBody, isThenable, loadHandler } from './handler.js';
-import { type EnvironmentData, type InvokeTask, type TaskResult, type WorkerMessage, type WorkerOutcome, isEnvironmentData, isTask } from './protocol.js';
+import { type EnvironmentData, type InvokeTask, type TaskResult, type WorkerMessage, type WorkerOutcome, isEnvironmentData, isTask, wallClock } from './protocol.js';
 import { type FunctionErrorBody } from './types.js';
 
 const MB = 1024 * 1024;
@@ -231,6 +232,9 @@ class Environment {
     const cold = this.initState === undefined;
     const init = await (this.initState ??= this.init());
     if (raw.kind === 'init') {
+      raw.hold.postMessage('initialised');
+      await once(raw.hold, 'message');
+      raw.hold.close();
       const error = 'error' in init ? init.error : this.broken;
       return this.finish(raw.taskId, { kind: 'init', ...(error ? { error } : {}) }, error !== undefined);
     }
@@ -255,9 +259,10 @@ class Environment {
     this.current = inv;
     if (task.traceId !== undefined) process.env._X_AMZN_TRACE_ID = task.traceId;
     else delete process.env._X_AMZN_TRACE_ID;
-    const deadlineMs = Date.now() + this.data.timeoutMs;
+    const startedAt = wallClock();
+    const deadlineMs = startedAt + this.data.timeoutMs;
     this.samplePeak();
-    post({ type: 'started', taskId: task.taskId, deadlineMs, maxMemoryUsedMb: this.peakMb(), ...(cold ? { initDurationMs: init.durationMs } : {}) });
+    post({ type: 'started', taskId: task.taskId, startedAt, deadlineMs, maxMemoryUsedMb: this.peakMb(), ...(cold ? { initDurationMs: init.durationMs } : {}) });
     const started = performance.now();
     const sampler = setInterval(() => this.samplePeak(inv), 10).unref();
     const settled: Settled = 'error' in init ? { ok: false, body: init.error, label: '', retire: true } : await this.runHandler(init.handler, task, inv, deadlineMs);
@@ -335,7 +340,7 @@ class Environment {
         // false, work left running is not frozen as Lambda would: it keeps running between
         // invocations, and an error it throws there replaces the environment.
         callbackWaitsForEmptyEventLoop: true,
-        getRemainingTimeInMillis: (): number => Math.max(0, deadlineMs - Date.now()),
+        getRemainingTimeInMillis: (): number => Math.max(0, Math.floor(deadlineMs - wallClock())),
         // The runtime's legacy completion methods.
         succeed: (result?: unknown): void => callback(null, result),
         fail: (err?: unknown): void => callback(err ?? 'handled'),

@@ -70,10 +70,10 @@ describe('cold and warm starts', () => {
     expect(warm.logs).not.toContain('init ran');
   });
 
-  it('prewarm initialises environments before any request; their first invocations are not cold', async () => {
+  it('prewarm initialises environments before any request; they are not cold and do not idle out', async () => {
     const h = await harness();
     const g = await gate();
-    const spec = h.spec(await h.code({ 'index.js': `let n = 0; const initAt = Date.now();\n${gateHandler('return { n: ++n, initAt };')}` }), { maxEnvironments: 1 });
+    const spec = h.spec(await h.code({ 'index.js': `let n = 0; const initAt = Date.now();\n${gateHandler('return { n: ++n, initAt };')}` }), { maxEnvironments: 1, idleMs: 1 });
     const before = Date.now();
     await h.pool.prewarm(spec, 2);
     const afterPrewarm = Date.now();
@@ -90,6 +90,12 @@ describe('cold and warm starts', () => {
       expect(body.initAt).toBeLessThanOrEqual(afterPrewarm);
     }
     expect(h.pool.busy(spec.key)).toBe(0);
+    // idleMs is 1 ms, for on-demand environments only: both provisioned ones are still warm.
+    const again = await Promise.all([h.pool.invoke(spec, h.req({ payload: JSON.stringify({ url: g.url }) })), h.pool.invoke(spec, h.req({ payload: JSON.stringify({ url: g.url }) }))]);
+    expect(again.map((o) => [o.initDurationMs, JSON.parse(o.payload).n])).toEqual([
+      [undefined, 2],
+      [undefined, 2],
+    ]);
   });
 
   it('prewarm rejects when the environments cannot initialise', async () => {

@@ -144,6 +144,14 @@ describe('faults that end the environment', () => {
     await answersFresh(h.pool, spec, h.req());
   });
 
+  it('reports Runtime.OutOfMemory when Buffers (outside the JS heap) outgrow the memory size', async () => {
+    const h = await harness();
+    const grow = 'faults.buffers = async () => { const a = []; for (;;) { a.push(Buffer.alloc(8 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 1)); } };';
+    const spec = h.spec(await h.code({ 'index.js': withCounter(grow) }), { memoryMb: 128 });
+    failed(await h.pool.invoke(spec, h.req({ payload: op('buffers') })), 'Runtime.OutOfMemory');
+    await answersFresh(h.pool, spec, h.req());
+  });
+
   it('reports Runtime.ExitError for process.exit(n), keeping what was logged before', async () => {
     const h = await harness();
     const spec = h.spec(await h.code({ 'index.js': withCounter("faults.exit = async () => { console.log('leaving'); process.exit(2); };") }));
