@@ -14,6 +14,7 @@ import { functionService } from './gateway/function-service.js';
 import { SqsBackend } from './gateway/sqs/backend.js';
 import { sqsService } from './gateway/sqs/service.js';
 import { lambdaService } from './gateway/lambda/service.js';
+import { lambdaUrlFront } from './gateway/lambda/url-front.js';
 import { startLambdaRuntime } from './scheduler/lambda-runtime.js';
 import { Sequencer } from './cluster/sequencer.js';
 import { META_GROUP } from './cluster/placement.js';
@@ -146,15 +147,20 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       // Runs after the gRPC and HTTP servers close, before storage stops (cleanups run in reverse).
       if (lambda) cleanups.push(() => lambda.stop());
       if (lambda) { const fns = functionService(lambda.backend, { accountId: o.accountId, region: o.region, get baseUrl() { return `http://${httpAddress ?? `${o.host}:${o.httpPort}`}`; }, log }); server.addService(fns.definition, fns.implementation); }
+      const authenticate = o.auth ? sigV4Authenticator(client) : undefined;
+      // Function URLs (`<url-id>.lambda-url.<region>.localhost` Hosts, or /_lambda-url/<url-id>/…)
+      // share the HTTP port; they are answered before AWS dispatch.
+      const urls = lambda ? lambdaUrlFront({ lambda: lambda.backend, authenticate, log }) : undefined;
       const front = httpFront({
         services: [sqsService(sqs), ...(lambda ? [lambdaService(lambda.backend)] : [])],
-        authenticate: o.auth ? sigV4Authenticator(client) : undefined,
+        authenticate,
         region: o.region,
         accountId: o.accountId,
         // AWS: an SQS batch may carry 1 MiB of bodies; JSON and base64 framing add to that.
         maxBodyBytes: 4 * 1024 * 1024,
         log,
         extra: (req, res) => {
+          if (urls?.(req, res)) return true;
           if (req.url !== '/health' && req.url !== '/_stratus/health') return false;
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ status: 'ok', role: o.role, node: o.id, auth: o.auth }));

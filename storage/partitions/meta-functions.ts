@@ -83,6 +83,8 @@ export class FunctionCatalog {
       this.codeBytes -= oldBytes;
       this.reserved -= oldReserved;
       ctx.ops.push({ type: 'del', key });
+      // The catalog's version moves with every document: gateways cache documents per version.
+      groups.touch(ctx);
       return okResult(json(current));
     }
     const codeBytes = this.codeBytes - oldBytes + cmd.codeBytes;
@@ -103,6 +105,7 @@ export class FunctionCatalog {
     this.codeBytes = codeBytes;
     this.reserved = reservedTotal;
     ctx.ops.push({ type: 'put', key, value: json(next) });
+    groups.touch(ctx);
     return okResult(json(next));
   }
 

@@ -105,3 +105,16 @@ describe('meta kind: function catalog', () => {
     expect(unwrap(decodePlacementResult(await h.read(encodeMetaQuery({ type: 'getPlacement' })))).stores).toHaveLength(1);
   });
 });
+
+describe('meta kind: function catalog and the catalog version', () => {
+  it('moves the version with every document write, so other gateways drop their cached copies', async () => {
+    const h = new MetaHarness();
+    const version = async () => unwrap(decodePlacementResult(await h.read(encodeMetaQuery({ type: 'getPlacement' })))).version;
+    const v0 = await version();
+    unwrap(h.put('f', 0, { v: 1 }));
+    const v1 = await version();
+    expect(v1).toBeGreaterThan(v0);
+    unwrap(h.put('f', 1, { v: 2 }));
+    expect(await version()).toBeGreaterThan(v1);
+  });
+});

@@ -37,6 +37,14 @@ import { putProvisionedConcurrencyConfig } from './actions/put-provisioned-concu
 import { getProvisionedConcurrencyConfig } from './actions/get-provisioned-concurrency-config.js';
 import { deleteProvisionedConcurrencyConfig } from './actions/delete-provisioned-concurrency-config.js';
 import { listProvisionedConcurrencyConfigs } from './actions/list-provisioned-concurrency-configs.js';
+import { addPermission } from './actions/add-permission.js';
+import { removePermission } from './actions/remove-permission.js';
+import { getPolicy } from './actions/get-policy.js';
+import { createFunctionUrlConfig } from './actions/create-function-url-config.js';
+import { getFunctionUrlConfig } from './actions/get-function-url-config.js';
+import { updateFunctionUrlConfig } from './actions/update-function-url-config.js';
+import { deleteFunctionUrlConfig } from './actions/delete-function-url-config.js';
+import { listFunctionUrlConfigs } from './actions/list-function-url-configs.js';
 import { type LambdaBackend } from './backend.js';
 
 export const LAMBDA_ACTIONS = actionMap<LambdaBackend>([
@@ -76,6 +84,14 @@ export const LAMBDA_ACTIONS = actionMap<LambdaBackend>([
   getProvisionedConcurrencyConfig,
   deleteProvisionedConcurrencyConfig,
   listProvisionedConcurrencyConfigs,
+  addPermission,
+  removePermission,
+  getPolicy,
+  createFunctionUrlConfig,
+  getFunctionUrlConfig,
+  updateFunctionUrlConfig,
+  deleteFunctionUrlConfig,
+  listFunctionUrlConfigs,
 ]);
 
 /** AWS: CreateFunction requests up to 69,905,067 bytes (a 50 MB package in base64 JSON). */

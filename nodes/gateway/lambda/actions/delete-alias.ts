@@ -17,6 +17,7 @@ export const deleteAlias = defineAction<LambdaBackend>()({
       d.invokeConfigs = d.invokeConfigs.filter((c) => c.qualifier !== input.Name);
       d.provisioned = d.provisioned.filter((c) => c.qualifier !== input.Name);
       d.urls = d.urls.filter((u) => u.qualifier !== input.Name);
+      d.policy = d.policy.filter((s) => s.qualifier !== input.Name);
       return d;
     });
     return {};
