@@ -41,6 +41,11 @@ describe('node options', () => {
     bad(['--tick-ms', '1'], "--tick-ms: expected an integer from 5 to 10000, got '1'");
     bad(['--heartbeat-ticks', '10', '--election-ticks', '10'], '--heartbeat-ticks (10) must be less than --election-ticks (10)');
     bad(['--quiesce', 'maybe'], "--quiesce: expected on or off, got 'maybe'");
+    bad(['--scheduler', 'maybe'], "--scheduler: expected on or off, got 'maybe'");
+    bad(['--lambda-concurrency', '0'], "--lambda-concurrency: expected an integer from 1 to 1000000, got '0'");
+    bad(['--lambda-retry-delay', '901'], "--lambda-retry-delay: expected an integer from 1 to 900, got '901'");
+    bad(['--lambda-idle', 'soon'], "--lambda-idle: expected an integer from 1 to 86400, got 'soon'");
+    bad(['--lambda-lease', '1'], "--lambda-lease: expected an integer from 2 to 43200, got '1'");
     bad(['--snapshot-entries', '5'], "--snapshot-entries: expected an integer from 10 to 10000000, got '5'");
     bad(['--role', 'gateway'], '--peers: a gateway needs the storage nodes to reach');
     bad([], "STRATUS_HTTP_PORT: expected an integer from 0 to 65535, got '-1'", { STRATUS_HTTP_PORT: '-1' });
