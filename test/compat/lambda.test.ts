@@ -1,5 +1,6 @@
 // The AWS SDK v3 Lambda client against the embedded server.
-import { CreateFunctionCommand, InvokeCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, DeleteFunctionConcurrencyCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../nodes/cluster/client.js';
 import { encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
@@ -60,6 +61,35 @@ describe('Lambda at the account concurrency limit', () => {
       await expect(lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'busy', ReservedConcurrentExecutions: 1 }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
     } finally {
       lambda.destroy();
+      await t.stop();
+    }
+  }, 60_000);
+});
+
+describe('Lambda async events while throttled', () => {
+  it('keeps a throttled event queued and runs it once concurrency allows', async () => {
+    const t = await startEmbedded();
+    const lambda = lambdaClient(t.endpoint);
+    const sqs = t.client();
+    try {
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'held', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: ECHO } }));
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'held-ok' }))).QueueUrl!;
+      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+      await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'held', DestinationConfig: { OnSuccess: { Destination: arn } } }));
+      await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'held', ReservedConcurrentExecutions: 0 }));
+      const accepted = await lambda.send(new InvokeCommand({ FunctionName: 'held', InvocationType: 'Event', Payload: new Uint8Array(Buffer.from('{"k":1}')) }));
+      expect(accepted.StatusCode).toBe(202);
+      // Throttled: nothing runs while reserved concurrency is 0 (a long poll that comes back empty).
+      const early = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 3 }));
+      expect(early.Messages ?? []).toEqual([]);
+      await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'held' }));
+      let body: string | undefined;
+      const until = Date.now() + 30_000;
+      while (body === undefined && Date.now() < until) body = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }))).Messages?.[0]?.Body;
+      expect(JSON.parse(body ?? '{}')).toMatchObject({ requestContext: { condition: 'Success', requestId: accepted.$metadata.requestId }, requestPayload: { k: 1 } });
+    } finally {
+      lambda.destroy();
+      sqs.destroy();
       await t.stop();
     }
   }, 60_000);
