@@ -2,9 +2,10 @@
 // a bare piscina pool, lambda-local in the bench process), plus what they share: the handler
 // sources every target runs, the async-event driver and the sink file it reads completions from.
 //
-// Lifecycle, per run: factory → setup() → for each concurrency warmCell(c) (prime with burst(),
-// measure with invoke(), close()) → coldStart(i) a number of times → asyncEvents() when the target
-// has it → teardown(). A fresh target object per run.
+// Lifecycle, per run: factory → setup() → a JIT warm-up cell → for each concurrency warmCell(c)
+// (prime with burst() until no environment starts, wait for idle CPU, measure with invoke(),
+// close()) → coldStart(i) a number of times → asyncEvents() when the target has it → teardown().
+// A fresh target object per run.
 import { existsSync, readFileSync } from 'node:fs';
 import { sleep } from './proc.js';
 
@@ -12,14 +13,17 @@ import { sleep } from './proc.js';
 export const TRIVIAL_HANDLER = 'export const handler = async (e) => ({ ok: true, n: e.n });\n';
 
 /**
- * The async test's handler: appends "n epoch-ms" to the file named by SINK_FILE. One small
- * O_APPEND write per line, so lines from concurrent environments do not interleave; the time is
- * taken where the handler runs, so polling the file later does not blur completion times.
+ * The async test's handler: appends "n epoch-ms environment-id" to the file named by SINK_FILE.
+ * One small O_APPEND write per line, so lines from concurrent environments do not interleave; the
+ * time is taken where the handler runs, so polling the file later does not blur completion times.
+ * The id is drawn once per module instance, i.e. per environment, so the sink also tells how many
+ * environments ran the events (and whether any started during the measurement).
  */
 export const SINK_HANDLER = [
   "import { appendFileSync } from 'node:fs';",
+  'const env = Math.random().toString(36).slice(2, 10);',
   'export const handler = async (e) => {',
-  "  appendFileSync(process.env.SINK_FILE, `${e.n} ${performance.timeOrigin + performance.now()}\\n`);",
+  "  appendFileSync(process.env.SINK_FILE, `${e.n} ${performance.timeOrigin + performance.now()} ${env}\\n`);",
   '  return { ok: true, n: e.n };',
   '};',
   '',
@@ -50,6 +54,9 @@ export interface AsyncResult {
   /** Per event: completion (in the handler) minus the start of its send. */
   p50Ms: number;
   p99Ms: number;
+  /** Environments that ran the measured events, and how many of them were not warm before (cold starts). */
+  environments: number;
+  newEnvironments: number;
 }
 
 export interface InvokeTarget {
@@ -65,6 +72,8 @@ export interface InvokeTarget {
   asyncEvents?(events: number, concurrency: number): Promise<AsyncResult>;
   /** CPU ms used so far by processes the target started (undefined: it runs inside the bench process). */
   serverCpuMs(): number | undefined;
+  /** Of that, the server's main thread (event loop: HTTP, auth, API, scheduler, pool dispatch); undefined when not known. */
+  serverMainThreadCpuMs?(): number | undefined;
   /** Stops everything it started; safe after a failed setup(). */
   teardown(): Promise<void>;
 }
@@ -92,17 +101,23 @@ export function checkResult(target: string, v: unknown, n: number): void {
   if (!isRecord(v) || v.ok !== true || v.n !== n) throw new Error(`${target}: handler returned ${JSON.stringify(v)}, expected {"ok":true,"n":${n}}`);
 }
 
-/** Completion time per event number, from the sink file (missing file: none yet). */
-export function readSink(file: string): Map<number, number> {
-  const done = new Map<number, number>();
+export interface SinkLine {
+  /** Completion time, epoch ms. */
+  t: number;
+  /** The environment that ran it. */
+  env: string;
+}
+
+/** What the sink file says per event number (missing file: nothing yet). */
+export function readSink(file: string): Map<number, SinkLine> {
+  const done = new Map<number, SinkLine>();
   if (!existsSync(file)) return done;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp <= 0) continue;
-    const n = Number(line.slice(0, sp));
-    const t = Number(line.slice(sp + 1));
+    const [ns, ts, env] = line.split(' ');
+    const n = Number(ns);
+    const t = Number(ts);
     // A retried event could appear twice; its first completion counts.
-    if (Number.isInteger(n) && Number.isFinite(t) && !done.has(n)) done.set(n, t);
+    if (ns && env && Number.isInteger(n) && Number.isFinite(t) && !done.has(n)) done.set(n, { t, env });
   }
   return done;
 }
@@ -114,6 +129,62 @@ export async function waitForSink(file: string, n: number, timeoutMs: number, wh
     if (Date.now() > deadline) throw new Error(`${what}: event ${n} did not complete within ${timeoutMs} ms`);
     await sleep(20);
   }
+}
+
+const PRIME_LIMIT_MS = 60_000;
+/** "Quiet": the bench and the target together use less than this much of one core... */
+const QUIET_CPU_PCT = 10;
+/** ...over a window this long... */
+const QUIET_WINDOW_MS = 1000;
+/** ...or we give up waiting after this long. */
+const QUIET_LIMIT_MS = 60_000;
+
+/** CPU ms of the bench process (all its threads: pool threads, lambda-local) so far. */
+export function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Waits until `cpuMs` (bench + target processes) stops climbing: after many environments start,
+ * their isolates keep the CPU busy for seconds (compilation, GC) after the first task returns, and
+ * a measurement started then would mostly measure that. Resolves to the ms waited.
+ */
+export async function waitQuiet(what: string, cpuMs: () => number, log: (line: string) => void): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const a = cpuMs();
+    await sleep(QUIET_WINDOW_MS);
+    const pct = ((cpuMs() - a) / QUIET_WINDOW_MS) * 100;
+    if (pct < QUIET_CPU_PCT) return Date.now() - t0;
+    if (Date.now() - t0 > QUIET_LIMIT_MS) {
+      log(`${what}: WARNING still using ${Math.round(pct)}% CPU while idle after ${QUIET_LIMIT_MS} ms; measuring anyway`);
+      return Date.now() - t0;
+    }
+  }
+}
+
+/**
+ * Invokes `burst` until two bursts in a row found every environment warm, so that thread
+ * start-up (which can take seconds for 64 environments on 2 cores) stays out of the measurement.
+ * Resolves to the number of bursts and of cold starts seen.
+ */
+export async function primeBursts(what: string, burst: () => Promise<number>, log: (line: string) => void): Promise<{ bursts: number; cold: number }> {
+  const deadline = Date.now() + PRIME_LIMIT_MS;
+  let quiet = 0;
+  let bursts = 0;
+  let cold = 0;
+  while (quiet < 2) {
+    const k = await burst();
+    bursts++;
+    cold += k;
+    quiet = k === 0 ? quiet + 1 : 0;
+    if (Date.now() > deadline) {
+      log(`${what}: WARNING environments still starting after ${PRIME_LIMIT_MS} ms of priming; measuring anyway`);
+      break;
+    }
+  }
+  return { bursts, cold };
 }
 
 const sortedPercentile = (xs: Float64Array, q: number): number => (xs.length === 0 ? Number.NaN : (xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))] as number));
@@ -162,11 +233,15 @@ export async function runAsyncEvents(o: {
   }
   const latencies = new Float64Array(o.events);
   let last = 0;
+  const used = new Set<string>();
   for (let n = 0; n < o.events; n++) {
-    const t = done.get(n) as number;
-    last = Math.max(last, t);
-    latencies[n] = t - (sentAt[n] as number);
+    const l = done.get(n) as SinkLine;
+    last = Math.max(last, l.t);
+    latencies[n] = l.t - (sentAt[n] as number);
+    used.add(l.env);
   }
+  // Priming and warm-up events have negative numbers: the environments they saw were warm already.
+  const warm = new Set([...done].filter(([n]) => n < 0).map(([, l]) => l.env));
   latencies.sort();
   return {
     events: o.events,
@@ -174,5 +249,7 @@ export async function runAsyncEvents(o: {
     endToEndPerSec: o.events / ((last - t0) / 1000),
     p50Ms: sortedPercentile(latencies, 0.5),
     p99Ms: sortedPercentile(latencies, 0.99),
+    environments: used.size,
+    newEnvironments: [...used].filter((e) => !warm.has(e)).length,
   };
 }
