@@ -30,14 +30,14 @@ export interface HttpFrontOptions {
   extra?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
-class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {}
 
 /**
  * Reads a body of at most `max` bytes. Past the limit it stops reading but leaves the socket
  * open: the caller answers 413 with `connection: close`, and Node closes the socket once that
  * answer is written. Destroying the request here would drop the answer with the connection.
  */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > max) {

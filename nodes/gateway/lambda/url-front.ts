@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Throttled } from '../../scheduler/scheduler.js';
 import { type InvokeResult } from '../../scheduler/types.js';
-import { type Authenticate } from '../http.js';
+import { type Authenticate, BodyTooLarge, readBody } from '../http.js';
 import { MAX_SYNC_PAYLOAD } from './actions/invoke.js';
 import { type LambdaBackend } from './backend.js';
 import { allowsPublicUrlInvoke } from './policy.js';
@@ -53,33 +53,6 @@ export function matchUrlRequest(req: IncomingMessage, region: string): UrlTarget
   const slash = rest.indexOf('/');
   const urlId = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
   return { urlId, region: undefined, domainName: `${urlId}.lambda-url.${region}.localhost`, rawPath: slash < 0 ? '/' : rest.slice(slash), rawQuery };
-}
-
-class BodyTooLarge extends Error {}
-
-/** Reads at most `max` bytes; past that it stops and the caller answers 413 and closes. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > max) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > max) {
-        req.off('data', onData);
-        req.pause();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 // Lambda's answers when it refuses a URL request (recorded from AWS): an unknown URL id gets a
