@@ -128,6 +128,19 @@ function machineBusyMs(): number | undefined {
   }
 }
 
+/** Runs `f` and says how much CPU the rest of the machine (not the bench, not the target's processes) used meanwhile, % of one core. */
+async function withOtherCpu<T>(target: InvokeTarget, f: () => Promise<T>): Promise<{ value: T; otherCpuPct: number | undefined }> {
+  const m0 = machineBusyMs();
+  const b0 = selfCpuMs();
+  const s0 = target.serverCpuMs() ?? 0;
+  const w0 = performance.now();
+  const value = await f();
+  const m1 = machineBusyMs();
+  const ours = selfCpuMs() - b0 + ((target.serverCpuMs() ?? s0) - s0);
+  const otherCpuPct = m0 !== undefined && m1 !== undefined ? Math.max(0, ((m1 - m0 - ours) / (performance.now() - w0)) * 100) : undefined;
+  return { value, otherCpuPct };
+}
+
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
@@ -166,19 +179,22 @@ interface WarmMeasured {
   otherCpuPct: number | undefined;
 }
 
+type AsyncMeasured = AsyncResult & { otherCpuPct: number | undefined };
+
 async function main(): Promise<void> {
   const warm = new Map<string, WarmMeasured[]>();
   const cold = new Map<TargetName, ColdSample[][]>();
-  const async = new Map<TargetName, AsyncResult[]>();
+  const async = new Map<TargetName, AsyncMeasured[]>();
   const descriptions = new Map<TargetName, string>();
   const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
     m.set(k, [...(m.get(k) ?? []), v]);
   };
   const warmKey = (c: number, t: string): string => `${c}/${t}`;
   const cellSeconds = (warmupMs + durationMs) / 1000;
+  const fixedSeconds = runs * targetNames.length * (concurrencies.length * cellSeconds + jitWarmupMs / 1000);
   log(
-    `bench/invoke: ${runs} run(s) x ${targetNames.length} target(s): warm ${concurrencies.length} cells x ${cellSeconds}s` +
-      ` ≈ ${Math.ceil((runs * targetNames.length * concurrencies.length * cellSeconds) / 60)} min, plus priming, cold starts, async events and start-up`,
+    `bench/invoke: ${runs} run(s) x ${targetNames.length} target(s): ${Math.ceil(fixedSeconds / 60)} min of JIT warm-up and measurement windows, ` +
+      'plus start-up, priming (64 Stratus environments take 10-30 s to start on 2 cores), cold starts and async events; about 8 min in all by default',
   );
 
   for (let run = 1; run <= runs; run++) {
@@ -291,11 +307,12 @@ async function main(): Promise<void> {
       if (phases.has('async')) {
         for (const [name, target] of targets) {
           if (!target.asyncEvents) continue;
-          const r = await target.asyncEvents(asyncEvents, asyncConcurrency);
-          push(async, name, r);
+          const asyncEventsOf = target.asyncEvents.bind(target);
+          const { value: r, otherCpuPct } = await withOtherCpu(target, () => asyncEventsOf(asyncEvents, asyncConcurrency));
+          push(async, name, { ...r, otherCpuPct });
           log(
             `run ${run}/${runs}: ${name.padEnd(16)} async: ${r.enqueuePerSec !== undefined ? `${fmt(r.enqueuePerSec)} accepted/s, ` : ''}` +
-              `${fmt(r.endToEndPerSec)} completed/s end to end, event latency p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms; ${r.environments} environments ran them (${r.newEnvironments} started meanwhile)`,
+              `${fmt(r.endToEndPerSec)} completed/s end to end, event latency p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms; ${r.environments} environments ran them (${r.newEnvironments} started meanwhile); other CPU ${fmt(otherCpuPct ?? Number.NaN)}%`,
           );
         }
       }
@@ -321,7 +338,7 @@ async function main(): Promise<void> {
 
 const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${fmt(a / b)}×` : '—');
 
-function report(warm: Map<string, WarmMeasured[]>, cold: Map<TargetName, ColdSample[][]>, async: Map<TargetName, AsyncResult[]>, descriptions: Map<TargetName, string>): string {
+function report(warm: Map<string, WarmMeasured[]>, cold: Map<TargetName, ColdSample[][]>, async: Map<TargetName, AsyncMeasured[]>, descriptions: Map<TargetName, string>): string {
   const out: string[] = [
     `## bench/invoke — ${new Date().toISOString()}`,
     '',
@@ -395,8 +412,8 @@ function report(warm: Map<string, WarmMeasured[]>, cold: Map<TargetName, ColdSam
   }
 
   if (phases.has('async') && async.size > 0) {
-    const rows: Cell[][] = [['target', 'events', 'accepted/s (202)', 'completed/s end to end', 'event latency p50 ms', 'p99 ms', 'environments (cold)', 'Stratus/floor end to end']];
-    const m = (t: TargetName, pick: (r: AsyncResult) => number | undefined): number => median((async.get(t) ?? []).map(pick).filter((x): x is number => x !== undefined));
+    const rows: Cell[][] = [['target', 'events', 'accepted/s (202)', 'completed/s end to end', 'event latency p50 ms', 'p99 ms', 'environments (cold)', 'other CPU %', 'Stratus/floor end to end']];
+    const m = (t: TargetName, pick: (r: AsyncMeasured) => number | undefined): number => median((async.get(t) ?? []).map(pick).filter((x): x is number => x !== undefined));
     for (const t of targetNames) {
       if (!async.has(t)) continue;
       rows.push([
@@ -407,6 +424,7 @@ function report(warm: Map<string, WarmMeasured[]>, cold: Map<TargetName, ColdSam
         fmt(m(t, (r) => r.p50Ms)),
         fmt(m(t, (r) => r.p99Ms)),
         `${fmt(m(t, (r) => r.environments))} (${fmt(m(t, (r) => r.newEnvironments))})`,
+        fmt(m(t, (r) => r.otherCpuPct)),
         t === STRATUS ? ratio(m(STRATUS, (r) => r.endToEndPerSec), m(FLOOR, (r) => r.endToEndPerSec)) : '—',
       ]);
     }
