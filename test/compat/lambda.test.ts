@@ -93,4 +93,28 @@ describe('Lambda async events while throttled', () => {
       await t.stop();
     }
   }, 60_000);
+
+  it('gives a throttled event up after MaximumEventAgeInSeconds, to the OnFailure destination', async () => {
+    const t = await startEmbedded();
+    const lambda = lambdaClient(t.endpoint);
+    const sqs = t.client();
+    try {
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'aged', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: ECHO } }));
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'aged-failed' }))).QueueUrl!;
+      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+      // AWS's smallest event age, 60 s: the event is throttled throughout (reserved 0) and must expire.
+      await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'aged', MaximumEventAgeInSeconds: 60, DestinationConfig: { OnFailure: { Destination: arn } } }));
+      await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'aged', ReservedConcurrentExecutions: 0 }));
+      const accepted = await lambda.send(new InvokeCommand({ FunctionName: 'aged', InvocationType: 'Event', Payload: new Uint8Array(Buffer.from('{"k":2}')) }));
+      const sent = Date.now();
+      let body: string | undefined;
+      while (body === undefined && Date.now() - sent < 120_000) body = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }))).Messages?.[0]?.Body;
+      expect(Date.now() - sent).toBeGreaterThanOrEqual(60_000);
+      expect(JSON.parse(body ?? '{}')).toMatchObject({ requestContext: { condition: 'EventAgeExceeded', requestId: accepted.$metadata.requestId }, requestPayload: { k: 2 } });
+    } finally {
+      lambda.destroy();
+      sqs.destroy();
+      await t.stop();
+    }
+  }, 180_000);
 });
