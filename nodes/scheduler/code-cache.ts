@@ -73,6 +73,8 @@ export class CodeCache {
   readonly root: string;
   private readonly maxUnzippedBytes: number;
   private readonly pending = new Map<string, Promise<string>>();
+  /** Directories known complete: a warm invoke then costs no file-system call (evict forgets them). */
+  private readonly known = new Set<string>();
   private swept: Promise<void> | undefined;
   /** The eviction running now, if any: lookups wait for it rather than race its renames. */
   private evicting: Promise<unknown> = Promise.resolve();
@@ -100,9 +102,15 @@ export class CodeCache {
    */
   functionDir(code: CodeRef, layers: readonly CodeRef[]): Promise<string> {
     const key = CodeCache.keyOf(code, layers);
+    if (this.known.has(key)) return Promise.resolve(join(this.root, key));
     let p = this.pending.get(key);
     if (p === undefined) {
-      p = this.ensure(key, code, layers).finally(() => this.pending.delete(key));
+      p = this.ensure(key, code, layers)
+        .then((dir) => {
+          this.known.add(key);
+          return dir;
+        })
+        .finally(() => this.pending.delete(key));
       this.pending.set(key, p);
     }
     return p;
@@ -196,6 +204,7 @@ export class CodeCache {
    * still used by live environments) and those being unpacked now. Returns what it removed.
    */
   evict(keep: Iterable<string>): Promise<string[]> {
+    this.known.clear();
     const list = [...keep]; // read now: the caller's collection may change while we wait
     const run = this.evicting.then(() => this.evictNow(list));
     this.evicting = run.catch(() => undefined);
