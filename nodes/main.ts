@@ -9,12 +9,18 @@ commands:
   start [--data DIR] [--grpc-port 50051] [--http-port 4566] [--host 127.0.0.1]
         the embedded server: every role in one process, one replica per group, data in DIR
         (default ./.stratus); stops cleanly on SIGINT/SIGTERM
-  node --role storage|gateway|all --id N --peers 1=host:port,... [--data DIR] [options]
+  node --role storage|scheduler|gateway|all --id N --peers 1=host:port,... [--data DIR] [options]
         one process of a multi-node deployment
   cluster up [--nodes 3] [--dir DIR] [--base-port 7101] [--grpc-port 50051] [--http-port 4566]
         start a local cluster of separate processes on 127.0.0.1 and wait until it is healthy
   cluster down [--dir DIR]      stop it (every process, by pid)
   cluster status [--dir DIR]    nodes, groups, leaders, lag
+  cluster drain NODE_ID [--endpoint host:port] [--dir DIR] [--timeout 600]
+        move a storage node's replicas to the other nodes, then mark it removed (follows
+        progress until then; --timeout 0 returns at once)
+  cluster undrain NODE_ID [--endpoint host:port] [--dir DIR]   cancel a drain
+  logs tail FUNCTION [--endpoint 127.0.0.1:50051] [--since 10m] [--no-follow]
+        print a function's invocation logs since then and follow new ones (gRPC LogService)
   sim [--seed-start S] [--runs N] [--nodes 3|5] [--verbose]
         run the deterministic Raft cluster simulator over seeds S..S+N-1
   version
@@ -46,11 +52,19 @@ async function main(argv: string[]): Promise<number> {
     case 'cluster': {
       const { clusterUp, clusterDown, clusterStatus } = await import('./cli/cluster.js');
       const [sub, ...args] = rest;
+      if (sub === 'drain' || sub === 'undrain') {
+        const { drainMain, undrainMain } = await import('./cli/admin.js');
+        return sub === 'drain' ? drainMain(args) : undrainMain(args);
+      }
       if (sub === 'up') await clusterUp(args);
       else if (sub === 'down') await clusterDown(args);
       else if (sub === 'status') await clusterStatus(args);
-      else throw new OptionError(`cluster: expected up, down or status, got '${sub ?? ''}'`);
+      else throw new OptionError(`cluster: expected up, down, status, drain or undrain, got '${sub ?? ''}'`);
       return 0;
+    }
+    case 'logs': {
+      const { logsMain } = await import('./cli/logs.js');
+      return logsMain(rest);
     }
     case 'sim': {
       const { simMain } = await import('../test/sim/cli.js');

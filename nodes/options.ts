@@ -9,7 +9,7 @@ export class OptionError extends Error {
   }
 }
 
-export type Role = 'storage' | 'gateway' | 'all';
+export type Role = 'storage' | 'scheduler' | 'gateway' | 'all';
 
 export interface NodeOptions {
   role: Role;
@@ -17,7 +17,8 @@ export interface NodeOptions {
   data: string;
   host: string;
   grpcPort: number;
-  httpPort: number;
+  /** HTTP port: AWS APIs and operations endpoints (gateway/all default 4566; storage/scheduler serve it only when given). */
+  httpPort: number | undefined;
   /** Initial storage members, id → host:port; this node's own entry is where it listens. */
   peers: Map<number, string>;
   /** The address other nodes use for this node (defaults to host:grpcPort). */
@@ -44,6 +45,16 @@ export interface NodeOptions {
   lambdaIdle: number;
   /** Seconds an async event is hidden from other schedulers while one runs it (more if the function's timeout needs it). */
   lambdaLease: number;
+  /** The cluster's scheduler processes (host:port of their gRPC); a gateway given them runs no function itself. */
+  schedulers: string[];
+  /** X-Ray's sampling rule: traces started each second before `traceRate` applies. */
+  traceReservoir: number;
+  /** X-Ray's sampling rule: the fraction of further requests traced. */
+  traceRate: number;
+  /** OTLP/HTTP collector to export spans to (besides the built-in store). */
+  otlpEndpoint: string;
+  /** Seconds a stopping node waits for in-flight invocations and hands over leadership. */
+  drainTimeout: number;
 }
 
 interface Spec {
@@ -70,9 +81,37 @@ function bool(v: string, flag: string): boolean {
 }
 
 function role(v: string, flag: string): Role {
-  if (v === 'storage' || v === 'gateway' || v === 'all') return v;
-  if (v === 'scheduler') throw new OptionError(`${flag}: the scheduler runs inside a gateway (or all) process: use --role gateway (--scheduler on is the default)`);
-  throw new OptionError(`${flag}: expected storage, gateway or all, got '${v}'`);
+  if (v === 'storage' || v === 'scheduler' || v === 'gateway' || v === 'all') return v;
+  throw new OptionError(`${flag}: expected storage, scheduler, gateway or all, got '${v}'`);
+}
+
+function fraction(v: string, flag: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new OptionError(`${flag}: expected a number from 0 to 1, got '${v}'`);
+  return n;
+}
+
+function url(v: string, flag: string): string {
+  if (v === '') return v;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new OptionError(`${flag}: expected an http(s) URL like http://collector:4318, got '${v}'`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new OptionError(`${flag}: expected an http(s) URL like http://collector:4318, got '${v}'`);
+  return v;
+}
+
+/** "host:port,host:port" → addresses. */
+function addresses(v: string, flag: string): string[] {
+  const out: string[] = [];
+  for (const part of v.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const a = hostPort(part, flag);
+    if (out.includes(a)) throw new OptionError(`${flag}: ${a} is listed twice`);
+    out.push(a);
+  }
+  return out;
 }
 
 function hostPort(v: string, flag: string): string {
@@ -106,12 +145,12 @@ function peers(v: string, flag: string): Map<number, string> {
 }
 
 const SPECS: Spec[] = [
-  { key: 'role', flag: '--role', env: 'STRATUS_ROLE', default: 'all', doc: 'storage, gateway or all', parse: role },
+  { key: 'role', flag: '--role', env: 'STRATUS_ROLE', default: 'all', doc: 'storage, scheduler, gateway or all', parse: role },
   { key: 'id', flag: '--id', env: 'STRATUS_NODE_ID', default: '1', doc: 'this node id (1-65535), unique in the cluster', parse: int(1, 0xffff) },
   { key: 'data', flag: '--data', env: 'STRATUS_DATA', default: './.stratus', doc: 'data directory', parse: (v) => v },
   { key: 'host', flag: '--host', env: 'STRATUS_HOST', default: '127.0.0.1', doc: 'address to listen on', parse: (v) => v },
   { key: 'grpcPort', flag: '--grpc-port', env: 'STRATUS_GRPC_PORT', default: '50051', doc: 'gRPC port (native API; storage traffic for storage nodes)', parse: int(1, 65535) },
-  { key: 'httpPort', flag: '--http-port', env: 'STRATUS_HTTP_PORT', default: '4566', doc: 'HTTP port (AWS APIs; /health)', parse: int(0, 65535) },
+  { key: 'httpPort', flag: '--http-port', env: 'STRATUS_HTTP_PORT', default: undefined, doc: 'HTTP port: AWS APIs (gateway, all; default 4566) and /health, /ready, /metrics, /_stratus/* (every role; storage and scheduler only when given)', parse: int(0, 65535) },
   { key: 'peers', flag: '--peers', env: 'STRATUS_PEERS', default: '', doc: 'initial storage members: id=host:port,... (gateway: the storage nodes to reach)', parse: peers },
   { key: 'advertise', flag: '--advertise', env: 'STRATUS_ADVERTISE', default: undefined, doc: 'host:port other nodes reach this one at (default host:grpc-port)', parse: hostPort },
   { key: 'tickMs', flag: '--tick-ms', env: 'STRATUS_TICK_MS', default: '100', doc: 'Raft tick in ms (elections after election-ticks..2×election-ticks)', parse: int(5, 10_000) },
@@ -127,6 +166,11 @@ const SPECS: Spec[] = [
   { key: 'lambdaRetryDelay', flag: '--lambda-retry-delay', env: 'STRATUS_LAMBDA_RETRY_DELAY', default: '60', doc: 'seconds before retrying a failed async invocation (doubles for the next)', parse: int(1, 900) },
   { key: 'lambdaIdle', flag: '--lambda-idle', env: 'STRATUS_LAMBDA_IDLE', default: '300', doc: 'seconds a warm execution environment is kept without work', parse: int(1, 86_400) },
   { key: 'lambdaLease', flag: '--lambda-lease', env: 'STRATUS_LAMBDA_LEASE', default: '30', doc: 'seconds an async event stays with the scheduler running it before another may retry it', parse: int(2, 43_200) },
+  { key: 'schedulers', flag: '--schedulers', env: 'STRATUS_SCHEDULERS', default: '', doc: 'scheduler processes host:port,... (gateway: send invocations there, run none here; scheduler: the full list, itself included)', parse: addresses },
+  { key: 'traceReservoir', flag: '--trace-reservoir', env: 'STRATUS_TRACE_RESERVOIR', default: '1', doc: 'traces started each second before --trace-rate applies (X-Ray: 1)', parse: int(0, 1_000_000) },
+  { key: 'traceRate', flag: '--trace-rate', env: 'STRATUS_TRACE_RATE', default: '0.05', doc: 'fraction of further requests traced (X-Ray: 0.05)', parse: fraction },
+  { key: 'otlpEndpoint', flag: '--otlp-endpoint', env: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: '', doc: 'also export spans by OTLP/HTTP to this collector (posts to <url>/v1/traces)', parse: url },
+  { key: 'drainTimeout', flag: '--drain-timeout', env: 'STRATUS_DRAIN_TIMEOUT', default: '20', doc: 'seconds a stopping node waits for running invocations and leadership hand-over', parse: int(0, 3600) },
   { key: 'quiesce', flag: '--quiesce', env: 'STRATUS_QUIESCE', default: 'on', doc: 'idle groups stop ticking and heartbeating (on|off)', parse: bool },
 ];
 
@@ -167,7 +211,13 @@ export function parseNodeOptions(argv: string[], env: NodeJS.ProcessEnv, allowed
   o.advertise ??= `${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.grpcPort}`;
   // A storage node alone is a one-member cluster; one missing from a non-empty --peers joins the
   // cluster those peers form (it registers with their meta group and receives replicas).
-  if (o.role !== 'gateway' && o.peers.size === 0) o.peers.set(o.id, o.advertise);
-  if (o.role === 'gateway' && o.peers.size === 0) throw new OptionError('--peers: a gateway needs the storage nodes to reach (id=host:port,...)');
+  if (o.httpPort === undefined && (o.role === 'gateway' || o.role === 'all')) o.httpPort = 4566;
+  const stores = o.role === 'storage' || o.role === 'all';
+  if (stores && o.peers.size === 0) o.peers.set(o.id, o.advertise);
+  if (!stores && o.peers.size === 0) throw new OptionError(`--peers: a ${o.role} node needs the storage nodes to reach (id=host:port,...)`);
+  if (o.role === 'scheduler' && o.schedulers.length > 0 && !o.schedulers.includes(o.advertise)) {
+    throw new OptionError(`--schedulers: a scheduler must find itself in the list (its --advertise is ${o.advertise}), got '${o.schedulers.join(',')}'`);
+  }
+  if (o.role === 'storage' && o.schedulers.length > 0) throw new OptionError('--schedulers: storage nodes run no functions; give the list to gateways and schedulers');
   return o;
 }

@@ -1,6 +1,10 @@
-// Starts the roles of one process: a storage node (multi-Raft, its gRPC services), a gateway
-// (the native LogService over gRPC, and the HTTP port), or all of them (the embedded default).
-import { createServer, type Server as HttpServer } from 'node:http';
+// Starts the roles of one process: a storage node (multi-Raft, its gRPC services), a scheduler
+// (functions: worker pool, async invoker, provisioned concurrency, served to gateways over gRPC),
+// a gateway (the AWS APIs on the HTTP port, the native APIs over gRPC), or all of them (the
+// embedded default). Every role serves the operations endpoints (ops-http.ts) on its HTTP port,
+// and stops gracefully: not ready first, then in-flight invocations drain, then leaderships are
+// handed over, then servers close.
+import { type IncomingMessage, type ServerResponse, createServer, type Server as HttpServer } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { EngineFormatError } from '../storage/engine/engine.js';
 import { ClusterClient, UnavailableError } from './cluster/client.js';
@@ -22,6 +26,15 @@ import { QueueTimers } from './storage/queue-timers.js';
 import { type NodeOptions, OptionError } from './options.js';
 import { Membership } from './storage/membership.js';
 import { Retention } from './storage/retention.js';
+import { Rebalancer } from './storage/rebalancer.js';
+import { type Readiness, opsHttp } from './ops-http.js';
+import { MetricsRegistry } from './telemetry/metrics.js';
+import { initTracing } from './telemetry/tracing.js';
+import { TraceStore } from './telemetry/trace-store.js';
+import { traceService } from './telemetry/trace-service.js';
+import { tracedService } from './telemetry/propagation.js';
+import { schedulerService } from './scheduler/scheduler-service.js';
+import { type LambdaRuntime } from './scheduler/lambda-runtime.js';
 import { StorageNode } from './storage/node.js';
 import { storageService } from './storage/service.js';
 
@@ -29,6 +42,9 @@ export interface RunningNode {
   grpcAddress: string;
   httpAddress: string | undefined;
   storage: StorageNode | undefined;
+  metrics: MetricsRegistry;
+  traces: TraceStore;
+  ready(): Promise<Readiness>;
   /** The cluster's root access key as this start settles it (undefined with --auth off or no gateway). */
   rootKey: Promise<RootKey> | undefined;
   stop(): Promise<void>;
@@ -58,16 +74,69 @@ function listenHttp(server: HttpServer, host: string, port: number): Promise<num
 // grpc-js logs its own line for a failed bind; the error reaching the user says it better.
 if (process.env.GRPC_VERBOSITY === undefined) grpc.setLogVerbosity(grpc.logVerbosity.NONE);
 
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+/** Hands the leadership of every group this node leads to another voter, waiting up to `timeoutMs`. */
+async function handOverLeadership(storage: StorageNode, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const led = (): number => [...storage.replicas.values()].filter((r) => !r.closed && r.isLeader() && r.confState.voters.some((v) => v !== storage.nodeId)).length;
+  const before = led();
+  if (before === 0) return;
+  while (Date.now() < deadline) {
+    let left = 0;
+    for (const rep of storage.replicas.values()) {
+      if (rep.closed || !rep.isLeader()) continue;
+      const others = rep.confState.voters.filter((v) => v !== storage.nodeId);
+      if (others.length === 0) continue;
+      left++;
+      // The core brings the target up to date first, then tells it to campaign at once.
+      rep.raw.transferLeadership(others[Math.floor(Math.random() * others.length)]!);
+      storage.kick(rep);
+    }
+    if (left === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log(`node ${storage.nodeId}: handed over ${before - led()} of ${before} leaderships before stopping`);
+}
+
 export async function runNode(o: NodeOptions, log: (line: string) => void): Promise<RunningNode> {
-  if (o.auth && o.role !== 'storage') {
+  const fronts = o.role === 'gateway' || o.role === 'all';
+  if (o.auth && fronts) {
     try {
       rootFromEnv(process.env); // a half-set environment is refused before anything starts
     } catch (err) {
       throw new OptionError(err instanceof Error ? err.message : String(err));
     }
   }
+  const metrics = new MetricsRegistry({ constLabels: { node: String(o.id) } });
+  const tracing = initTracing({
+    role: o.role,
+    node: String(o.id),
+    sampling: { reservoirPerSecond: o.traceReservoir, rate: o.traceRate },
+    ...(o.otlpEndpoint !== '' ? { otlpEndpoint: o.otlpEndpoint } : {}),
+    sink: new TraceStore(),
+  });
+  const traces = tracing.sink as TraceStore;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  const addService = (svc: { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation }): void => {
+    server.addService(svc.definition, tracedService(svc.implementation));
+  };
   let storage: StorageNode | undefined;
+  let stopping = false;
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     if (o.role === 'storage' || o.role === 'all') {
@@ -83,6 +152,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
           proposalTimeoutMs: o.proposalTimeoutMs,
           snapshotEntries: o.snapshotEntries,
           quiesce: o.quiesce,
+          metrics,
           log,
         });
       } catch (err) {
@@ -94,21 +164,24 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       }
       const s = storage;
       cleanups.push(() => s.stop());
-      const t = server.addService.bind(server);
+      // Raft's own streams carry no request traces.
       const transport = s.transport.service();
-      t(transport.definition, transport.implementation);
-      const svc = storageService(s, { proposalTimeoutMs: o.proposalTimeoutMs, readTimeoutMs: o.proposalTimeoutMs });
-      t(svc.definition, svc.implementation);
+      server.addService(transport.definition, transport.implementation);
+      addService(storageService(s, { proposalTimeoutMs: o.proposalTimeoutMs, readTimeoutMs: o.proposalTimeoutMs }));
     }
+    addService(traceService(traces));
     const seeds = storage ? [o.advertise, ...[...o.peers.values()].filter((a) => a !== o.advertise)] : [...o.peers.values()];
     const client = new ClusterClient({ seeds, local: storage });
     cleanups.push(() => client.close());
     const placement = new Placement(client, storage);
     cleanups.push(() => placement.stop());
     let membership: Membership | undefined;
+    let rebalancer: Rebalancer | undefined;
     if (storage) {
       const m = (membership = new Membership(storage, client, placement, log));
       cleanups.push(() => m.stop());
+      const r = (rebalancer = new Rebalancer(storage, client, placement, log));
+      cleanups.push(() => r.stop());
       const retention = new Retention(storage, placement, log);
       retention.start();
       cleanups.push(() => retention.stop());
@@ -117,22 +190,16 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       cleanups.push(() => timers.stop());
     }
     let httpAddress: string | undefined;
-    if (o.role === 'gateway' || o.role === 'all') {
-      const svc = logService(client, placement);
-      server.addService(svc.definition, svc.implementation);
-      const sqs = new SqsBackend(client, placement, { accountId: o.accountId, region: o.region });
-      // Queue URLs over gRPC name the HTTP front; its port is known only once it listens.
-      const queues = queueService(sqs, {
-        accountId: o.accountId,
-        region: o.region,
-        get baseUrl() {
-          return `http://${httpAddress ?? `${o.host}:${o.httpPort}`}`;
-        },
-        log,
-      });
-      server.addService(queues.definition, queues.implementation);
-      // The scheduler runs in a front process that has it switched on (`cluster up`: the gateway).
-      const lambda = !o.scheduler ? undefined : startLambdaRuntime(client, placement, sqs, {
+    const baseUrl = (): string => `http://${httpAddress ?? `${o.host}:${o.httpPort ?? 4566}`}`;
+    let lambda: LambdaRuntime | undefined;
+    let sqs: SqsBackend | undefined;
+    const runsFunctions = o.role === 'scheduler' || (fronts && o.scheduler && o.schedulers.length === 0);
+    const servesLambda = runsFunctions || (fronts && o.schedulers.length > 0);
+    if (fronts || o.role === 'scheduler') {
+      sqs = new SqsBackend(client, placement, { accountId: o.accountId, region: o.region, metrics });
+    }
+    if (servesLambda && sqs) {
+      lambda = startLambdaRuntime(client, placement, sqs, {
         dataDir: o.data,
         region: o.region,
         accountId: o.accountId,
@@ -140,13 +207,45 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         retryDelaySeconds: o.lambdaRetryDelay,
         idleSeconds: o.lambdaIdle,
         leaseSeconds: o.lambdaLease,
-        endpointUrl: () => (httpAddress === undefined ? undefined : `http://${httpAddress}`),
+        // A scheduler's handlers reach the cluster through a gateway; without one known, AWS_ENDPOINT_URL is unset.
+        endpointUrl: () => (fronts && httpAddress !== undefined ? `http://${httpAddress}` : undefined),
         env: process.env,
         log,
+        metrics,
+        schedulers: o.schedulers,
+        self: o.advertise,
+        runFunctions: runsFunctions,
       });
+      const l = lambda;
       // Runs after the gRPC and HTTP servers close, before storage stops (cleanups run in reverse).
-      if (lambda) cleanups.push(() => lambda.stop());
-      if (lambda) { const fns = functionService(lambda.backend, { accountId: o.accountId, region: o.region, get baseUrl() { return `http://${httpAddress ?? `${o.host}:${o.httpPort}`}`; }, log }); server.addService(fns.definition, fns.implementation); }
+      cleanups.push(() => l.stop());
+      if (o.role === 'scheduler' && l.scheduler && l.provisioner) addService(schedulerService(l.scheduler, l.provisioner, log));
+    }
+    const ready = async (): Promise<Readiness> => {
+      const checks: Record<string, true | string> = {};
+      if (stopping) checks.running = 'stopping';
+      if (membership) checks.registered = membership.registered ? true : 'not yet registered in the meta group';
+      try {
+        await withTimeout(placement.current(2000), 1500, 'meta group');
+        checks.catalog = true;
+      } catch (err) {
+        checks.catalog = err instanceof Error ? err.message : String(err);
+      }
+      return { ready: Object.values(checks).every((c) => c === true), checks };
+    };
+    const ops = opsHttp({
+      role: o.role,
+      node: o.id,
+      ...(fronts ? { auth: o.auth } : {}),
+      ready,
+      metrics,
+      traces,
+      ...(servesLambda ? { logs: { client, placement } } : {}),
+    });
+    if (fronts && sqs) {
+      addService(logService(client, placement));
+      addService(queueService(sqs, { accountId: o.accountId, region: o.region, get baseUrl() { return baseUrl(); }, log }));
+      if (lambda) addService(functionService(lambda.backend, { accountId: o.accountId, region: o.region, get baseUrl() { return baseUrl(); }, log }));
       const authenticate = o.auth ? sigV4Authenticator(client) : undefined;
       // Function URLs (`<url-id>.lambda-url.<region>.localhost` Hosts, or /_lambda-url/<url-id>/…)
       // share the HTTP port; they are answered before AWS dispatch.
@@ -159,17 +258,20 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         // AWS: an SQS batch may carry 1 MiB of bodies; JSON and base64 framing add to that.
         maxBodyBytes: 4 * 1024 * 1024,
         log,
-        extra: (req, res) => {
-          if (urls?.(req, res)) return true;
-          if (req.url !== '/health' && req.url !== '/_stratus/health') return false;
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: 'ok', role: o.role, node: o.id, auth: o.auth }));
-          return true;
-        },
+        extra: (req, res) => (urls?.(req, res) ?? false) || ops(req, res),
       });
       const http = createServer(front);
       // Long polls hold a request for up to 20 s; keep idle sockets longer than SDK agents do.
       http.keepAliveTimeout = 65_000;
+      const httpPort = await listenHttp(http, o.host, o.httpPort ?? 4566);
+      cleanups.push(() => new Promise<void>((r) => http.close(() => r())));
+      httpAddress = `${o.host}:${httpPort}`;
+    } else if (o.httpPort !== undefined) {
+      const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (ops(req, res)) return;
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'NotFound', message: `a ${o.role} node serves only the operations endpoints (/health, /ready, /metrics, /_stratus/...)` }));
+      });
       const httpPort = await listenHttp(http, o.host, o.httpPort);
       cleanups.push(() => new Promise<void>((r) => http.close(() => r())));
       httpAddress = `${o.host}:${httpPort}`;
@@ -178,6 +280,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     cleanups.push(() => new Promise<void>((r) => server.tryShutdown(() => r())));
     // Only now: registration calls this node's own server, which must be listening.
     membership?.start();
+    rebalancer?.start();
     // Settled in the background: the meta group may still be electing (this node's peers may
     // not be up yet), and start-up must not wait for the cluster it is part of.
     let stopped = false;
@@ -185,7 +288,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       stopped = true;
     });
     let rootKey: Promise<RootKey> | undefined;
-    if (o.auth && (o.role === 'gateway' || o.role === 'all')) {
+    if (o.auth && fronts) {
       const session = new Sequencer(`root-key-${o.id}`);
       rootKey = (async () => {
         for (let attempt = 1; ; attempt++) {
@@ -204,7 +307,20 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       grpcAddress: `${o.host}:${grpcPort}`,
       httpAddress,
       storage,
+      metrics,
+      traces,
+      ready,
       async stop() {
+        if (stopping) return;
+        stopping = true;
+        const deadline = Date.now() + o.drainTimeout * 1000;
+        // Let invocations running here finish (async events not finished come back after their lease).
+        if (lambda) await lambda.drain(Math.max(0, deadline - Date.now())).catch(() => undefined);
+        rebalancer?.stop();
+        membership?.stop();
+        // Hand leaderships over so the groups this node led do not wait an election timeout.
+        if (storage) await handOverLeadership(storage, Math.min(5000, Math.max(0, deadline - Date.now())), log).catch(() => undefined);
+        await tracing.flush().catch(() => undefined);
         server.forceShutdown();
         for (const c of cleanups.reverse()) await c();
       },

@@ -118,6 +118,7 @@ export class ExecutionPool {
         payload: req.payload,
         invokedFunctionArn: req.invokedFunctionArn,
         ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
+        ...(req.trace !== undefined ? { trace: req.trace } : {}),
         ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
         ...(req.identity !== undefined ? { identity: req.identity } : {}),
       });
@@ -133,7 +134,10 @@ export class ExecutionPool {
   private outcome(spec: EnvironmentSpec, requestId: string, x: Execution): InvokeOutcome {
     const initLogs = x.pending.initLogs.join('');
     const logs = x.pending.logs.join('');
-    if (x.result?.kind === 'invoke') return outcome(spec, requestId, x.result.outcome, initLogs, logs);
+    if (x.result?.kind === 'invoke') {
+      const o = outcome(spec, requestId, x.result.outcome, initLogs, logs);
+      return x.result.outcome.spans ? { ...o, spans: x.result.outcome.spans } : o;
+    }
     const f: PlatformFailure = x.failure ?? { kind: 'exit', code: undefined };
     const body = platformBody(f, requestId, spec.timeoutSec);
     const elapsed = wallClock() - (x.pending.startedAt ?? x.began);

@@ -4,6 +4,8 @@
 // channels are not ordered with each other, so every side message names its task.
 import { MessagePort } from 'node:worker_threads';
 import { type FunctionErrorBody } from './types.js';
+import { type SpanRecord } from '../nodes/telemetry/span-record.js';
+import { type TaskTrace } from './worker-tracing.js';
 
 /** The environment's start data (piscina workerData), the same for every thread of a pool. */
 export interface EnvironmentData {
@@ -26,6 +28,8 @@ export interface InvokeTask {
   payload: string;
   invokedFunctionArn: string;
   traceId?: string;
+  /** The scheduler span's trace context: the handler runs in this trace. */
+  trace?: TaskTrace;
   clientContext?: string;
   identity?: string;
 }
@@ -52,6 +56,8 @@ export interface WorkerOutcome {
   initDurationMs?: number;
   durationMs: number;
   maxMemoryUsedMb: number;
+  /** Spans finished in the environment during the invocation (sampled traces only). */
+  spans?: SpanRecord[];
 }
 
 export type TaskResult = { kind: 'invoke'; outcome: WorkerOutcome } | { kind: 'init'; error?: FunctionErrorBody };

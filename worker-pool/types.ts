@@ -2,6 +2,9 @@
 // what it gets back. Everything a Lambda API response needs (payload, X-Amz-Function-Error, the
 // log tail, REPORT figures) is in InvokeOutcome.
 
+import { type SpanRecord } from '../nodes/telemetry/span-record.js';
+import { type TaskTrace } from './worker-tracing.js';
+
 export interface EnvironmentSpec {
   /** Identity: same key, same pool of warm environments (function ARN + version + config revision). */
   key: string;
@@ -36,7 +39,10 @@ export interface InvokeRequest {
   /** JSON text of the event. */
   payload: string;
   invokedFunctionArn: string;
+  /** X-Ray's header for `_X_AMZN_TRACE_ID` when the invocation carries no trace context. */
   traceId?: string;
+  /** The invocation's trace context (the scheduler's span): the handler runs in this trace. */
+  trace?: TaskTrace;
   /** Decoded ClientContext JSON text (context.clientContext). */
   clientContext?: string;
   /** Cognito identity JSON text (context.identity); rarely given. */
@@ -64,4 +70,6 @@ export interface InvokeOutcome {
   durationMs: number;
   billedDurationMs: number;
   maxMemoryUsedMb: number;
+  /** Spans the environment finished (sampled traces): the scheduler adds them to its own. */
+  spans?: SpanRecord[];
 }

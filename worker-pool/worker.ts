@@ -15,6 +15,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { type Handler, type Loaders, errorBody, formatted, initErrorBody, isThenable, loadHandler } from './handler.js';
 import { type EnvironmentData, type InvokeTask, type TaskResult, type WorkerMessage, type WorkerOutcome, isEnvironmentData, isTask, wallClock } from './protocol.js';
 import { type FunctionErrorBody } from './types.js';
+import { traceInvocation } from './worker-tracing.js';
 
 const MB = 1024 * 1024;
 /** One invocation's captured output beyond this is dropped (the host would hold it all in memory). */
@@ -257,15 +258,21 @@ class Environment {
   private async invoke(task: InvokeTask, init: InitState, cold: boolean): Promise<{ outcome: WorkerOutcome; retire: boolean }> {
     const inv: Invocation = { requestId: task.requestId, settled: false, escape: () => undefined };
     this.current = inv;
-    if (task.traceId !== undefined) process.env._X_AMZN_TRACE_ID = task.traceId;
-    else delete process.env._X_AMZN_TRACE_ID;
     const startedAt = wallClock();
     const deadlineMs = startedAt + this.data.timeoutMs;
     this.samplePeak();
     post({ type: 'started', taskId: task.taskId, startedAt, deadlineMs, maxMemoryUsedMb: this.peakMb(), ...(cold ? { initDurationMs: init.durationMs } : {}) });
     const started = performance.now();
     const sampler = setInterval(() => this.samplePeak(inv), 10).unref();
-    const settled: Settled = 'error' in init ? { ok: false, body: init.error, label: '', retire: true } : await this.runHandler(init.handler, task, inv, deadlineMs);
+    const traced = await traceInvocation(task.trace, { 'faas.name': this.data.functionName, 'faas.version': this.data.functionVersion, 'aws.request_id': task.requestId }, String(threadId), async (header) => {
+      // X-Ray's header for this invocation; its Parent is where the handler's own spans hang.
+      const h = header ?? task.traceId;
+      if (h !== undefined) process.env._X_AMZN_TRACE_ID = h;
+      else delete process.env._X_AMZN_TRACE_ID;
+      const s: Settled = 'error' in init ? { ok: false, body: init.error, label: '', retire: true } : await this.runHandler(init.handler, task, inv, deadlineMs);
+      return s.ok ? { failed: false, settled: s } : { failed: true, errorType: s.body.errorType, settled: s };
+    });
+    const settled = traced.result.settled;
     clearInterval(sampler);
     const durationMs = performance.now() - started;
     this.samplePeak();
@@ -294,6 +301,7 @@ class Environment {
       ...(cold ? { initDurationMs: init.durationMs } : {}),
       durationMs,
       maxMemoryUsedMb: this.peakMb(),
+      ...(traced.spans.length > 0 ? { spans: traced.spans } : {}),
     };
     return { outcome, retire };
   }

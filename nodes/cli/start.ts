@@ -23,6 +23,10 @@ const START_FLAGS = new Set<keyof NodeOptions>([
   'lambdaRetryDelay',
   'lambdaIdle',
   'lambdaLease',
+  'traceReservoir',
+  'traceRate',
+  'otlpEndpoint',
+  'drainTimeout',
 ]);
 
 function log(line: string): void {
@@ -103,7 +107,7 @@ export async function startMain(argv: string[]): Promise<number> {
     [
       `stratus: embedded server (every role, one replica per group), data in ${o.data}`,
       `  gRPC  ${grpc}   native API: stratus.v1.LogService, stratus.v1.QueueService (proto/stratus/v1/)`,
-      `  HTTP  http://${http ?? '-'}   AWS APIs: SQS (JSON 1.0 and Query); health: /health`,
+      `  HTTP  http://${http ?? '-'}   AWS APIs: SQS, Lambda; /health, /ready, /metrics, /_stratus/traces`,
       '',
     ].join('\n'),
   );

@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, services } from '../grpc/protos.js';
 import { Attr, SpanName, withSpan } from '../telemetry/index.js';
+import { traceInterceptor } from '../telemetry/propagation.js';
 
 /**
  * The storage node in this process, when there is one: requests for groups it leads are served
@@ -101,7 +102,7 @@ export class ClusterClient {
     let c = this.clients.get(address);
     if (!c) {
       const Ctor = services().storage;
-      c = new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      c = new Ctor(address, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, interceptors: [traceInterceptor] });
       this.clients.set(address, c);
     }
     return c;
@@ -128,7 +129,14 @@ export class ClusterClient {
   }
 
   private proposeRouted(group: number, command: Uint8Array): Promise<Uint8Array> {
-    const local = this.o.local?.proposeLocal(group, command);
+    let local: Promise<Uint8Array> | undefined;
+    try {
+      local = this.o.local?.proposeLocal(group, command);
+    } catch {
+      // Refused before anything was proposed (a leadership transfer under way, backpressure):
+      // the network path retries with backoff and follows the new leader.
+      local = undefined;
+    }
     // A local attempt that fails (leadership moved, outcome unknown) is resent on the network
     // path, byte for byte: the state machine applies it once.
     if (local) return local.catch(() => this.proposeRemote(group, command));

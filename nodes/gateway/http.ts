@@ -13,7 +13,9 @@ import { parseForm, queryError, queryResponse } from './protocols/query.js';
 import { type QueryParams, type RestWire, type RouteMatch, RestRouter, decodeRestInput, parseQueryParams, restError, restResponse } from './protocols/rest-json.js';
 import { type Principal, type SignedRequest } from './protocols/sigv4.js';
 import { type StructShape, fromQuery } from './shapes.js';
-import { Attr, SpanName, withSpan } from '../telemetry/index.js';
+import { Attr, SpanKind, SpanName, withSpanOpts } from '../telemetry/index.js';
+import { contextFromHttp, traceResponseHeader } from '../telemetry/propagation.js';
+import { context } from '@opentelemetry/api';
 
 /** Verifies a request's signature; undefined when authentication is off. */
 export type Authenticate = ((req: SignedRequest) => Promise<Principal>) | undefined;
@@ -166,10 +168,12 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       path: call.path,
       signal: abort.signal,
     };
-    return withSpan(
+    return withSpanOpts(
       SpanName.AwsRequest,
-      { [Attr.AwsService]: call.signingName, [Attr.AwsOperation]: call.action.name, [Attr.AwsRequestId]: requestId, [Attr.AwsProtocol]: call.protocol },
+      { kind: SpanKind.SERVER, attributes: { [Attr.AwsService]: call.signingName, [Attr.AwsOperation]: call.action.name, [Attr.AwsRequestId]: requestId, [Attr.AwsProtocol]: call.protocol } },
       async (span) => {
+        const xray = traceResponseHeader(span);
+        if (xray !== undefined && !res.headersSent) res.setHeader('x-amzn-trace-id', xray);
         try {
           return await runAction(call.action, call.raw, ctx, call.deps);
         } catch (err) {
@@ -332,7 +336,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
   return (req, res) => {
     if (o.extra?.(req, res)) return;
     const requestId = randomUUID();
-    handle(req, res, requestId).catch((err: unknown) => {
+    context.with(contextFromHttp(req.headers), () => handle(req, res, requestId)).catch((err: unknown) => {
       o.log(`gateway: ${requestId}: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) {
         res.writeHead(500);

@@ -36,6 +36,8 @@ interface Services {
   log: ServiceCtor;
   queue: ServiceCtor;
   functions: ServiceCtor;
+  traces: ServiceCtor;
+  scheduler: ServiceCtor;
 }
 
 let cache: Services | undefined;
@@ -47,12 +49,16 @@ export function services(): Services {
     const v1Log = load('stratus/v1/log.proto');
     const v1Queue = load('stratus/v1/queue.proto');
     const v1Functions = load('stratus/v1/functions.proto');
+    const v1Traces = load('stratus/v1/traces.proto');
+    const internalScheduler = load('internal/scheduler.proto');
     cache = {
       raft: service(internalRaft, 'stratus.internal.RaftTransport'),
       storage: service(internalStorage, 'stratus.internal.StorageService'),
       log: service(v1Log, 'stratus.v1.LogService'),
       queue: service(v1Queue, 'stratus.v1.QueueService'),
       functions: service(v1Functions, 'stratus.v1.FunctionService'),
+      traces: service(v1Traces, 'stratus.v1.TraceService'),
+      scheduler: service(internalScheduler, 'stratus.internal.SchedulerService'),
     };
   }
   return cache;

@@ -9,7 +9,10 @@ import { type InvokeConfigDoc } from '../gateway/lambda/model.js';
 import { encodeReceipt } from '../gateway/sqs/messages.js';
 import { changeByHandles, deleteByHandles } from '../gateway/sqs/receipts.js';
 import { type Delivered, receiveMessages } from '../gateway/sqs/receive.js';
-import { Attr, SpanName, withSpan } from '../telemetry/index.js';
+import { Attr, SpanName, SpanKind, withSpanOpts } from '../telemetry/index.js';
+import { asyncHop } from '../telemetry/propagation.js';
+import { Metric } from '../telemetry/metric-names.js';
+import { type Counter, type Histogram, type MetricsRegistry } from '../telemetry/metrics.js';
 import { type AsyncEvent, type AsyncQueue, decodeEvent } from './async-events.js';
 import { type Destinations } from './destinations.js';
 import { Throttled } from './scheduler.js';
@@ -23,6 +26,8 @@ export interface AsyncInvokerOptions {
   /** Events handled at once by this scheduler. */
   maxInFlight: number;
   log: (line: string) => void;
+  /** Async event metrics (received, age, dropped); throttles are counted by the scheduler. */
+  metrics?: MetricsRegistry;
 }
 
 /** AWS defaults: 2 retries, events kept up to 6 hours. */
@@ -36,13 +41,17 @@ export class AsyncInvoker {
   private inFlight = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private readonly metrics: { received: Counter<'function'>; age: Histogram<'function'>; dropped: Counter<'function' | 'reason'> } | undefined;
 
   constructor(
     private readonly lambda: LambdaBackend,
     private readonly queue: AsyncQueue,
     private readonly destinations: Destinations,
     private readonly o: AsyncInvokerOptions,
-  ) {}
+  ) {
+    const m = o.metrics;
+    this.metrics = m && { received: m.counter(Metric.AsyncEventsReceived), age: m.histogram(Metric.AsyncEventAge), dropped: m.counter(Metric.AsyncEventsDropped) };
+  }
 
   start(): void {
     if (this.running) return;
@@ -123,7 +132,10 @@ export class AsyncInvoker {
       await done();
       return;
     }
-    await withSpan(SpanName.FunctionAsyncEvent, { [Attr.FunctionName]: e.functionName, [Attr.AwsRequestId]: e.requestId, [Attr.InvokeType]: 'Event' }, async () => {
+    // The event continues its producer's trace as a new segment linked to the Invoke that queued it.
+    const hop = asyncHop(e.traceId);
+    const attributes = { [Attr.FunctionName]: e.functionName, [Attr.AwsRequestId]: e.requestId, [Attr.InvokeType]: 'Event' };
+    await withSpanOpts(SpanName.FunctionAsyncEvent, { kind: SpanKind.CONSUMER, attributes, parent: hop.parent, links: hop.links }, async () => {
       try {
         await this.process(q, e, d, handle, done);
       } catch (err) {
@@ -146,7 +158,10 @@ export class AsyncInvoker {
     const maxAgeMs = (cfg?.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000;
     const retries = cfg?.maximumRetryAttempts ?? DEFAULT_RETRIES;
     const target = this.lambda.resolve(fn, e.qualifier);
+    this.metrics?.received.inc({ function: e.functionName });
+    this.metrics?.age.observe({ function: e.functionName }, Math.max(0, Date.now() - e.enqueuedMs));
     if (Date.now() - e.enqueuedMs > maxAgeMs) {
+      this.metrics?.dropped.inc({ function: e.functionName, reason: 'EventAgeExceeded' });
       await this.destinations.failure(target, e, cfg, { condition: 'EventAgeExceeded' });
       await done();
       return;
@@ -179,6 +194,7 @@ export class AsyncInvoker {
       await done();
       return;
     }
+    this.metrics?.dropped.inc({ function: e.functionName, reason: 'RetriesExhausted' });
     await this.destinations.failure(target, { ...e, attempts }, cfg, { condition: 'RetriesExhausted', result });
     await done();
   }

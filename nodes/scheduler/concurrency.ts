@@ -6,6 +6,9 @@
 // runs through one scheduler at a time per function (the gateway routes by function), so these
 // counts are the cluster's; see docs/ARCHITECTURE.md for the multi-scheduler plan.
 
+import { Metric } from '../telemetry/metric-names.js';
+import { type Gauge, type MetricsRegistry } from '../telemetry/metrics.js';
+
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
 
 export type Admission = { ok: true; release: () => void } | { ok: false; reason: ThrottleReason };
@@ -13,8 +16,19 @@ export type Admission = { ok: true; release: () => void } | { ok: false; reason:
 export class Concurrency {
   private unreservedRunning = 0;
   private readonly running = new Map<string, number>();
+  private totalRunning = 0;
+  private readonly gauges: { fn: Gauge<'function'>; account: Gauge<never>; unreserved: Gauge<never> } | undefined;
 
-  constructor(readonly accountLimit: number) {}
+  constructor(
+    readonly accountLimit: number,
+    metrics?: MetricsRegistry,
+  ) {
+    this.gauges = metrics && {
+      fn: metrics.gauge(Metric.ConcurrentExecutions),
+      account: metrics.gauge(Metric.AccountConcurrentExecutions),
+      unreserved: metrics.gauge(Metric.UnreservedConcurrentExecutions),
+    };
+  }
 
   /**
    * Admits one invocation of `fn` or says why not. `reserved` is the function's reserved
@@ -29,6 +43,8 @@ export class Concurrency {
     }
     this.running.set(fn, mine + 1);
     if (reserved === null) this.unreservedRunning++;
+    this.totalRunning++;
+    this.publish(fn, mine + 1);
     let released = false;
     return {
       ok: true,
@@ -39,8 +55,17 @@ export class Concurrency {
         if (n <= 0) this.running.delete(fn);
         else this.running.set(fn, n);
         if (reserved === null) this.unreservedRunning--;
+        this.totalRunning--;
+        this.publish(fn, Math.max(0, n));
       },
     };
+  }
+
+  private publish(fn: string, running: number): void {
+    if (!this.gauges) return;
+    this.gauges.fn.set({ function: fn }, running);
+    this.gauges.account.set({}, this.totalRunning);
+    this.gauges.unreserved.set({}, this.unreservedRunning);
   }
 
   runningOf(fn: string): number {

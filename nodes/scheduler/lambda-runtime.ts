@@ -14,7 +14,9 @@ import { CodeStore } from './code-store.js';
 import { Destinations } from './destinations.js';
 import { FunctionLogs } from './function-logs.js';
 import { Provisioner } from './provisioned.js';
+import { RemoteSchedulers, schedulerOrder } from './remote.js';
 import { Scheduler } from './scheduler.js';
+import { type MetricsRegistry } from '../telemetry/metrics.js';
 
 export interface LambdaRuntimeOptions {
   dataDir: string;
@@ -27,11 +29,26 @@ export interface LambdaRuntimeOptions {
   endpointUrl: () => string | undefined;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** Function metrics (scheduler, concurrency, async events); none: not recorded. */
+  metrics?: MetricsRegistry;
+  /**
+   * The scheduler processes of the cluster (`--schedulers`). A gateway given them runs no
+   * function itself and sends invocations there; a scheduler uses them to know which functions'
+   * provisioned concurrency it keeps (`self` is its own address in the list).
+   */
+  schedulers: readonly string[];
+  self?: string;
+  /** Runs functions here (scheduler, worker pool, async invoker, provisioned concurrency). */
+  runFunctions: boolean;
 }
 
 export interface LambdaRuntime {
   backend: LambdaBackend;
-  scheduler: Scheduler;
+  /** The local scheduler (undefined in a gateway that sends invocations to scheduler processes). */
+  scheduler: Scheduler | undefined;
+  provisioner: Provisioner | undefined;
+  /** Waits (up to `timeoutMs`) for invocations running here to finish, then stops. */
+  drain(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +69,29 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
     () => backend!.storeGroups(),
   );
   const logs = new FunctionLogs(client, placement, o.log);
+  const settings = {
+    accountId: o.accountId,
+    region: o.region,
+    accountConcurrency: o.accountConcurrency,
+    // A limit below AWS's 100 (a test or a small box) keeps all of it unreserved.
+    minUnreserved: Math.min(MIN_UNRESERVED, o.accountConcurrency),
+    codeStorageBytes: CODE_STORAGE_BYTES,
+  };
+  if (!o.runFunctions) {
+    const remote = new RemoteSchedulers(o.schedulers, o.log);
+    backend = new LambdaBackend(client, placement, sqs, masterKey, remote, logs, code, remote, settings);
+    remote.start();
+    return {
+      backend,
+      scheduler: undefined,
+      provisioner: undefined,
+      drain: async () => undefined,
+      async stop() {
+        remote.close();
+        await logs.drain();
+      },
+    };
+  }
   const scheduler = new Scheduler(
     {
       region: o.region,
@@ -62,32 +102,41 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
       endpointUrl: o.endpointUrl,
       log: o.log,
     },
-    { codeCache: new CodeCache(join(o.dataDir, 'lambda-code'), code), logs, totalReserved: () => backend!.totalReserved() },
+    { codeCache: new CodeCache(join(o.dataDir, 'lambda-code'), code), logs, totalReserved: () => backend!.totalReserved(), ...(o.metrics ? { metrics: o.metrics } : {}) },
   );
-  const provisioner = new Provisioner(() => backend!, o.log);
-  backend = new LambdaBackend(client, placement, sqs, masterKey, scheduler, logs, code, provisioner, {
-    accountId: o.accountId,
-    region: o.region,
-    accountConcurrency: o.accountConcurrency,
-    // A limit below AWS's 100 (a test or a small box) keeps all of it unreserved.
-    minUnreserved: Math.min(MIN_UNRESERVED, o.accountConcurrency),
-    codeStorageBytes: CODE_STORAGE_BYTES,
-  });
+  const self = o.self;
+  const owns = o.schedulers.length > 1 && self !== undefined ? (fn: string) => schedulerOrder(fn, o.schedulers)[0] === self : () => true;
+  const provisioner = new Provisioner(() => backend!, scheduler, o.log, owns);
+  backend = new LambdaBackend(client, placement, sqs, masterKey, scheduler, logs, code, provisioner, settings);
   const invoker = new AsyncInvoker(backend, backend.asyncQueue, new Destinations(backend, backend.asyncQueue, o.log), {
     leaseMs: o.leaseSeconds * 1000,
     retryBaseMs: o.retryDelaySeconds * 1000,
     maxInFlight: 64,
     log: o.log,
+    ...(o.metrics ? { metrics: o.metrics } : {}),
   });
   invoker.start();
   provisioner.start();
-  return {
-    backend,
-    scheduler,
-    async stop() {
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
       provisioner.stop();
       await invoker.stop();
       await scheduler.close();
+    })());
+  return {
+    backend,
+    scheduler,
+    provisioner,
+    async drain(timeoutMs) {
+      // Take no more async events; let what runs finish (an async event not finished in time
+      // comes back when its lease ends, so nothing is lost either way).
+      provisioner.stop();
+      const stopInvoker = invoker.stop();
+      const deadline = Date.now() + timeoutMs;
+      while (scheduler.running() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await stopInvoker;
     },
+    stop,
   };
 }

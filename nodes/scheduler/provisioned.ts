@@ -3,6 +3,7 @@
 // worker pool in line (also after a restart); the status is what this scheduler has achieved.
 import { type LambdaBackend } from '../gateway/lambda/backend.js';
 import { asFunctionDoc } from '../gateway/lambda/model.js';
+import { type Scheduler } from './scheduler.js';
 
 export type ProvisionedStatus = 'IN_PROGRESS' | 'READY' | 'FAILED';
 
@@ -22,7 +23,10 @@ export class Provisioner {
 
   constructor(
     private readonly lambda: () => LambdaBackend,
+    private readonly scheduler: Scheduler,
     private readonly log: (line: string) => void,
+    /** With several schedulers, each provisions the functions it owns (the ones gateways route to it). */
+    private readonly owns: (functionName: string) => boolean = () => true,
   ) {}
 
   start(): void {
@@ -41,6 +45,14 @@ export class Provisioner {
     return { status: s.status, available: s.status === 'READY' ? s.count : 0, ...(s.reason ? { reason: s.reason } : {}) };
   }
 
+  /** Every state this scheduler keeps, for gateways that report provisioned concurrency. */
+  entries(): { functionName: string; qualifier: string; status: ProvisionedStatus; available: number; reason: string }[] {
+    return [...this.states].map(([id, s]) => {
+      const colon = id.lastIndexOf(':');
+      return { functionName: id.slice(0, colon), qualifier: id.slice(colon + 1), status: s.status, available: s.status === 'READY' ? s.count : 0, reason: s.reason ?? '' };
+    });
+  }
+
   /** One pass now (after a Put or Delete, and on the timer); concurrent calls share a pass. */
   reconcile(): Promise<void> {
     this.running ??= this.pass().finally(() => (this.running = undefined));
@@ -57,17 +69,18 @@ export class Provisioner {
     }
     const wanted = new Set<string>();
     for (const doc of docs) {
+      if (!this.owns(doc.name)) continue;
       for (const p of doc.provisioned) {
         const id = `${doc.name}:${p.qualifier}`;
         wanted.add(id);
         try {
           const target = lambda.resolve({ rev: 0, doc }, p.qualifier, 0.999_999);
-          const spec = await lambda.scheduler.spec(target);
+          const spec = await this.scheduler.spec(target);
           const cur = this.states.get(id);
           if (cur && cur.specKey === spec.key && cur.count === p.requested && cur.status !== 'FAILED') continue;
-          if (cur && cur.specKey !== spec.key) await lambda.scheduler.pool.unprovision(cur.specKey);
+          if (cur && cur.specKey !== spec.key) await this.scheduler.unprovision(cur.specKey);
           this.states.set(id, { specKey: spec.key, count: p.requested, status: 'IN_PROGRESS' });
-          await lambda.scheduler.prewarm(target, p.requested);
+          await this.scheduler.prewarm(target, p.requested);
           this.states.set(id, { specKey: spec.key, count: p.requested, status: 'READY' });
         } catch (err) {
           const reason = err instanceof Error ? err.message : String(err);
@@ -79,7 +92,7 @@ export class Provisioner {
     for (const [id, s] of this.states) {
       if (wanted.has(id)) continue;
       this.states.delete(id);
-      await lambda.scheduler.pool.unprovision(s.specKey).catch(() => undefined);
+      await this.scheduler.unprovision(s.specKey).catch(() => undefined);
     }
   }
 }

@@ -3,10 +3,14 @@
 // execution environment of the worker pool, and ships the invocation's logs.
 import { join } from 'node:path';
 import { type EnvironmentSpec, ExecutionPool } from '../../worker-pool/pool.js';
+import { TraceFlags, isSpanContextValid } from '@opentelemetry/api';
 import { Attr, SpanName, withSpan } from '../telemetry/index.js';
+import { tracing } from '../telemetry/tracing.js';
 import { type CodeCache } from './code-cache.js';
 import { Concurrency, type ThrottleReason } from './concurrency.js';
 import { type FunctionLogs } from './function-logs.js';
+import { FunctionMetrics } from './function-metrics.js';
+import { type MetricsRegistry } from '../telemetry/metrics.js';
 import { type InvokeRequest, type InvokeResult, type InvokeTarget } from './types.js';
 
 export interface SchedulerOptions {
@@ -35,35 +39,51 @@ export interface SchedulerDeps {
   logs: FunctionLogs;
   /** The account's total reserved concurrency (cached by the caller). */
   totalReserved: () => Promise<number>;
+  /** Where invocation metrics go (nodes/telemetry/metric-names.ts); none: not recorded. */
+  metrics?: MetricsRegistry;
 }
 
 export class Scheduler {
   readonly pool: ExecutionPool;
   readonly concurrency: Concurrency;
+  private readonly metrics: FunctionMetrics | undefined;
 
   constructor(
     private readonly o: SchedulerOptions,
     private readonly deps: SchedulerDeps,
   ) {
     this.pool = new ExecutionPool({ tmpRoot: o.tmpRoot, log: o.log });
-    this.concurrency = new Concurrency(o.accountConcurrency);
+    this.concurrency = new Concurrency(o.accountConcurrency, deps.metrics);
+    this.metrics = deps.metrics ? new FunctionMetrics(deps.metrics) : undefined;
+  }
+
+  /** Invocations admitted and not finished. */
+  running(): number {
+    return this.concurrency.total();
   }
 
   /** Runs one invocation; throws Throttled when concurrency does not admit it. */
   async invoke(target: InvokeTarget, req: InvokeRequest): Promise<InvokeResult> {
     const admission = this.concurrency.admit(target.functionName, target.reserved, await this.deps.totalReserved());
-    if (!admission.ok) throw new Throttled(admission.reason);
+    if (!admission.ok) {
+      this.metrics?.throttled(target.functionName, target.version);
+      throw new Throttled(admission.reason);
+    }
     try {
       return await withSpan(SpanName.FunctionInvoke, { [Attr.FunctionName]: target.functionName, [Attr.FunctionVersion]: target.version, [Attr.AwsRequestId]: req.requestId }, async (span) => {
         const spec = await this.spec(target);
+        const sc = span.spanContext();
         const out = await this.pool.invoke(spec, {
           requestId: req.requestId,
           payload: req.payload,
           invokedFunctionArn: target.invokedArn,
           ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
+          ...(isSpanContextValid(sc) ? { trace: { traceId: sc.traceId, spanId: sc.spanId, sampled: (sc.traceFlags & TraceFlags.SAMPLED) !== 0, active: target.config.tracingMode === 'Active' } } : {}),
           ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
           ...(req.signal !== undefined ? { signal: req.signal } : {}),
-        });
+        }).finally(this.metrics?.useProvisioned(spec.key)); // evaluated right after the pool picked an environment
+        this.metrics?.invoked(target.functionName, target.version, out.durationMs, out.functionError !== undefined);
+        if (out.spans) tracing()?.ingest(out.spans);
         if (out.initDurationMs !== undefined) span.setAttribute(Attr.ColdStart, true);
         if (out.functionError) span.setAttribute(Attr.FunctionError, out.error?.errorType ?? out.functionError);
         this.deps.logs.add(target.functionName, req.requestId, out.logs);
@@ -83,7 +103,20 @@ export class Scheduler {
 
   /** Provisioned concurrency: `count` environments of the version initialised ahead of requests. */
   async prewarm(target: InvokeTarget, count: number): Promise<void> {
-    await this.pool.prewarm(await this.spec(target), count);
+    const spec = await this.spec(target);
+    try {
+      await this.pool.prewarm(spec, count);
+    } catch (err) {
+      this.metrics?.dropProvisioned(spec.key);
+      throw err;
+    }
+    this.metrics?.setProvisioned(spec.key, target.functionName, target.version, count);
+  }
+
+  /** Drops a spec's provisioned environments (its on-demand ones stay). */
+  async unprovision(specKey: string): Promise<void> {
+    this.metrics?.dropProvisioned(specKey);
+    await this.pool.unprovision(specKey);
   }
 
   async spec(target: InvokeTarget): Promise<EnvironmentSpec> {

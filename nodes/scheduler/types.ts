@@ -26,6 +26,17 @@ export interface InvokeRequest {
   signal?: AbortSignal;
 }
 
+/** Runs invocations: the local scheduler, or a gateway's client of remote schedulers. */
+export interface FunctionRunner {
+  invoke(target: InvokeTarget, req: InvokeRequest): Promise<InvokeResult>;
+}
+
+/** Provisioned concurrency as the Lambda API reports and nudges it. */
+export interface ProvisionedView {
+  status(fn: string, qualifier: string): { status: 'IN_PROGRESS' | 'READY' | 'FAILED'; available: number; reason?: string };
+  reconcile(): Promise<void>;
+}
+
 export interface InvokeResult {
   payload: string;
   functionError?: 'Unhandled';

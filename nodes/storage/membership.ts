@@ -2,8 +2,10 @@
 // replicas it hosts in line with the placement map — creating replicas placed on it, removing
 // those of deleted groups — and, for groups it leads, moves the Raft configuration one step at
 // a time toward the placed replicas (add learner, let it catch up, promote, remove the old one).
+// The meta group (group 0) is not in the catalog's groups: its placed replicas are the
+// placement's `metaReplicas` (absent until it is first moved), handled the same way.
 import { randomUUID } from 'node:crypto';
-import { decodeNodeResult, encodeMetaCommand, type GroupRecord } from '../../storage/partitions/meta-codec.js';
+import { decodeNodeResult, encodeMetaCommand } from '../../storage/partitions/meta-codec.js';
 import { ConfChangeType } from '../../storage/raft/index.js';
 import { type ClusterClient } from '../cluster/client.js';
 import { META_GROUP, type Placement, type PlacementView } from '../cluster/placement.js';
@@ -60,6 +62,14 @@ export class Membership {
     try {
       const me = this.node.nodeId;
       const placed = new Map(v.groups.map((g) => [g.id, g]));
+      // Once marked removed, every group's leader has dropped this node from its configuration:
+      // replicas that never applied their own removal are dropped regardless.
+      const removed = v.nodes.find((n) => n.id === me)?.state === 'removed';
+      const metaWant = v.metaReplicas;
+      if (metaWant?.includes(me) && !this.node.replicas.has(META_GROUP)) {
+        // Joining the meta group: start empty, filled by the meta leader's snapshot.
+        await this.node.createReplica(META_GROUP, 'meta', undefined);
+      }
       for (const g of v.groups) {
         if (!g.replicas.includes(me) || this.node.replicas.has(g.id)) continue;
         const initial = (g as { initialReplicas?: number[] }).initialReplicas ?? g.replicas;
@@ -68,13 +78,21 @@ export class Membership {
         await this.node.createReplica(g.id, g.kind, initial.includes(me) ? initial : undefined);
       }
       for (const [id, rep] of this.node.replicas) {
-        if (id === META_GROUP) continue;
-        const g = placed.get(id);
         const inConfig = rep.confState.voters.includes(me) || rep.confState.learners.includes(me);
-        if (!g || (!g.replicas.includes(me) && !inConfig)) {
+        if (id === META_GROUP) {
+          // Until the meta group is first moved, its members are whoever its configuration says.
+          if (metaWant === undefined) continue;
+          if (!metaWant.includes(me) && (!inConfig || removed)) {
+            this.log(`node ${me}: removing replica of the meta group (moved away)`);
+            await this.node.destroyReplica(id);
+          } else if (rep.isLeader()) this.stepConfiguration(id, metaWant);
+          continue;
+        }
+        const g = placed.get(id);
+        if (!g || (!g.replicas.includes(me) && (!inConfig || removed))) {
           this.log(`node ${me}: removing replica of group ${id} (${g ? 'moved away' : 'deleted'})`);
           await this.node.destroyReplica(id);
-        } else if (rep.isLeader()) this.stepConfiguration(g);
+        } else if (rep.isLeader()) this.stepConfiguration(id, g.replicas);
       }
     } finally {
       this.reconciling = false;
@@ -82,12 +100,12 @@ export class Membership {
   }
 
   /** One conf change toward the placed replicas; the next reconcile takes the next step. */
-  private stepConfiguration(g: GroupRecord): void {
-    const rep = this.node.replicas.get(g.id);
+  private stepConfiguration(group: number, replicas: number[]): void {
+    const rep = this.node.replicas.get(group);
     if (!rep) return;
     const { voters, learners } = rep.confState;
-    const want = new Set(g.replicas);
-    const missing = g.replicas.find((n) => !voters.includes(n) && !learners.includes(n));
+    const want = new Set(replicas);
+    const missing = replicas.find((n) => !voters.includes(n) && !learners.includes(n));
     const promotable = learners.find((n) => want.has(n));
     const extra = voters.find((n) => !want.has(n));
     let r;
@@ -95,13 +113,14 @@ export class Membership {
     else if (promotable !== undefined) r = rep.raw.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: promotable });
     else if (extra !== undefined) {
       if (extra === this.node.nodeId) {
-        const to = voters.find((n) => want.has(n));
+        // Hand over to the first placed replica that votes: the preferred leader if it can.
+        const to = replicas.find((n) => voters.includes(n));
         if (to !== undefined) rep.raw.transferLeadership(to);
       } else r = rep.raw.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: extra });
     } else return;
     this.node.kick(rep);
     if (r && !r.ok && r.error !== 'ConfChangePending' && r.error !== 'LearnerNotCaughtUp') {
-      this.log(`node ${this.node.nodeId}: group ${g.id}: conf change refused: ${r.error} ${r.detail ?? ''}`);
+      this.log(`node ${this.node.nodeId}: group ${group}: conf change refused: ${r.error} ${r.detail ?? ''}`);
     }
   }
 

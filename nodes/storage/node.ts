@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Engine, type KvOp } from '../../storage/engine/engine.js';
 import { GroupCommitter, GroupStorage, MemoryEngine, RocksEngine, snapshotStateMachine } from '../../storage/engine/index.js';
+import { META_LEFT_KEY } from '../../storage/engine/keys.js';
 import { descriptorKey, decodeDescriptor, encodeDescriptor, listDescriptors } from './descriptors.js';
 import { restampCommand } from '../../storage/partitions/envelope.js';
 import { createStateMachine } from '../../storage/partitions/index.js';
@@ -15,6 +16,8 @@ import { ReadyLoop } from './ready-loop.js';
 import { Quiescence } from './quiescence.js';
 import { Replica } from './replica.js';
 import { RaftTransport } from './transport.js';
+import { type MetricsRegistry } from '../telemetry/metrics.js';
+import { StorageMetrics } from './storage-metrics.js';
 
 export const META_GROUP = 0;
 
@@ -38,6 +41,8 @@ export interface StorageNodeOptions {
   /** A replica snapshots its state machine and truncates its log every this many applied entries. Default 10,000. */
   snapshotEntries?: number;
   log: (line: string) => void;
+  /** Node metrics (leader changes, commit and fsync latency, groups, leaders, apply lag); none: not recorded. */
+  metrics?: MetricsRegistry;
 }
 
 export class StorageNode {
@@ -53,6 +58,7 @@ export class StorageNode {
   quiescedReplicas = 0;
   private readonly quiescence: Quiescence;
   private stopped = false;
+  private readonly metrics: StorageMetrics | undefined;
 
   private constructor(
     readonly opts: StorageNodeOptions,
@@ -62,9 +68,10 @@ export class StorageNode {
     this.quiescence = new Quiescence({ livenessMs: 3 * opts.tickMs, enabled: opts.quiesce ?? true });
     for (const [id, addr] of opts.peers) this.addresses.set(id, addr);
     this.addresses.set(opts.nodeId, opts.advertise);
-    this.committer = new GroupCommitter(engine);
+    this.metrics = opts.metrics ? new StorageMetrics(opts.metrics, () => this.replicas.values()) : undefined;
+    this.committer = new GroupCommitter(engine, undefined, this.metrics?.written);
     this.transport = new RaftTransport({ nodeId: opts.nodeId, resolve: (id) => this.addresses.get(id) }, (b) => this.deliver(b));
-    this.loop = new ReadyLoop(this.committer, this.transport, (err) => this.fatal(err), (rep) => this.maybeSnapshot(rep));
+    this.loop = new ReadyLoop(this.committer, this.transport, (err) => this.fatal(err), (rep) => this.maybeSnapshot(rep), this.metrics);
   }
 
   static async open(opts: StorageNodeOptions): Promise<StorageNode> {
@@ -87,7 +94,9 @@ export class StorageNode {
       }
       await node.host(d.group, d.kind, storage);
     }
-    if (!node.replicas.has(META_GROUP) && opts.peers.has(opts.nodeId)) {
+    // An initial member bootstraps the meta group, unless its replica was moved away before (a
+    // drained node restarted with the same --peers must not start a second, empty history).
+    if (!node.replicas.has(META_GROUP) && opts.peers.has(opts.nodeId) && (await engine.get(META_LEFT_KEY)) === undefined) {
       await node.createReplica(META_GROUP, 'meta', [...opts.peers.keys()].sort((a, b) => a - b));
     }
     node.ticker = setInterval(() => node.tick(), opts.tickMs);
@@ -152,6 +161,7 @@ export class StorageNode {
       rng: new SeededRng((this.opts.nodeId * 2654435761 + group * 40503 + Date.now()) >>> 0),
       electionTick: this.opts.electionTick,
       heartbeatTick: this.opts.heartbeatTick,
+      ...(this.metrics ? { onCommitted: this.metrics.committed } : {}),
     });
     await sm.load(rep.store);
     this.replicas.set(group, rep);
@@ -166,7 +176,9 @@ export class StorageNode {
     rep.closed = true;
     rep.failPending('the replica was removed from this node');
     this.replicas.delete(group);
-    await this.engine.write([...rep.storage.destroyOps(), { type: 'del', key: descriptorKey(group) }], { sync: true });
+    const ops: KvOp[] = [...rep.storage.destroyOps(), { type: 'del', key: descriptorKey(group) }];
+    if (group === META_GROUP) ops.push({ type: 'put', key: META_LEFT_KEY, value: Uint8Array.of(1) });
+    await this.engine.write(ops, { sync: true });
   }
 
   private readonly snapshotting = new Set<Replica>();

@@ -15,6 +15,8 @@ import { Attr, SpanName, withSpan } from '../telemetry/index.js';
 import { type RaftTransport } from './transport.js';
 import { toWire } from './raft-wire.js';
 import { type Replica } from './replica.js';
+import { type StorageMetrics } from './storage-metrics.js';
+import { detached } from '../telemetry/tracing.js';
 
 const TRACE = process.env.STRATUS_TRACE_CYCLES === '1';
 
@@ -35,6 +37,7 @@ export class ReadyLoop {
     private readonly transport: RaftTransport,
     private readonly onFatal: (err: unknown) => void,
     private readonly afterApply: (rep: Replica) => void,
+    private readonly metrics?: StorageMetrics,
   ) {}
 
   /** The replica may have a Ready: make sure a cycle looks at it soon. */
@@ -45,7 +48,8 @@ export class ReadyLoop {
       return;
     }
     this.running = true;
-    setImmediate(() => void this.loop());
+    // The loop serves every group: it must not run inside the trace of the request that woke it.
+    setImmediate(() => detached(() => void this.loop()));
   }
 
   private async loop(): Promise<void> {
@@ -97,6 +101,7 @@ export class ReadyLoop {
     const applyOps: KvOp[] = [];
     for (const { rep, rd } of drained) {
       if (rd.softState && rd.softState.role !== StateRole.Leader) rep.failPending('leadership changed');
+      if (rd.softState) this.metrics?.observeLeader(rep, rd.softState.lead);
       if (rd.snapshot) {
         this.snapshotsReceived++;
         await rep.sm.load(rep.store);

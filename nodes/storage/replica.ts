@@ -7,9 +7,13 @@ import { smKey, smRange, smRelative } from '../../storage/engine/keys.js';
 import { type PartitionKind, type PartitionStateMachine, type PartitionStore } from '../../storage/partitions/kind.js';
 import { type ConfState, RawNode, ReadMode, type Rng, StateRole } from '../../storage/raft/index.js';
 import { BusyError, NotLeaderError, OutcomeUnknownError } from './errors.js';
+import { trace } from '@opentelemetry/api';
+import { Attr, SpanName, failSpan, startSpan } from '../telemetry/index.js';
 
 interface PendingProposal {
   term: number;
+  /** performance.now() when it was proposed. */
+  at: number;
   resolve: (result: Uint8Array) => void;
   reject: (err: Error) => void;
 }
@@ -31,6 +35,8 @@ export interface ReplicaOptions {
   rng: Rng;
   electionTick: number;
   heartbeatTick: number;
+  /** Told how long (ms) each proposal made here took to be committed and applied (metrics). */
+  onCommitted?: (ms: number) => void;
 }
 
 /** The group's state-machine key space with its prefix stripped: what a partition kind sees. */
@@ -67,8 +73,10 @@ export class Replica {
   private readonly reads = new Map<string, PendingRead>();
   private readonly appliedWaiters: { after: number; resolve: (applied: number) => void }[] = [];
   private nextReadId = 0;
+  private readonly onCommitted: ((ms: number) => void) | undefined;
 
   constructor(o: ReplicaOptions) {
+    this.onCommitted = o.onCommitted;
     this.group = o.group;
     this.kind = o.kind;
     this.storage = o.storage;
@@ -118,11 +126,20 @@ export class Replica {
     }
     const out: Promise<Uint8Array>[] = [];
     for (let index = r.firstIndex; index <= r.lastIndex; index++) out.push(this.track(index, r.term, timeoutMs));
+    // The proposal's life on the leader, append to apply, in the trace of the request behind it.
+    if (trace.getActiveSpan()?.isRecording()) {
+      const span = startSpan(SpanName.RaftCommit, { attributes: { [Attr.Group]: this.group, [Attr.RaftIndex]: r.lastIndex, [Attr.RaftTerm]: r.term, [Attr.Commands]: commands.length } });
+      Promise.all(out).then(() => span.end(), (err: unknown) => {
+        failSpan(span, err);
+        span.end();
+      });
+    }
     return out;
   }
 
   private track(index: number, term: number, timeoutMs: number): Promise<Uint8Array> {
     const r = { term };
+    const at = performance.now();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.proposals.get(index)?.term !== r.term) return;
@@ -133,7 +150,7 @@ export class Replica {
         clearTimeout(timer);
         f(v);
       };
-      this.proposals.set(index, { term: r.term, resolve: done(resolve), reject: done(reject) });
+      this.proposals.set(index, { term: r.term, at, resolve: done(resolve), reject: done(reject) });
     });
   }
 
@@ -183,8 +200,10 @@ export class Replica {
     const p = this.proposals.get(index);
     if (!p) return;
     this.proposals.delete(index);
-    if (p.term === term) p.resolve(result);
-    else p.reject(new OutcomeUnknownError(this.group, `another leader's entry took index ${index}`));
+    if (p.term === term) {
+      this.onCommitted?.(performance.now() - p.at);
+      p.resolve(result);
+    } else p.reject(new OutcomeUnknownError(this.group, `another leader's entry took index ${index}`));
   }
 
   /** Everything up to `index` is applied and written: wake readers and watchers. */

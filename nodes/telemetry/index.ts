@@ -2,7 +2,7 @@
 // helper that creates spans. With no OpenTelemetry SDK registered (the default until tracing is
 // configured), @opentelemetry/api hands out no-op spans, so this costs next to nothing; once an
 // SDK is registered, every tier's spans appear under these names without code changes.
-import { type Attributes, type Span, SpanStatusCode, context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, type Link, type Span, SpanKind, SpanStatusCode, context, isSpanContextValid, trace } from '@opentelemetry/api';
 
 export const TRACER_NAME = 'stratus';
 
@@ -25,6 +25,14 @@ export const SpanName = {
   FunctionInvoke: 'scheduler.function.invoke',
   /** One async event taken from the async-invoke queue and handled (attempt, retry or disposal). */
   FunctionAsyncEvent: 'scheduler.function.async_event',
+  /** A gateway asking a scheduler process to run an invocation (the gRPC client side). */
+  SchedulerCall: 'gateway.scheduler.invoke',
+  /** A scheduler process serving a gateway's invocation (the gRPC server side). */
+  SchedulerServe: 'scheduler.rpc.invoke',
+  /** The handler's run inside its execution environment (a worker thread). */
+  WorkerHandler: 'worker.function.handler',
+  /** A Raft proposal on the leader, from append to commit and apply. */
+  RaftCommit: 'storage.raft.commit',
 } as const;
 
 /** Attribute keys. */
@@ -53,22 +61,58 @@ export const Attr = {
   ColdStart: 'faas.coldstart',
   FunctionError: 'stratus.faas.error_type',
   InvokeType: 'faas.invocation_type',
+  /** The tier a span belongs to (its node in the service map). */
+  Service: 'stratus.service',
+  HttpMethod: 'http.request.method',
+  HttpStatus: 'http.response.status_code',
+  HttpRoute: 'url.path',
+  XRayTraceId: 'aws.xray.trace_id',
+  /** On a link: `async` for a queued hop (an async invoke, a queue message). */
+  LinkType: 'stratus.link.type',
+  RaftIndex: 'stratus.raft.index',
+  RaftTerm: 'stratus.raft.term',
+  TracingMode: 'stratus.faas.tracing_mode',
 } as const;
+
+export { SpanKind };
 
 const tracer = () => trace.getTracer(TRACER_NAME);
 
+export interface SpanOptions {
+  attributes?: Attributes;
+  kind?: SpanKind;
+  links?: Link[];
+  /** The parent context (default: the active one). */
+  parent?: Context;
+}
+
 /** Runs `f` inside a span; the span records the error and ends when `f` settles. */
-export async function withSpan<T>(name: string, attributes: Attributes, f: (span: Span) => Promise<T>): Promise<T> {
-  const span = tracer().startSpan(name, { attributes });
+export function withSpan<T>(name: string, attributes: Attributes, f: (span: Span) => Promise<T>): Promise<T> {
+  return withSpanOpts(name, { attributes }, f);
+}
+
+/** A span that outlives the call that starts it (ended by its owner). */
+export function startSpan(name: string, o: SpanOptions = {}): Span {
+  return tracer().startSpan(name, { ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.kind !== undefined ? { kind: o.kind } : {}), ...(o.links ? { links: o.links } : {}) }, o.parent ?? context.active());
+}
+
+/** Ends a span with an error status. */
+export function failSpan(span: Span, err: unknown): void {
+  span.recordException(err instanceof Error ? err : String(err));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+}
+
+export async function withSpanOpts<T>(name: string, o: SpanOptions, f: (span: Span) => Promise<T>): Promise<T> {
+  const parent = o.parent ?? context.active();
+  const span = startSpan(name, { ...o, parent });
   // Without an SDK (or under a parent that is not traced) the span is a no-op with no trace to
   // carry: skip making it the active span, which costs a context switch per call on hot paths.
   const run = (): Promise<T> => f(span);
   const traced = span.isRecording() || isSpanContextValid(span.spanContext());
   try {
-    return await (traced ? context.with(trace.setSpan(context.active(), span), run) : run());
+    return await (traced ? context.with(trace.setSpan(parent, span), run) : o.parent !== undefined ? context.with(o.parent, run) : run());
   } catch (err) {
-    span.recordException(err instanceof Error ? err : String(err));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    failSpan(span, err);
     throw err;
   } finally {
     span.end();

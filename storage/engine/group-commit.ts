@@ -56,6 +56,8 @@ export class GroupCommitter {
   constructor(
     private readonly engine: Engine,
     private readonly now: () => number = () => performance.now(),
+    /** Told of every write once it completed: whether it was synced and how long it took (ms). */
+    private readonly onWrite?: (w: { synced: boolean; ms: number; ops: number }) => void,
   ) {}
 
   /**
@@ -109,7 +111,9 @@ export class GroupCommitter {
 
   private async write(b: Batch): Promise<void> {
     const sync = b.wantSync || !b.declinedSync;
+    const t0 = this.onWrite ? this.now() : 0;
     await this.engine.write(b.ops, { sync });
+    this.onWrite?.({ synced: sync, ms: this.now() - t0, ops: b.ops.length });
     this.totals.writes++;
     this.totals.ops += b.ops.length;
     this.totals.bytes += opBytes(b.ops);

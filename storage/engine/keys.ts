@@ -8,6 +8,9 @@
  * |-----------------------------------------|-------------------------------------------|
  * | 0x00 "format"                           | u32 format version                        |
  * | 0x00 "group" g:u32                      | the host's descriptor of group g (opaque) |
+ * | 0x00 "metaleft"                       | present once this node's replica of the   |
+ * |                                         | meta group was moved away (never bootstrap|
+ * |                                         | it again from the initial peers)          |
  * | 0x01 g:u32 0x01                         | HardState                                 |
  * | 0x01 g:u32 0x02                         | SnapshotMetadata (+ data length)          |
  * | 0x01 g:u32 0x03                         | AppliedState {index, confState}           |
@@ -24,6 +27,9 @@ import { type Engine } from './engine.js';
 
 export const FORMAT_VERSION = 1;
 export const FORMAT_KEY: Uint8Array = Uint8Array.of(0x00, ...new TextEncoder().encode('format'));
+
+/** Written when the node's meta-group replica is destroyed (moved away): never bootstrap it again. */
+export const META_LEFT_KEY: Uint8Array = Uint8Array.of(0x00, ...new TextEncoder().encode('metaleft'));
 
 const DESCRIPTOR_PREFIX: Uint8Array = Uint8Array.of(0x00, ...new TextEncoder().encode('group'));
 

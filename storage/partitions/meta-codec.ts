@@ -34,6 +34,7 @@ export enum MetaOp {
   CancelMoveTask = 15,
   PutDoc = 16,
   EnsureStore = 17,
+  SetMetaReplicas = 18,
 }
 
 /** Query ops of the `meta` kind. */
@@ -108,6 +109,12 @@ export interface Placement {
   queues: QueueRecord[];
   /** Internal stores (function code), sorted by name. */
   stores: StoreRecord[];
+  /**
+   * The placed replicas of the meta group itself (group 0), preferred leader first. Absent
+   * until the meta group is first moved: until then its members are the bootstrap peers, as
+   * its Raft configuration says. Membership steps group 0's configuration toward it.
+   */
+  metaReplicas?: number[];
 }
 
 export interface LogWithGroups {
@@ -122,6 +129,7 @@ export type MetaCommand =
   | { type: 'createLog'; name: string; partitions: number; replicationFactor: number; retentionMs: number }
   | { type: 'deleteLog'; name: string }
   | { type: 'setGroupReplicas'; groupId: number; replicas: number[] }
+  | { type: 'setMetaReplicas'; replicas: number[] }
   | QueueCatalogCommand
   | MoveTaskCommand
   | FunctionCatalogCommand;
@@ -165,6 +173,7 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   cancelMoveTask: MetaOp.CancelMoveTask,
   putDoc: MetaOp.PutDoc,
   ensureStore: MetaOp.EnsureStore,
+  setMetaReplicas: MetaOp.SetMetaReplicas,
 };
 
 export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
@@ -279,6 +288,8 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return decodeFunctionCatalogCommand('putDoc', o);
     case MetaOp.EnsureStore:
       return decodeFunctionCatalogCommand('ensureStore', o);
+    case MetaOp.SetMetaReplicas:
+      return { type: 'setMetaReplicas', replicas: numArray(o, 'replicas') };
     default:
       throw new DecodeError(`unknown meta op ${op}`);
   }
@@ -364,6 +375,11 @@ export function decodeLogResult(bytes: Uint8Array): Decoded<LogWithGroups> {
   return decodeResultWith(bytes, (b) => toLogWithGroups(parseJson(b)));
 }
 
+/** Result of SetMetaReplicas: the meta group's placed replicas. */
+export function decodeMetaReplicasResult(bytes: Uint8Array): Decoded<number[]> {
+  return decodeResultWith(bytes, (b) => numArray(object(parseJson(b)), 'replicas'));
+}
+
 /** Result of SetGroupReplicas. */
 export function decodeGroupResult(bytes: Uint8Array): Decoded<GroupRecord> {
   return decodeResultWith(bytes, (b) => toGroupRecord(parseJson(b)));
@@ -386,6 +402,7 @@ export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {
       logs: list(o, 'logs', toLogRecord),
       queues: o.queues === undefined ? [] : list(o, 'queues', toQueueRecord),
       stores: o.stores === undefined ? [] : list(o, 'stores', toStoreRecord),
+      ...(o.metaReplicas === undefined ? {} : { metaReplicas: numArray(o, 'metaReplicas') }),
     };
   });
 }

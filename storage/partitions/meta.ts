@@ -29,7 +29,8 @@ export * from './meta-codec.js';
  * The `meta` kind: the catalog of nodes, Raft groups and logs, and replica placement. It lives
  * in group 0. The whole catalog is small and kept in memory; each record is persisted as JSON
  * under its own relative key:
- *   'n/<id>' node, 'g/<id>' group, 'l/<name>' log, 'c/nextGroupId', 'c/version'.
+ *   'n/<id>' node, 'g/<id>' group, 'l/<name>' log, 'c/nextGroupId', 'c/version',
+ *   'c/metaReplicas' (the meta group's own placed replicas, once it was first moved).
  * Maps are never iterated for decisions or output without sorting first: a replica that
  * reloaded from the store has a different insertion order than one that applied live.
  */
@@ -47,6 +48,7 @@ const GROUP_PREFIX = 'g/';
 const LOG_PREFIX = 'l/';
 const NEXT_GROUP_KEY = utf8('c/nextGroupId');
 const VERSION_KEY = utf8('c/version');
+const META_REPLICAS_KEY = utf8('c/metaReplicas');
 
 export interface MetaStateMachineOptions {
   dedup?: DedupOptions;
@@ -66,6 +68,8 @@ export class MetaStateMachine implements PartitionStateMachine {
   private logs = new Map<string, LogRecord>();
   private nextGroupId = 1;
   private version = 0;
+  /** The meta group's placed replicas; undefined until first set (the bootstrap peers). */
+  private metaReplicas: number[] | undefined;
   private catalog = new QueueCatalog();
   private functions = new FunctionCatalog();
   /** How the queue catalog allocates and releases groups (bound once). */
@@ -105,6 +109,7 @@ export class MetaStateMachine implements PartitionStateMachine {
     }
     const next = await store.get(NEXT_GROUP_KEY);
     const version = await store.get(VERSION_KEY);
+    const metaReplicas = await store.get(META_REPLICAS_KEY);
     const catalog = new QueueCatalog();
     await catalog.load(store);
     const functions = new FunctionCatalog();
@@ -117,6 +122,7 @@ export class MetaStateMachine implements PartitionStateMachine {
     this.logs = logs;
     this.nextGroupId = next === undefined ? 1 : Number(fromUtf8(next));
     this.version = version === undefined ? 0 : Number(fromUtf8(version));
+    this.metaReplicas = metaReplicas === undefined ? undefined : toReplicaList(parseJson(metaReplicas));
   }
 
   apply(command: Uint8Array, ctx: ApplyContext): Uint8Array {
@@ -144,6 +150,8 @@ export class MetaStateMachine implements PartitionStateMachine {
           return this.deleteLog(decoded.name, ctx);
         case 'setGroupReplicas':
           return this.setGroupReplicas(decoded.groupId, decoded.replicas, ctx);
+        case 'setMetaReplicas':
+          return this.setMetaReplicas(decoded.replicas, ctx);
         case 'putDoc':
         case 'ensureStore':
           return this.functions.apply(decoded, cmd.timestampMs, ctx, this.allocator);
@@ -284,6 +292,28 @@ export class MetaStateMachine implements PartitionStateMachine {
 
   private setGroupReplicas(groupId: number, replicas: number[], ctx: ApplyContext): Uint8Array {
     if (!Number.isInteger(groupId) || groupId < 1) throw invalid(`groupId must be a positive integer, got ${groupId}`);
+    this.checkReplicas(replicas);
+    const existing = this.groups.get(groupId);
+    if (existing === undefined) return errorResult('NotFound', `group ${groupId} does not exist`);
+    const group: GroupRecord = { ...existing, replicas: [...replicas] };
+    this.putGroup(group, ctx.ops);
+    this.touch(ctx);
+    return okResult(jsonBytes(group));
+  }
+
+  /**
+   * Places the meta group's own replicas (preferred leader first). The meta group's leader
+   * steps group 0's Raft configuration toward them, as for any group (membership.ts).
+   */
+  private setMetaReplicas(replicas: number[], ctx: ApplyContext): Uint8Array {
+    this.checkReplicas(replicas);
+    this.metaReplicas = [...replicas];
+    ctx.ops.push({ type: 'put', key: META_REPLICAS_KEY, value: jsonBytes({ replicas: this.metaReplicas }) });
+    this.touch(ctx);
+    return okResult(jsonBytes({ replicas: this.metaReplicas }));
+  }
+
+  private checkReplicas(replicas: number[]): void {
     if (replicas.length < 1 || replicas.length > MAX_GROUP_REPLICAS) {
       throw invalid(`a group needs 1-${MAX_GROUP_REPLICAS} replicas, got ${replicas.length}`);
     }
@@ -293,12 +323,6 @@ export class MetaStateMachine implements PartitionStateMachine {
       if (node === undefined) throw invalid(`replica ${id} is not a registered node`);
       if (node.state === 'removed') throw invalid(`replica ${id} is a removed node`);
     }
-    const existing = this.groups.get(groupId);
-    if (existing === undefined) return errorResult('NotFound', `group ${groupId} does not exist`);
-    const group: GroupRecord = { ...existing, replicas: [...replicas] };
-    this.putGroup(group, ctx.ops);
-    this.touch(ctx);
-    return okResult(jsonBytes(group));
   }
 
   private putNode(node: NodeRecord, ctx: ApplyContext): void {
@@ -334,6 +358,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       logs: this.sortedLogs(),
       queues: this.catalog.sortedQueues(),
       stores: this.functions.sortedStores(),
+      ...(this.metaReplicas === undefined ? {} : { metaReplicas: [...this.metaReplicas] }),
     };
   }
 
@@ -387,6 +412,12 @@ function checkLogName(name: string): void {
   if (!LOG_NAME_PATTERN.test(name)) {
     throw invalid(`log name must be 1-128 characters of [A-Za-z0-9_.-], got ${JSON.stringify(name)}`);
   }
+}
+
+function toReplicaList(v: unknown): number[] {
+  const r = typeof v === 'object' && v !== null ? (v as { replicas?: unknown }).replicas : undefined;
+  if (!Array.isArray(r) || !r.every((x): x is number => typeof x === 'number')) throw new DecodeError('metaReplicas: replicas must be an array of numbers');
+  return r;
 }
 
 async function scanJson(store: PartitionStore, prefix: string): Promise<unknown[]> {

@@ -33,8 +33,17 @@ describe('node options', () => {
     bad(['--grpc-port'], '--grpc-port needs a value');
     bad(['--grpc-port', '0'], "--grpc-port: expected an integer from 1 to 65535, got '0'");
     bad(['--id', 'x'], "--id: expected an integer from 1 to 65535, got 'x'");
-    bad(['--role', 'router'], "--role: expected storage, gateway or all, got 'router'");
-    bad(['--role', 'scheduler'], '--role: the scheduler runs inside a gateway (or all) process');
+    bad(['--role', 'router'], "--role: expected storage, scheduler, gateway or all, got 'router'");
+    bad(['--role', 'scheduler'], '--peers: a scheduler node needs the storage nodes to reach');
+    bad(['--role', 'scheduler', '--peers', '1=s1:7000', '--advertise', 'sch1:50051', '--schedulers', 'sch2:50051'], "--schedulers: a scheduler must find itself in the list (its --advertise is sch1:50051), got 'sch2:50051'");
+    bad(['--role', 'storage', '--schedulers', 'sch1:50051'], '--schedulers: storage nodes run no functions');
+    bad(['--schedulers', 'a:1,a:1'], '--schedulers: a:1 is listed twice');
+    bad(['--schedulers', 'nohost'], "--schedulers: expected host:port, got 'nohost'");
+    bad(['--trace-rate', '1.5'], "--trace-rate: expected a number from 0 to 1, got '1.5'");
+    bad(['--trace-rate', ''], "--trace-rate: expected a number from 0 to 1, got ''");
+    bad(['--trace-reservoir', '-1'], "--trace-reservoir: expected an integer from 0 to 1000000, got '-1'");
+    bad([], "OTEL_EXPORTER_OTLP_ENDPOINT: expected an http(s) URL like http://collector:4318, got 'grpc://x:4317'", { OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://x:4317' });
+    bad(['--drain-timeout', '3601'], "--drain-timeout: expected an integer from 0 to 3600, got '3601'");
     bad(['--peers', '1=a:1,1=b:2'], '--peers: node id 1 is listed twice');
     bad(['--peers', 'a:1'], "--peers: expected id=host:port[,id=host:port...], got 'a:1'");
     bad(['--advertise', 'nohost'], "--advertise: expected host:port, got 'nohost'");
@@ -47,8 +56,15 @@ describe('node options', () => {
     bad(['--lambda-idle', 'soon'], "--lambda-idle: expected an integer from 1 to 86400, got 'soon'");
     bad(['--lambda-lease', '1'], "--lambda-lease: expected an integer from 2 to 43200, got '1'");
     bad(['--snapshot-entries', '5'], "--snapshot-entries: expected an integer from 10 to 10000000, got '5'");
-    bad(['--role', 'gateway'], '--peers: a gateway needs the storage nodes to reach');
+    bad(['--role', 'gateway'], '--peers: a gateway node needs the storage nodes to reach');
     bad([], "STRATUS_HTTP_PORT: expected an integer from 0 to 65535, got '-1'", { STRATUS_HTTP_PORT: '-1' });
+  });
+
+  it('gives storage and scheduler nodes an HTTP port only when asked, and takes the scheduler list', () => {
+    expect(parseNodeOptions(['--role', 'storage'], {}).httpPort).toBeUndefined();
+    expect(parseNodeOptions(['--role', 'gateway', '--peers', '1=s1:7000'], {}).httpPort).toBe(4566);
+    const s = parseNodeOptions([], { STRATUS_ROLE: 'scheduler', STRATUS_PEERS: '1=s1:7000', STRATUS_ADVERTISE: 'sch1:50051', STRATUS_SCHEDULERS: 'sch1:50051, sch2:50051', STRATUS_HTTP_PORT: '4566', STRATUS_TRACE_RATE: '0.5', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318' });
+    expect(s).toMatchObject({ role: 'scheduler', httpPort: 4566, schedulers: ['sch1:50051', 'sch2:50051'], traceRate: 0.5, traceReservoir: 1, otlpEndpoint: 'http://otel:4318', drainTimeout: 20 });
   });
 
   it('limits a command to its own options', () => {

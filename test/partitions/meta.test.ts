@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Decoded, encodeCommand } from '../../storage/partitions/envelope.js';
+import { type Decoded, decodeResult, encodeCommand } from '../../storage/partitions/envelope.js';
 import {
   type MetaCommand,
   MetaStateMachine,
   decodeGroupResult,
   decodeListLogsResult,
+  decodeMetaReplicasResult,
   decodeLogResult,
   decodeNodeResult,
   decodePlacementResult,
@@ -149,5 +150,24 @@ describe('meta kind', () => {
     expect(await h.read(encodeMetaQuery({ type: 'listLogs' }))).toEqual(list);
     // The group counter survived too.
     expect(unwrap(h.createLog('next', 1, 1)).log.groupIds).toEqual([6]);
+  });
+
+  it('places the meta group itself once it is moved, and keeps that across reloads', async () => {
+    const h = new MetaHarness();
+    h.registerNodes([1, 2, 3, 4]);
+    // Until first moved, the meta group's members are its bootstrap peers: nothing is placed.
+    expect((await h.placement()).metaReplicas).toBeUndefined();
+    h.run({ type: 'setNodeState', id: 4, state: 'removed' });
+    for (const bad of [[], [1, 1], [1, 9], [1, 2, 4], [1, 2, 3, 5, 6, 7, 8, 9]]) {
+      expect(decodeResult(h.run({ type: 'setMetaReplicas', replicas: bad })), JSON.stringify(bad)).toMatchObject({ ok: false, code: 'InvalidArgument' });
+    }
+    expect((await h.placement()).metaReplicas).toBeUndefined();
+    h.run({ type: 'setNodeState', id: 1, state: 'draining' });
+    expect(unwrap(decodeMetaReplicasResult(h.run({ type: 'setMetaReplicas', replicas: [2, 3, 1] })))).toEqual([2, 3, 1]);
+    const before = await h.placement();
+    expect(before.metaReplicas).toEqual([2, 3, 1]);
+    expect(before.version).toBe(h.index);
+    await h.restart(new MetaStateMachine());
+    expect(await h.placement()).toEqual(before);
   });
 });

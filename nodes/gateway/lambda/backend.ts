@@ -6,9 +6,7 @@ import { type Placement } from '../../cluster/placement.js';
 import { type CodeStore } from '../../scheduler/code-store.js';
 import { AsyncQueue } from '../../scheduler/async-events.js';
 import { type FunctionLogs } from '../../scheduler/function-logs.js';
-import { type Provisioner } from '../../scheduler/provisioned.js';
-import { type Scheduler } from '../../scheduler/scheduler.js';
-import { type InvokeTarget } from '../../scheduler/types.js';
+import { type FunctionRunner, type InvokeTarget, type ProvisionedView } from '../../scheduler/types.js';
 import { type RequestContext } from '../action.js';
 import { AwsError } from '../errors.js';
 import { type SqsBackend } from '../sqs/backend.js';
@@ -42,10 +40,10 @@ export class LambdaBackend {
     readonly placement: Placement,
     readonly sqs: SqsBackend,
     readonly masterKey: MasterKey,
-    readonly scheduler: Scheduler,
+    readonly scheduler: FunctionRunner,
     readonly logs: FunctionLogs,
     readonly code: CodeStore,
-    readonly provisioner: Provisioner,
+    readonly provisioner: ProvisionedView,
     readonly opts: LambdaOptions,
   ) {
     this.asyncQueue = new AsyncQueue(sqs);

@@ -10,22 +10,29 @@ import { Sequencer } from '../../cluster/sequencer.js';
 import { type RequestContext } from '../action.js';
 import { INTERNAL_QUEUE_NAME_PATTERN } from '../../../storage/partitions/meta-queues.js';
 import { AwsError } from '../errors.js';
+import { type MetricsRegistry } from '../../telemetry/metrics.js';
+import { SqsMetrics } from './sqs-metrics.js';
 
 export const NON_EXISTENT = 'The specified queue does not exist.';
 
 export interface SqsOptions {
   accountId: string;
   region: string;
+  /** Queue metrics (sent/received/deleted counters, depth gauges read at scrape time); none: not recorded. */
+  metrics?: MetricsRegistry;
 }
 
 export class SqsBackend {
   readonly sequencer = new Sequencer(`sqs-gw-${randomUUID()}`);
+  readonly metrics: SqsMetrics | undefined;
 
   constructor(
     readonly client: ClusterClient,
     readonly placement: Placement,
     readonly opts: SqsOptions,
-  ) {}
+  ) {
+    this.metrics = opts.metrics ? new SqsMetrics(opts.metrics, this) : undefined;
+  }
 
   /** Proposes through this gateway's session, so a retried proposal applies once. */
   propose(group: number, p: CommandPayload): Promise<Uint8Array> {

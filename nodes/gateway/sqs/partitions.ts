@@ -65,19 +65,24 @@ export async function partitionStats(sqs: SqsBackend, q: QueueRecord, partition:
 export async function queueStats(sqs: SqsBackend, q: QueueRecord): Promise<QueueStats> {
   const all = await Promise.all(q.groupIds.map((_, p) => partitionStats(sqs, q, p)));
   const sum: QueueStats = { visible: 0, inFlight: 0, delayed: 0, dead: 0, expired: 0, nextVisibleAt: 0, oldestSentTimestamp: 0 };
+  const earliest = (a: number, b: number): number => (a === 0 ? b : b === 0 ? a : Math.min(a, b));
   for (const s of all) {
     sum.visible += s.visible;
     sum.inFlight += s.inFlight;
     sum.delayed += s.delayed;
     sum.dead += s.dead;
     sum.expired += s.expired;
+    sum.nextVisibleAt = earliest(sum.nextVisibleAt, s.nextVisibleAt);
+    sum.oldestSentTimestamp = earliest(sum.oldestSentTimestamp, s.oldestSentTimestamp);
   }
   return sum;
 }
 
 export async function send(sqs: SqsBackend, q: QueueRecord, partition: number, messages: SendItem[]): Promise<SendResult> {
   const bytes = await sqs.propose(groupOf(q, partition), encodeQueueCommand({ type: 'send', fifo: q.fifo, messages }));
-  return unwrap(decodeSendResult(bytes));
+  const r = unwrap(decodeSendResult(bytes));
+  sqs.metrics?.sent(q, r.messages.length);
+  return r;
 }
 
 export async function receive(
@@ -100,7 +105,9 @@ export async function getMessages(sqs: SqsBackend, q: QueueRecord, partition: nu
 }
 
 export async function deleteMessages(sqs: SqsBackend, q: QueueRecord, partition: number, entries: ReceiptRef[]): Promise<DeleteResult> {
-  return unwrap(decodeDeleteResult(await sqs.propose(groupOf(q, partition), encodeQueueCommand({ type: 'delete', entries }))));
+  const r = unwrap(decodeDeleteResult(await sqs.propose(groupOf(q, partition), encodeQueueCommand({ type: 'delete', entries }))));
+  sqs.metrics?.deleted(q, r.outcomes.filter((o) => o === 'deleted').length);
+  return r;
 }
 
 export async function changeVisibility(sqs: SqsBackend, q: QueueRecord, partition: number, entries: VisibilityChange[]): Promise<ChangeVisibilityResult> {

@@ -31,6 +31,7 @@ export function receiveMessages(sqs: SqsBackend, q: QueueRecord, o: ReceiveOptio
   return withSpan(SpanName.QueueReceive, { [Attr.QueueName]: q.name }, async (span) => {
     const out = await poll(sqs, q, o);
     span.setAttribute(Attr.Messages, out.length);
+    sqs.metrics?.received(q, out.length);
     return out;
   });
 }

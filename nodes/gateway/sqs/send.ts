@@ -7,6 +7,7 @@ import { type RequestContext } from '../action.js';
 import { AwsError } from '../errors.js';
 import { type AttributeMap, checkBody, checkMessageAttributes, encodeAttributes, md5Hex, md5OfAttributes } from './messages.js';
 import { nextPartition, partitionForGroup } from './partitions.js';
+import { currentXRayHeader } from '../../telemetry/propagation.js';
 
 export interface SendEntry {
   MessageBody: string;
@@ -73,7 +74,8 @@ export function prepareSend(q: QueueRecord, e: SendEntry, ctx: Pick<RequestConte
 
   const md5OfBody = md5Hex(e.MessageBody);
   const md5Attrs = md5OfAttributes(attrs);
-  const trace = sys.AWSTraceHeader?.StringValue;
+  // As X-Ray's SDK does for a traced sender: the message carries the trace it was sent in.
+  const trace = sys.AWSTraceHeader?.StringValue ?? currentXRayHeader(true);
   const item: SendItem = {
     id: randomUUID(),
     body: new Uint8Array(Buffer.from(e.MessageBody, 'utf8')),

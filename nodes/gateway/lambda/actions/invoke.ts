@@ -4,6 +4,13 @@ import { t } from '../../shapes.js';
 import { Throttled } from '../../../scheduler/scheduler.js';
 import { type LambdaBackend } from '../backend.js';
 import { functionNameLabel, qualifierQuery } from '../shapes.js';
+import { currentXRayHeader } from '../../../telemetry/propagation.js';
+
+/** The async event continues the caller's trace (as a linked segment) when it runs. */
+function traceOf(): { traceId?: string } {
+  const h = currentXRayHeader();
+  return h === undefined ? {} : { traceId: h };
+}
 
 /** AWS: 6 MB for a synchronous request or response, 1 MB for an asynchronous event. */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
@@ -53,7 +60,7 @@ export const invoke = defineAction<LambdaBackend>()({
     const target = lambda.resolve(f, id.qualifier);
     if (type === 'DryRun') return { StatusCode: 204 };
     if (type === 'Event') {
-      await lambda.asyncQueue.put({ functionName: id.name, qualifier: id.qualifier, requestId: ctx.requestId, enqueuedMs: Date.now(), attempts: 0, payload });
+      await lambda.asyncQueue.put({ functionName: id.name, qualifier: id.qualifier, requestId: ctx.requestId, enqueuedMs: Date.now(), attempts: 0, payload, ...traceOf() });
       return { StatusCode: 202 };
     }
     let clientContext: string | undefined;

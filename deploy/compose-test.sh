@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# End-to-end test of the compose deployment (deploy/docker-compose.yml): build and bring up the
+# cluster, wait until every node is ready, run an SQS + Lambda smoke test through the published
+# port, then kill a storage node under a continuous writer, restart it, and check that every
+# acknowledged message is still there. Tears everything down on exit (containers, networks,
+# volumes); exits non-zero on any failure. Run from anywhere:
+#
+#   bash deploy/compose-test.sh
+#
+# Uses `docker compose` when a Docker engine answers, else ../shared/tools/podman-compose.sh
+# (relative to the repository root; set STRATUS_PODMAN_COMPOSE to use another copy). The smoke
+# test runs on the host with the repository's devDependencies (npm ci first).
+#
+# Environment (all optional):
+#   STRATUS_COMPOSE_PROJECT   compose project name (default stratus-test)
+#   STRATUS_COMPOSE_FILE      compose file (default deploy/docker-compose.yml)
+#   STRATUS_KILL              the storage service to kill (default storage1)
+#   STRATUS_READY_TIMEOUT     seconds to wait for the cluster to be ready (default 300)
+#   STRATUS_DOWN_SECONDS      seconds the killed node stays down while writes go on (default 10)
+#   STRATUS_PUBLISH_HTTP      host port of the gateway's HTTP (default 4566); _GRPC likewise 50051
+#   STRATUS_ROOT_ACCESS_KEY_ID, STRATUS_ROOT_SECRET_ACCESS_KEY, STRATUS_MASTER_KEY
+#                             passed to the compose file (defaults: its public development values)
+#   STRATUS_TEST_NODE_HTTP    'optional' accepts nodes without an HTTP port (builds from before
+#                             every role served /health and /ready); default: required
+#   STRATUS_KEEP=1            leave the cluster running at the end (teardown skipped)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+FILE=${STRATUS_COMPOSE_FILE:-deploy/docker-compose.yml}
+PROJECT=${STRATUS_COMPOSE_PROJECT:-stratus-test}
+VICTIM=${STRATUS_KILL:-storage1}
+READY_TIMEOUT=${STRATUS_READY_TIMEOUT:-300}
+DOWN_SECONDS=${STRATUS_DOWN_SECONDS:-10}
+NODE_HTTP=${STRATUS_TEST_NODE_HTTP:-required}
+SERVICES=(storage1 storage2 storage3 scheduler1 scheduler2 gateway)
+
+export STRATUS_ROOT_ACCESS_KEY_ID=${STRATUS_ROOT_ACCESS_KEY_ID:-AKIASTRATUSDEVROOT01}
+export STRATUS_ROOT_SECRET_ACCESS_KEY=${STRATUS_ROOT_SECRET_ACCESS_KEY:-stratus-dev-secret-change-me}
+export STRATUS_PUBLISH_HTTP=${STRATUS_PUBLISH_HTTP:-4566}
+export STRATUS_PUBLISH_GRPC=${STRATUS_PUBLISH_GRPC:-50051}
+export STRATUS_ENDPOINT=http://127.0.0.1:$STRATUS_PUBLISH_HTTP
+export NODE_NO_WARNINGS=1 # the AWS SDK's Node.js 20 end-of-support notice
+
+T0=$(date +%s%3N)
+now() { date +%s%3N; }
+secs() { awk -v ms="$1" 'BEGIN { printf "%.1f", ms / 1000 }'; }
+log() { printf '[compose-test +%ss] %s\n' "$(secs $(( $(now) - T0 )))" "$*"; }
+fail() { log "FAILED: $*"; exit 1; }
+SUMMARY=()
+note() { SUMMARY+=("$*"); log "$*"; }
+
+# ---- engine -------------------------------------------------------------------------------------
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  ENGINE=docker
+  compose_up() { docker compose -p "$PROJECT" -f "$FILE" up -d --build; }
+  compose_down() { docker compose -p "$PROJECT" -f "$FILE" down -v --remove-orphans -t 30; }
+else
+  PODMAN_COMPOSE=${STRATUS_PODMAN_COMPOSE:-$ROOT/../shared/tools/podman-compose.sh}
+  [ -f "$PODMAN_COMPOSE" ] || fail "no Docker engine answers (docker info) and $PODMAN_COMPOSE does not exist"
+  ENGINE=podman
+  eval "$(bash "$PODMAN_COMPOSE" env)"
+  export BUILDAH_FORMAT=docker # keep the Dockerfile's HEALTHCHECK (OCI images have none)
+  compose_up() { bash "$PODMAN_COMPOSE" up -p "$PROJECT" -f "$FILE"; }
+  compose_down() {
+    bash "$PODMAN_COMPOSE" down -p "$PROJECT" -f "$FILE"
+    podman volume ls -q --filter "label=com.docker.compose.project=$PROJECT" | xargs -r podman volume rm -f >/dev/null
+  }
+fi
+project_containers() { $ENGINE ps -aq --filter "label=com.docker.compose.project=$PROJECT"; }
+cid() { $ENGINE ps -aq --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=$1"; }
+
+# ---- teardown -----------------------------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/stratus-compose-test.XXXXXX")
+WRITER_PID=
+FAILED=1
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  if [ -n "$WRITER_PID" ] && kill -0 "$WRITER_PID" 2>/dev/null; then
+    kill -TERM "$WRITER_PID"; wait "$WRITER_PID" 2>/dev/null
+  fi
+  if [ "$FAILED" = 1 ] && [ -n "$(project_containers 2>/dev/null)" ]; then
+    log "logs of the nodes (last 40 lines each):"
+    for s in "${SERVICES[@]}"; do
+      c=$(cid "$s"); [ -n "$c" ] || continue
+      echo "----- $s ($($ENGINE inspect -f '{{.State.Status}}' "$c" 2>/dev/null)) -----"
+      $ENGINE logs --tail 40 "$c" 2>&1 | sed 's/^/  /'
+    done
+    [ -s "$WORK/writer.log" ] && { echo "----- writer -----"; sed 's/^/  /' "$WORK/writer.log"; }
+  fi
+  if [ "${STRATUS_KEEP:-0}" = 1 ]; then
+    log "STRATUS_KEEP=1: leaving project $PROJECT running (tear down: see deploy/README.md)"
+  else
+    log "tearing down project $PROJECT"
+    compose_down >"$WORK/down.log" 2>&1 || { cat "$WORK/down.log"; rc=1; }
+    left=$(project_containers 2>/dev/null)
+    if [ -n "$left" ]; then log "FAILED: containers left after teardown: $left"; rc=1; fi
+    log "teardown done ($ENGINE ps -a shows no container of $PROJECT)"
+  fi
+  rm -rf "$WORK"
+  [ "$rc" = 0 ] && log "PASSED" || log "exit status $rc"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- helpers ------------------------------------------------------------------------------------
+smoke() { node --import tsx deploy/smoke.ts "$@"; }
+
+# HTTP status of PATH on a node, asked from inside its container (only the gateway is published).
+probe() {
+  $ENGINE exec "$1" node -e "fetch('http://127.0.0.1:'+(process.env.STRATUS_HTTP_PORT||4566)+'$2',{signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),()=>console.log('down'))" 2>/dev/null || echo noexec
+}
+
+# Is the node (container id) ready? Prints what it saw; status 0 when ready.
+node_ready() {
+  local r h
+  r=$(probe "$1" /ready)
+  case $r in
+    200) echo "ready"; return 0 ;;
+    404|400) # /ready not there yet (400: the AWS dispatch answered): /health decides
+      h=$(probe "$1" /health)
+      [ "$h" = 200 ] && { echo "ready (no /ready; /health 200)"; return 0; }
+      echo "/ready $r, /health $h"; return 1 ;;
+    down)
+      if [ "$NODE_HTTP" = optional ] && [ "$($ENGINE inspect -f '{{.State.Running}}' "$1")" = true ]; then
+        echo "running (no HTTP port; STRATUS_TEST_NODE_HTTP=optional)"; return 0
+      fi
+      echo "HTTP not answering"; return 1 ;;
+    *) echo "/ready $r"; return 1 ;;
+  esac
+}
+
+# Waits until every service given is ready; TIMEOUT seconds.
+wait_nodes() {
+  local timeout=$1; shift
+  local start pending s c seen
+  start=$(now)
+  declare -A last=()
+  pending=("$@")
+  while [ ${#pending[@]} -gt 0 ]; do
+    local still=()
+    for s in "${pending[@]}"; do
+      c=$(cid "$s")
+      [ -n "$c" ] || fail "no container for service $s"
+      if seen=$(node_ready "$c"); then
+        log "  $s: $seen after $(secs $(( $(now) - start )))s"
+      else
+        [ "${last[$s]:-}" != "$seen" ] && log "  $s: $seen"
+        last[$s]=$seen
+        still+=("$s")
+      fi
+    done
+    pending=("${still[@]+"${still[@]}"}")
+    [ ${#pending[@]} -eq 0 ] && break
+    [ $(( $(now) - start )) -lt $(( timeout * 1000 )) ] || fail "not ready after ${timeout}s: ${pending[*]}"
+    sleep 1
+  done
+}
+
+# The container health checks (compose healthcheck: /health inside the container).
+check_health() {
+  local s c st
+  for s in "${SERVICES[@]}"; do
+    c=$(cid "$s")
+    if [ "$NODE_HTTP" = optional ] && [ "$(probe "$c" /health)" = down ]; then
+      log "  $s: health check skipped (no HTTP port)"; continue
+    fi
+    if [ "$ENGINE" = podman ]; then
+      # podman runs health checks from systemd timers, absent here: run the check itself.
+      st=$(podman healthcheck run "$c" 2>&1) && st=healthy || st="unhealthy ${st}"
+    else
+      for _ in $(seq 1 60); do
+        st=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$c")
+        [ "$st" = starting ] || break
+        sleep 2
+      done
+    fi
+    [ "$st" = healthy ] || fail "$s: health check: $st"
+    log "  $s: healthy"
+  done
+}
+
+# ---- preflight ----------------------------------------------------------------------------------
+[ -d node_modules/@aws-sdk/client-sqs ] && [ -d node_modules/@aws-sdk/client-lambda ] && [ -d node_modules/tsx ] \
+  || fail "the smoke test needs the devDependencies: run npm ci in $ROOT"
+log "engine: $ENGINE; project $PROJECT; compose file $FILE; endpoint $STRATUS_ENDPOINT"
+if [ -n "$(project_containers 2>/dev/null)" ]; then
+  log "removing what an earlier run of project $PROJECT left"
+  compose_down >/dev/null 2>&1 || true
+fi
+for port in "$STRATUS_PUBLISH_HTTP" "$STRATUS_PUBLISH_GRPC"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    fail "port $port on 127.0.0.1 is in use (another Stratus?): stop it, or set STRATUS_PUBLISH_HTTP / STRATUS_PUBLISH_GRPC"
+  fi
+done
+
+# ---- bring-up -----------------------------------------------------------------------------------
+log "building the image and starting ${#SERVICES[@]} containers"
+UP_START=$(now)
+# (podman without systemd says, per container, that it cannot schedule health checks: noise here)
+{ compose_up 2>&1 && echo 0 >"$WORK/up.rc" || echo $? >"$WORK/up.rc"; } \
+  | { grep --line-buffered -v 'unable to get systemd connection' || true; } | sed -u 's/^/  | /'
+[ "$(cat "$WORK/up.rc")" = 0 ] || fail "compose up failed (status $(cat "$WORK/up.rc"))"
+STARTED=$(now)
+note "build and start: $(secs $(( STARTED - UP_START )))s"
+log "waiting for every node to be ready (timeout ${READY_TIMEOUT}s)"
+wait_nodes "$READY_TIMEOUT" "${SERVICES[@]}"
+smoke wait-ready --timeout "$READY_TIMEOUT"
+READY=$(now)
+note "bring-up: cluster ready $(secs $(( READY - STARTED )))s after the containers started ($(secs $(( READY - UP_START )))s including the build)"
+log "container health checks"
+check_health
+
+# ---- smoke: SQS and Lambda ----------------------------------------------------------------------
+log "smoke test: SQS and Lambda through $STRATUS_ENDPOINT"
+smoke basic
+note "smoke test (SQS send/receive/delete, Lambda create/Active/invoke): passed"
+
+# ---- failover: kill a storage node under a continuous writer -------------------------------------
+QUEUE=failover-$(date +%s)
+ACKS=$WORK/acks
+VICTIM_CID=$(cid "$VICTIM")
+[ -n "$VICTIM_CID" ] || fail "no container for $VICTIM"
+log "failover: writer sending numbered messages to queue $QUEUE"
+W_START=$(now)
+smoke writer --queue "$QUEUE" --acks "$ACKS" >"$WORK/writer.log" 2>&1 &
+WRITER_PID=$!
+smoke wait-acks --acks "$ACKS" --after "$W_START" --count 100 --timeout 120 || fail "the writer could not write"
+
+KILL_AT=$(now)
+log "failover: $ENGINE kill $VICTIM"
+$ENGINE kill "$VICTIM_CID" >/dev/null
+state=$($ENGINE inspect -f '{{.State.Status}}' "$VICTIM_CID")
+log "failover: $VICTIM is $state"
+smoke wait-acks --acks "$ACKS" --after "$KILL_AT" --count 50 --timeout 60 || fail "writes did not continue after $VICTIM was killed"
+kill -0 "$WRITER_PID" 2>/dev/null || fail "the writer died"
+log "failover: keeping $VICTIM down for ${DOWN_SECONDS}s while writes go on"
+sleep "$DOWN_SECONDS"
+
+RESTART_AT=$(now)
+log "failover: $ENGINE start $VICTIM"
+$ENGINE start "$VICTIM_CID" >/dev/null
+wait_nodes 180 "$VICTIM"
+REJOINED=$(now)
+note "rejoin: $VICTIM ready $(secs $(( REJOINED - RESTART_AT )))s after its restart"
+h=$(probe "$VICTIM_CID" /health)
+log "failover: $VICTIM /health: $h; /health body: $($ENGINE exec "$VICTIM_CID" node -e "fetch('http://127.0.0.1:'+(process.env.STRATUS_HTTP_PORT||4566)+'/health').then(r=>r.text()).then(t=>console.log(t.slice(0,400)),()=>console.log('-'))" 2>/dev/null || echo -)"
+smoke wait-acks --acks "$ACKS" --after "$REJOINED" --count 100 --timeout 60 || fail "writes did not continue after $VICTIM rejoined"
+kill -TERM "$WRITER_PID"
+wait "$WRITER_PID" || fail "the writer failed"
+WRITER_PID=
+sed 's/^/  writer| /' "$WORK/writer.log"
+
+log "failover: reading every message back"
+rc=0
+smoke verify --queue "$QUEUE" --acks "$ACKS" --kill-at "$KILL_AT" --restart-at "$RESTART_AT" >"$WORK/verify.log" 2>&1 || rc=$?
+cat "$WORK/verify.log"
+[ "$rc" = 0 ] || fail "verify failed"
+note "failover: $(grep -o 'longest gap between acks around the kill [0-9]* ms' "$WORK/verify.log" | sed 's/longest gap between acks around the kill/longest write gap around the kill of '"$VICTIM"':/')"
+note "durability: $(grep -o 'acknowledged sends *[0-9]*' "$WORK/verify.log" | tr -s ' ') , none lost"
+
+FAILED=0
+echo
+log "summary ($ENGINE):"
+for line in "${SUMMARY[@]}"; do echo "  - $line"; done
