@@ -114,6 +114,22 @@ probe() {
   $ENGINE exec "$1" node -e "fetch('http://127.0.0.1:'+(process.env.STRATUS_HTTP_PORT||4566)+'$2',{signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),()=>console.log('down'))" 2>/dev/null || echo noexec
 }
 
+# A metric's value on a node (summed over its label sets), or '-' when it has none.
+metric() {
+  $ENGINE exec "$1" node -e "fetch('http://127.0.0.1:'+(process.env.STRATUS_HTTP_PORT||4566)+'/metrics',{signal:AbortSignal.timeout(3000)}).then(r=>r.text()).then(t=>console.log(t),()=>{})" 2>/dev/null \
+    | awk -v m="$2" '$1 == m || index($1, m "{") == 1 { s += $NF; n++ } END { if (n) printf "%d\n", s; else print "-" }'
+}
+
+# Raft groups and leaderships per storage node, for the log.
+storage_layout() {
+  local s c out=""
+  for s in storage1 storage2 storage3; do
+    c=$(cid "$s")
+    out+="$s $(metric "$c" stratus_raft_groups) groups/$(metric "$c" stratus_raft_leaders) leaders; "
+  done
+  echo "${out%; }"
+}
+
 # Is the node (container id) ready? Prints what it saw; status 0 when ready.
 node_ready() {
   local r h
@@ -200,10 +216,18 @@ done
 # ---- bring-up -----------------------------------------------------------------------------------
 log "building the image and starting ${#SERVICES[@]} containers"
 UP_START=$(now)
-# (podman without systemd says, per container, that it cannot schedule health checks: noise here)
-{ compose_up 2>&1 && echo 0 >"$WORK/up.rc" || echo $? >"$WORK/up.rc"; } \
-  | { grep --line-buffered -v 'unable to get systemd connection' || true; } | sed -u 's/^/  | /'
-[ "$(cat "$WORK/up.rc")" = 0 ] || fail "compose up failed (status $(cat "$WORK/up.rc"))"
+# The full output goes to a file (shown on failure); the build steps are shown as they go.
+: >"$WORK/up.log"
+{ compose_up >"$WORK/up.log" 2>&1 && echo 0 >"$WORK/up.rc" || echo $? >"$WORK/up.rc"; } &
+UP_PID=$!
+tail -n +1 -f --pid="$UP_PID" "$WORK/up.log" \
+  | { grep --line-buffered -E 'STEP [0-9]+/[0-9]+|Successfully tagged|exit code: [1-9]' || true; } | sed -u 's/^/  | /'
+wait "$UP_PID" || true
+if [ "$(cat "$WORK/up.rc")" != 0 ]; then
+  tail -n 60 "$WORK/up.log" | sed 's/^/  | /'
+  fail "compose up failed (status $(cat "$WORK/up.rc"))"
+fi
+log "containers: $($ENGINE ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}}' | sort | tr '\n' ' ')"
 STARTED=$(now)
 note "build and start: $(secs $(( STARTED - UP_START )))s"
 log "waiting for every node to be ready (timeout ${READY_TIMEOUT}s)"
@@ -226,29 +250,46 @@ VICTIM_CID=$(cid "$VICTIM")
 [ -n "$VICTIM_CID" ] || fail "no container for $VICTIM"
 log "failover: writer sending numbered messages to queue $QUEUE"
 W_START=$(now)
-smoke writer --queue "$QUEUE" --acks "$ACKS" >"$WORK/writer.log" 2>&1 &
+# node itself in the background (not the smoke function: $! would be a subshell that SIGTERM
+# stops without stopping the writer)
+node --import tsx deploy/smoke.ts writer --queue "$QUEUE" --acks "$ACKS" >"$WORK/writer.log" 2>&1 &
 WRITER_PID=$!
-smoke wait-acks --acks "$ACKS" --after "$W_START" --count 100 --timeout 120 || fail "the writer could not write"
+smoke wait-acks --acks "$ACKS" --after "$W_START" --count 100 --timeout 120 --event 'the writer started' || fail "the writer could not write"
 
+log "failover: $(storage_layout)"
 KILL_AT=$(now)
 log "failover: $ENGINE kill $VICTIM"
-$ENGINE kill "$VICTIM_CID" >/dev/null
+$ENGINE kill "$VICTIM_CID" >/dev/null 2>"$WORK/kill.log" || { cat "$WORK/kill.log"; fail "$ENGINE kill $VICTIM failed"; }
 state=$($ENGINE inspect -f '{{.State.Status}}' "$VICTIM_CID")
 log "failover: $VICTIM is $state"
-smoke wait-acks --acks "$ACKS" --after "$KILL_AT" --count 50 --timeout 60 || fail "writes did not continue after $VICTIM was killed"
+smoke wait-acks --acks "$ACKS" --after "$KILL_AT" --count 50 --timeout 60 --event "$VICTIM was killed" || fail "writes did not continue after $VICTIM was killed"
 kill -0 "$WRITER_PID" 2>/dev/null || fail "the writer died"
 log "failover: keeping $VICTIM down for ${DOWN_SECONDS}s while writes go on"
 sleep "$DOWN_SECONDS"
 
 RESTART_AT=$(now)
 log "failover: $ENGINE start $VICTIM"
-$ENGINE start "$VICTIM_CID" >/dev/null
+# (podman without systemd complains it cannot schedule health checks: kept out of the output)
+$ENGINE start "$VICTIM_CID" >/dev/null 2>"$WORK/start.log" || { cat "$WORK/start.log"; fail "$ENGINE start $VICTIM failed"; }
 wait_nodes 180 "$VICTIM"
 REJOINED=$(now)
 note "rejoin: $VICTIM ready $(secs $(( REJOINED - RESTART_AT )))s after its restart"
-h=$(probe "$VICTIM_CID" /health)
-log "failover: $VICTIM /health: $h; /health body: $($ENGINE exec "$VICTIM_CID" node -e "fetch('http://127.0.0.1:'+(process.env.STRATUS_HTTP_PORT||4566)+'/health').then(r=>r.text()).then(t=>console.log(t.slice(0,400)),()=>console.log('-'))" 2>/dev/null || echo -)"
-smoke wait-acks --acks "$ACKS" --after "$REJOINED" --count 100 --timeout 60 || fail "writes did not continue after $VICTIM rejoined"
+# Caught up: it hosts as many groups as a peer that stayed up, and has applied all it committed.
+PEER=storage2; [ "$VICTIM" = storage2 ] && PEER=storage3
+PEER_CID=$(cid "$PEER")
+while :; do
+  g=$(metric "$VICTIM_CID" stratus_raft_groups); pg=$(metric "$PEER_CID" stratus_raft_groups)
+  lag=$(metric "$VICTIM_CID" stratus_raft_apply_lag_entries)
+  if [ "$g" = - ] || [ "$pg" = - ]; then log "failover: no Raft metrics on /metrics: catch-up judged by reading back"; break; fi
+  if [ "$g" = "$pg" ] && [ "$lag" = 0 ]; then
+    note "catch-up: $VICTIM hosts $g groups like $PEER, apply lag 0, $(secs $(( $(now) - RESTART_AT )))s after its restart"
+    break
+  fi
+  [ $(( $(now) - REJOINED )) -lt 120000 ] || fail "$VICTIM did not catch up in 120s: $g groups ($PEER: $pg), apply lag $lag"
+  sleep 1
+done
+log "failover: $(storage_layout)"
+smoke wait-acks --acks "$ACKS" --after "$REJOINED" --count 100 --timeout 60 --event "$VICTIM was ready again" || fail "writes did not continue after $VICTIM rejoined"
 kill -TERM "$WRITER_PID"
 wait "$WRITER_PID" || fail "the writer failed"
 WRITER_PID=

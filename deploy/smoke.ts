@@ -6,7 +6,7 @@
 //   npx tsx deploy/smoke.ts basic                             SQS + Lambda round trip
 //   npx tsx deploy/smoke.ts writer --queue Q --acks FILE      send numbered messages until SIGTERM,
 //                                                             one line per acknowledged send
-//   npx tsx deploy/smoke.ts wait-acks --acks FILE --after MS [--count 20] [--timeout 60]
+//   npx tsx deploy/smoke.ts wait-acks --acks FILE --after MS [--count 20] [--timeout 60] [--event TEXT]
 //                                                             wait for acks after a moment (a kill)
 //   npx tsx deploy/smoke.ts verify --queue Q --acks FILE [--kill-at MS --restart-at MS]
 //                                                             read the queue back: every ack present?
@@ -333,13 +333,14 @@ async function waitAcks(a: Map<string, string>): Promise<void> {
   const after = num(a, 'after');
   const count = num(a, 'count', 20);
   const timeoutMs = num(a, 'timeout', 60) * 1000;
+  const event = a.get('event') ?? 'the fault';
   for (;;) {
     const acks = readAcks(file).filter((x) => x.at > after);
     if (acks.length >= count) {
-      say(`writes continue: ${acks.length} acks after the fault, the first ${acks[0]!.at - after} ms after it, the ${count}th ${acks[count - 1]!.at - after} ms after it`);
+      say(`writes go on: ${acks.length} acks since ${event}, the first ${acks[0]!.at - after} ms after it, the ${count}th ${acks[count - 1]!.at - after} ms after it`);
       return;
     }
-    if (Date.now() - after > timeoutMs) throw new CheckFailed(`writes stalled: only ${acks.length} acks in the ${timeoutMs / 1000}s after the fault`);
+    if (Date.now() - after > timeoutMs) throw new CheckFailed(`writes stalled: only ${acks.length} acks in the ${timeoutMs / 1000}s since ${event}`);
     await sleep(200);
   }
 }

@@ -3,6 +3,7 @@
 // configured), @opentelemetry/api hands out no-op spans, so this costs next to nothing; once an
 // SDK is registered, every tier's spans appear under these names without code changes.
 import { type Attributes, type Context, type Link, type Span, SpanKind, SpanStatusCode, context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { presetTraceOf } from './preset.js';
 
 export const TRACER_NAME = 'stratus';
 
@@ -93,7 +94,10 @@ export function withSpan<T>(name: string, attributes: Attributes, f: (span: Span
 
 /** A span that outlives the call that starts it (ended by its owner). */
 export function startSpan(name: string, o: SpanOptions = {}): Span {
-  return tracer().startSpan(name, { ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.kind !== undefined ? { kind: o.kind } : {}), ...(o.links ? { links: o.links } : {}) }, o.parent ?? context.active());
+  const parent = o.parent ?? context.active();
+  const start = (): Span => tracer().startSpan(name, { ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.kind !== undefined ? { kind: o.kind } : {}), ...(o.links ? { links: o.links } : {}) }, parent);
+  // The SDK draws a new trace id with no context at hand: a preset one is read from the active context.
+  return presetTraceOf(parent) !== undefined && parent !== context.active() ? context.with(parent, start) : start();
 }
 
 /** Ends a span with an error status. */

@@ -171,17 +171,21 @@ describe('rebalancing and draining a running cluster', () => {
    * Appends to every log group in turn until stopped, and samples every group leader's
    * configuration: a 3-replica group must never have fewer than 3 voters (quorum kept).
    */
-  function writer(): { stop: () => Promise<{ writes: number; failures: string[]; minVoters: number; maxWriteMs: number }> } {
+  function writer(): { stop: () => Promise<{ writes: number; failures: string[]; minVoters: number; maxMoving: number; maxWriteMs: number }> } {
     let stopped = false;
     let writes = 0;
     let minVoters = Infinity;
+    let maxMoving = 0;
     let maxWriteMs = 0;
     const failures: string[] = [];
     const sampler = setInterval(() => {
+      let moving = 0;
       for (const g of [0, ...logGroups, ...queueGroups]) {
         const c = leaderConf(g);
         if (c) minVoters = Math.min(minVoters, c.voters.length);
+        if (c && (c.learners.length > 0 || c.voters.length !== 3)) moving++;
       }
+      maxMoving = Math.max(maxMoving, moving);
     }, 20);
     const done = (async () => {
       for (let i = 0; !stopped; i++) {
@@ -201,7 +205,7 @@ describe('rebalancing and draining a running cluster', () => {
         stopped = true;
         await done;
         clearInterval(sampler);
-        return { writes, failures, minVoters, maxWriteMs };
+        return { writes, failures, minVoters, maxMoving, maxWriteMs };
       },
     };
   }
@@ -265,6 +269,9 @@ describe('rebalancing and draining a running cluster', () => {
     expect(r.failures).toEqual([]);
     expect(r.writes).toBeGreaterThan(0);
     expect(r.minVoters).toBeGreaterThanOrEqual(3);
+    // Never more groups mid-move than the rebalancer's limit (2).
+    expect(r.maxMoving).toBeGreaterThan(0);
+    expect(r.maxMoving).toBeLessThanOrEqual(2);
     await checkData();
     console.log(`join: balanced in ${Date.now() - t0} ms; ${r.writes} writes meanwhile (slowest ${r.maxWriteMs} ms); counts ${JSON.stringify([...counts(p)])}`);
   }, 60_000);
@@ -291,6 +298,9 @@ describe('rebalancing and draining a running cluster', () => {
     expect(r.failures).toEqual([]);
     expect(r.writes).toBeGreaterThan(0);
     expect(r.minVoters).toBeGreaterThanOrEqual(3);
+    // Never more groups mid-move than the rebalancer's limit (2).
+    expect(r.maxMoving).toBeGreaterThan(0);
+    expect(r.maxMoving).toBeLessThanOrEqual(2);
     await checkData();
     // The meta group still serves and takes commands (its leader is elsewhere now).
     expect([...nodes].find(([, n]) => n.storage!.replicas.get(0)?.isLeader())?.[0]).not.toBe(d);
