@@ -301,7 +301,19 @@ smoke verify --queue "$QUEUE" --acks "$ACKS" --kill-at "$KILL_AT" --restart-at "
 cat "$WORK/verify.log"
 [ "$rc" = 0 ] || fail "verify failed"
 note "failover: $(grep -o 'longest gap between acks around the kill [0-9]* ms' "$WORK/verify.log" | sed 's/longest gap between acks around the kill/longest write gap around the kill of '"$VICTIM"':/')"
-note "durability: $(grep -o 'acknowledged sends *[0-9]*' "$WORK/verify.log" | tr -s ' ') , none lost"
+note "durability: $(grep -o 'acknowledged sends *[0-9]*' "$WORK/verify.log" | awk '{print $3}') acknowledged sends, none lost"
+
+# ---- graceful stop: SIGTERM, as compose down sends it -------------------------------------------
+log "graceful stop: $ENGINE stop -t 30 (SIGTERM, then SIGKILL after 30s) of every node"
+STOP_AT=$(now)
+# shellcheck disable=SC2046
+$ENGINE stop -t 30 $(project_containers) >/dev/null 2>"$WORK/stop.log" || { cat "$WORK/stop.log"; fail "$ENGINE stop failed"; }
+STOPPED=$(now)
+for s in "${SERVICES[@]}"; do
+  code=$($ENGINE inspect -f '{{.State.ExitCode}}' "$(cid "$s")")
+  [ "$code" = 0 ] || fail "$s exited with status $code on SIGTERM (137: still running after the grace period, killed)"
+done
+note "graceful stop: all ${#SERVICES[@]} nodes exited 0 on SIGTERM within $(secs $(( STOPPED - STOP_AT )))s"
 
 FAILED=0
 echo

@@ -26,7 +26,8 @@ describe('stratus command-line errors', () => {
 
   it('checks values', () => {
     expect(stratus('start', '--grpc-port', '70000')).toMatchObject({ code: 2, stderr: "stratus: --grpc-port: expected an integer from 1 to 65535, got '70000'\n" });
-    expect(stratus('node', '--role', 'scheduler').stderr).toBe('stratus: --role: the scheduler runs inside a gateway (or all) process: use --role gateway (--scheduler on is the default)\n');
+    expect(stratus('node', '--role', 'scheduler').stderr).toBe('stratus: --peers: a scheduler node needs the storage nodes to reach (id=host:port,...)\n');
+    expect(stratus('node', '--role', 'router').stderr).toBe("stratus: --role: expected storage, scheduler, gateway or all, got 'router'\n");
     expect(stratus('node', '--role', 'storage', '--peers', '1=nohost').stderr).toBe("stratus: --peers: expected host:port, got 'nohost'\n");
     expect(stratus('node', '--heartbeat-ticks', '10').stderr).toBe('stratus: --heartbeat-ticks (10) must be less than --election-ticks (10)\n');
     expect(stratus('cluster', 'status', '--dir', join(dir, 'none')).stderr).toBe(`stratus: no cluster is recorded in ${join(dir, 'none')} (no cluster.json)\n`);
