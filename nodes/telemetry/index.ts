@@ -32,6 +32,8 @@ export const SpanName = {
   SchedulerServe: 'scheduler.rpc.invoke',
   /** The handler's run inside its execution environment (a worker thread). */
   WorkerHandler: 'worker.function.handler',
+  /** A request to a function URL (`<url-id>.lambda-url.<region>.localhost`). */
+  FunctionUrlRequest: 'gateway.lambda.url',
   /** A Raft proposal on the leader, from append to commit and apply. */
   RaftCommit: 'storage.raft.commit',
 } as const;

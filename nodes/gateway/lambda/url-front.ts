@@ -19,6 +19,8 @@ import { allowsPublicUrlInvoke } from './policy.js';
 import { newTraceId, urlEvent, urlResponse } from './url-event.js';
 import { type UrlHit, UrlIndex } from './url-index.js';
 import { type Cors, URL_PATH_PREFIX, corsOf } from './urls.js';
+import { Attr, SpanKind, SpanName, withSpanOpts } from '../../telemetry/index.js';
+import { contextFromHttp, currentXRayHeader } from '../../telemetry/propagation.js';
 
 export interface LambdaUrlFrontOptions {
   lambda: LambdaBackend;
@@ -129,9 +131,20 @@ export function lambdaUrlFront(o: LambdaUrlFrontOptions): (req: IncomingMessage,
   };
 
   /** Runs the function for an authorized request; `allowed` holds the CORS headers every answer carries. */
-  const run = async (req: IncomingMessage, res: ServerResponse, t: UrlTarget, hit: UrlHit, body: Buffer, requestId: string, iam: { accessKey: string; accountId: string } | undefined, allowed: Record<string, string>): Promise<void> => {
+  const run = (req: IncomingMessage, res: ServerResponse, t: UrlTarget, hit: UrlHit, body: Buffer, requestId: string, iam: { accessKey: string; accountId: string } | undefined, allowed: Record<string, string>): Promise<void> =>
+    withSpanOpts(
+      SpanName.FunctionUrlRequest,
+      { kind: SpanKind.SERVER, parent: contextFromHttp(req.headers), attributes: { [Attr.FunctionName]: hit.f.doc.name, [Attr.HttpMethod]: req.method ?? 'GET', [Attr.AwsRequestId]: requestId } },
+      async (span) => {
+        await runInSpan(req, res, t, hit, body, requestId, iam, allowed);
+        span.setAttribute(Attr.HttpStatus, res.statusCode);
+      },
+    );
+
+  const runInSpan = async (req: IncomingMessage, res: ServerResponse, t: UrlTarget, hit: UrlHit, body: Buffer, requestId: string, iam: { accessKey: string; accountId: string } | undefined, allowed: Record<string, string>): Promise<void> => {
     const now = new Date();
-    const traceId = newTraceId(now);
+    // The event's X-Amzn-Trace-Id is the trace this request joined (a new one when untraced).
+    const traceId = currentXRayHeader() ?? newTraceId(now);
     const event = urlEvent({
       urlId: t.urlId,
       domainName: t.domainName,
