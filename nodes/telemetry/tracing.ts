@@ -118,8 +118,10 @@ export class Tracing {
   }
 
   /** Spans finished outside this thread (a worker's handler spans) join the process's spans. */
-  ingest(records: SpanRecord[]): void {
-    if (records.length === 0) return;
+  ingest(spans: SpanRecord[]): void {
+    if (spans.length === 0) return;
+    // A worker thread knows only its thread: the spans belong to this process's node.
+    const records = spans.map((r) => ({ ...r, node: this.options.node }));
     this.options.sink.add(records);
     if (this.otlp) for (const r of records) this.otlp.onEnd(toReadableSpan(r, this.resource));
   }
