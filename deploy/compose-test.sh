@@ -2,8 +2,9 @@
 # End-to-end test of the compose deployment (deploy/docker-compose.yml): build and bring up the
 # cluster, wait until every node is ready, run an SQS + Lambda smoke test through the published
 # port, then kill a storage node under a continuous writer, restart it, and check that every
-# acknowledged message is still there. Tears everything down on exit (containers, networks,
-# volumes); exits non-zero on any failure. Run from anywhere:
+# acknowledged message is still there; restart the gateway and smoke-test again; stop every node
+# with SIGTERM and check each exits 0 within the grace period. Tears everything down on exit
+# (containers, networks, volumes); exits non-zero on any failure. Run from anywhere:
 #
 #   bash deploy/compose-test.sh
 #
@@ -14,7 +15,8 @@
 # Environment (all optional):
 #   STRATUS_COMPOSE_PROJECT   compose project name (default stratus-test)
 #   STRATUS_COMPOSE_FILE      compose file (default deploy/docker-compose.yml)
-#   STRATUS_KILL              the storage service to kill (default storage1)
+#   STRATUS_KILL              the storage service to kill (default: the one leading the most Raft
+#                             groups when the writer runs, so that some of the queue's leaders die)
 #   STRATUS_READY_TIMEOUT     seconds to wait for the cluster to be ready (default 300)
 #   STRATUS_DOWN_SECONDS      seconds the killed node stays down while writes go on (default 10)
 #   STRATUS_PUBLISH_HTTP      host port of the gateway's HTTP (default 4566); _GRPC likewise 50051
@@ -29,7 +31,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 FILE=${STRATUS_COMPOSE_FILE:-deploy/docker-compose.yml}
 PROJECT=${STRATUS_COMPOSE_PROJECT:-stratus-test}
-VICTIM=${STRATUS_KILL:-storage1}
+VICTIM=${STRATUS_KILL:-}
 READY_TIMEOUT=${STRATUS_READY_TIMEOUT:-300}
 DOWN_SECONDS=${STRATUS_DOWN_SECONDS:-10}
 NODE_HTTP=${STRATUS_TEST_NODE_HTTP:-required}
@@ -96,8 +98,8 @@ cleanup() {
     log "tearing down project $PROJECT"
     compose_down >"$WORK/down.log" 2>&1 || { cat "$WORK/down.log"; rc=1; }
     left=$(project_containers 2>/dev/null)
-    if [ -n "$left" ]; then log "FAILED: containers left after teardown: $left"; rc=1; fi
-    log "teardown done ($ENGINE ps -a shows no container of $PROJECT)"
+    if [ -n "$left" ]; then log "FAILED: containers left after teardown: $left"; rc=1
+    else log "teardown done ($ENGINE ps -a shows no container of $PROJECT)"; fi
   fi
   rm -rf "$WORK"
   if [ ${#SUMMARY[@]} -gt 0 ]; then
@@ -250,8 +252,6 @@ note "smoke test (SQS send/receive/delete, Lambda create/Active/invoke): passed"
 # ---- failover: kill a storage node under a continuous writer -------------------------------------
 QUEUE=failover-$(date +%s)
 ACKS=$WORK/acks
-VICTIM_CID=$(cid "$VICTIM")
-[ -n "$VICTIM_CID" ] || fail "no container for $VICTIM"
 log "failover: writer sending numbered messages to queue $QUEUE"
 W_START=$(now)
 # node itself in the background (not the smoke function: $! would be a subshell that SIGTERM
@@ -261,6 +261,17 @@ WRITER_PID=$!
 smoke wait-acks --acks "$ACKS" --after "$W_START" --count 100 --timeout 120 --event 'the writer started' || fail "the writer could not write"
 
 log "failover: $(storage_layout)"
+if [ -z "$VICTIM" ]; then
+  best=-1
+  for s in storage1 storage2 storage3; do
+    l=$(metric "$(cid "$s")" stratus_raft_leaders)
+    [ "$l" != - ] && [ "$l" -gt "$best" ] && { best=$l; VICTIM=$s; }
+  done
+  [ -n "$VICTIM" ] || VICTIM=storage1
+  log "failover: victim $VICTIM (leads the most groups; STRATUS_KILL chooses another)"
+fi
+VICTIM_CID=$(cid "$VICTIM")
+[ -n "$VICTIM_CID" ] || fail "no container for $VICTIM"
 KILL_AT=$(now)
 log "failover: $ENGINE kill $VICTIM"
 $ENGINE kill "$VICTIM_CID" >/dev/null 2>"$WORK/kill.log" || { cat "$WORK/kill.log"; fail "$ENGINE kill $VICTIM failed"; }
@@ -307,6 +318,22 @@ cat "$WORK/verify.log"
 note "failover: $(grep -o 'longest gap between acks around the kill [0-9]* ms' "$WORK/verify.log" | sed 's/longest gap between acks around the kill/longest write gap around the kill of '"$VICTIM"':/')"
 note "durability: $(grep -o 'acknowledged sends *[0-9]*' "$WORK/verify.log" | awk '{print $3}') acknowledged sends, none lost"
 
+# ---- restart the gateway: it must come back on its volume and serve again ------------------------
+GW_CID=$(cid gateway)
+UNGRACEFUL=""
+t=$(now)
+$ENGINE stop -t 30 "$GW_CID" >/dev/null 2>"$WORK/stop.log" || { cat "$WORK/stop.log"; fail "$ENGINE stop gateway failed"; }
+code=$($ENGINE inspect -f '{{.State.ExitCode}}' "$GW_CID")
+log "restart: gateway stopped (SIGTERM) in $(secs $(( $(now) - t )))s, exit status $code"
+[ "$code" = 0 ] || UNGRACEFUL+=" gateway=$code(restart)"
+RESTART_GW=$(now)
+$ENGINE start "$GW_CID" >/dev/null 2>"$WORK/start.log" || { cat "$WORK/start.log"; fail "$ENGINE start gateway failed"; }
+wait_nodes 120 gateway
+smoke wait-ready --timeout 60
+note "gateway restart: ready $(secs $(( $(now) - RESTART_GW )))s after its start"
+smoke basic
+note "smoke test after the gateway restart: passed"
+
 # ---- graceful stop: SIGTERM, in the order compose down uses ------------------------------------
 # Dependents first (gateway, then the schedulers), then the storage nodes together.
 log "graceful stop: $ENGINE stop -t 30 (SIGTERM, SIGKILL after 30s): gateway, then schedulers, then storage nodes"
@@ -316,15 +343,14 @@ for tier in "gateway" "scheduler1 scheduler2" "storage1 storage2 storage3"; do
   t=$(now)
   $ENGINE stop -t 30 "${ids[@]}" >/dev/null 2>"$WORK/stop.log" || { cat "$WORK/stop.log"; fail "$ENGINE stop $tier failed"; }
   codes=""
-  for s in $tier; do codes+="$s=$($ENGINE inspect -f '{{.State.ExitCode}}' "$(cid "$s")") "; done
+  for s in $tier; do
+    code=$($ENGINE inspect -f '{{.State.ExitCode}}' "$(cid "$s")")
+    codes+="$s=$code "
+    [ "$code" = 0 ] || UNGRACEFUL+=" $s=$code"
+  done
   log "  $tier: stopped in $(secs $(( $(now) - t )))s; exit status ${codes% }"
 done
-bad=""
-for s in "${SERVICES[@]}"; do
-  code=$($ENGINE inspect -f '{{.State.ExitCode}}' "$(cid "$s")")
-  [ "$code" = 0 ] || bad+=" $s=$code"
-done
-[ -z "$bad" ] || fail "not stopped gracefully by SIGTERM:$bad (137: still running after the 30s grace period, killed)"
+[ -z "$UNGRACEFUL" ] || fail "not stopped gracefully by SIGTERM:$UNGRACEFUL (137: still running after the 30s grace period, killed)"
 note "graceful stop: all ${#SERVICES[@]} nodes exited 0 on SIGTERM"
 
 FAILED=0

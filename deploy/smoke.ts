@@ -346,7 +346,7 @@ async function waitAcks(a: Map<string, string>): Promise<void> {
 }
 
 function longestGap(acks: Ack[], from: number, to: number): { ms: number; start: number; end: number } {
-  // Gaps between consecutive acks (by time), including the gap that spans `from`.
+  // Gaps between consecutive acks (by time) that end after `from` and start before `to`.
   const times = acks.map((x) => x.at).sort((x, y) => x - y);
   let best = { ms: 0, start: from, end: from };
   for (let i = 1; i < times.length; i++) {
@@ -411,14 +411,16 @@ async function verify(a: Map<string, string>): Promise<void> {
   if (other) say(`  unexpected bodies       ${other}`);
   if (idMismatch) say(`  MessageId differs from the acknowledged one: ${idMismatch}`);
   if (killAt !== undefined) {
-    const around = longestGap(acks, killAt - 2_000, restartAt ?? last);
+    // Gaps that end after the kill (the one spanning it included) and start before the restart.
+    const around = longestGap(acks, killAt, restartAt ?? last);
     const firstAfter = acks.find((x) => x.at > killAt);
-    say(`  failover: longest gap between acks around the kill ${around.ms} ms (from +${around.start - killAt} ms to +${around.end - killAt} ms after the kill); first ack after the kill at +${firstAfter ? firstAfter.at - killAt : '-'} ms`);
+    const rel = (t: number) => `${t >= killAt ? '+' : '-'}${Math.abs(t - killAt)} ms`;
+    say(`  failover: longest gap between acks around the kill ${around.ms} ms (from ${rel(around.start)} to ${rel(around.end)} relative to the kill); first ack after the kill at ${firstAfter ? rel(firstAfter.at) : '-'}`);
     if (restartAt !== undefined) {
       const rejoin = longestGap(acks, restartAt, last);
       say(`  rejoin: longest gap between acks after the restart ${rejoin.ms} ms`);
     }
-    const before = longestGap(acks, first, killAt - 2_000);
+    const before = longestGap(acks, first, killAt - 1_000);
     say(`  baseline: longest gap between acks before the kill ${before.ms} ms`);
   }
   check(lost.length === 0, `${lost.length} acknowledged message(s) lost`);

@@ -4,6 +4,7 @@
 // embedded default). Every role serves the operations endpoints (ops-http.ts) on its HTTP port,
 // and stops gracefully: not ready first, then in-flight invocations drain, then leaderships are
 // handed over, then servers close.
+import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer, type Server as HttpServer } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { EngineFormatError } from '../storage/engine/engine.js';
@@ -93,9 +94,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** Hands the leadership of every group this node leads to another voter, waiting up to `timeoutMs`. */
 async function handOverLeadership(storage: StorageNode, timeoutMs: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const led = (): number => [...storage.replicas.values()].filter((r) => !r.closed && r.isLeader() && r.confState.voters.some((v) => v !== storage.nodeId)).length;
-  const before = led();
-  if (before === 0) return;
+  const leading = (): Set<number> => new Set([...storage.replicas.values()].filter((r) => !r.closed && r.isLeader() && r.confState.voters.some((v) => v !== storage.nodeId)).map((r) => r.group));
+  const before = leading();
+  if (before.size === 0) return;
   while (Date.now() < deadline) {
     let left = 0;
     for (const rep of storage.replicas.values()) {
@@ -110,7 +111,8 @@ async function handOverLeadership(storage: StorageNode, timeoutMs: number, log: 
     if (left === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  log(`node ${storage.nodeId}: handed over ${before - led()} of ${before} leaderships before stopping`);
+  const still = leading();
+  log(`node ${storage.nodeId}: handed over ${[...before].filter((g) => !still.has(g)).length} of ${before.size} leaderships before stopping`);
 }
 
 export async function runNode(o: NodeOptions, log: (line: string) => void): Promise<RunningNode> {
@@ -289,7 +291,9 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     });
     let rootKey: Promise<RootKey> | undefined;
     if (o.auth && fronts) {
-      const session = new Sequencer(`root-key-${o.id}`);
+      // A session of its own per start: a restarted gateway must not reuse sequence numbers an
+      // earlier start already spent under the same client id (the dedup table refuses them).
+      const session = new Sequencer(`root-key-${o.id}-${randomUUID()}`);
       rootKey = (async () => {
         for (let attempt = 1; ; attempt++) {
           try {

@@ -95,10 +95,20 @@ async function serve(o: NodeOptions, banner: (grpc: string, http: string | undef
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   process.stdout.write(`stratus: ${signal}: stopping\n`);
+  // A stop that cannot finish (a peer that vanished mid-call) must not outlive the grace period
+  // a container runtime gives: after the drain bound and 10 s more, the process goes anyway.
+  const watchdog = setTimeout(() => {
+    process.stderr.write('stratus: the graceful stop did not finish in time; exiting\n');
+    process.exit(1);
+  }, (o.drainTimeout + 10) * 1000);
+  watchdog.unref();
   await node.stop();
   await stopProfiler?.();
+  clearTimeout(watchdog);
   process.stdout.write('stratus: stopped\n');
-  return 0;
+  // Everything this process owns is closed; a gRPC channel still reconnecting to a peer that
+  // vanished (in a container network a connect to it hangs) must not keep the process alive.
+  process.exit(0);
 }
 
 export async function startMain(argv: string[]): Promise<number> {

@@ -113,11 +113,17 @@ export class AsyncInvoker {
 
   private nap(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener('abort', () => {
+      const signal = this.abort.signal;
+      const wake = (): void => {
         clearTimeout(t);
         resolve();
-      }, { once: true });
+      };
+      // Removed when the nap ends on its own: a listener per nap would pile up on the one signal.
+      const t = setTimeout(() => {
+        signal.removeEventListener('abort', wake);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', wake, { once: true });
     });
   }
 

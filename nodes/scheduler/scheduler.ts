@@ -147,6 +147,10 @@ export class Scheduler {
 
   async close(): Promise<void> {
     await this.pool.close();
-    await this.deps.logs.drain();
+    // Logs still buffered get a few seconds: a stop must not wait out the storage tier's retries
+    // (say, for the log of a function deleted meanwhile).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.deps.logs.drain(), new Promise<void>((r) => (timer = setTimeout(r, 3000)))]);
+    clearTimeout(timer);
   }
 }
