@@ -17,6 +17,7 @@ export class Membership {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private reconciling = false;
+  private readonly lastAsked = new Map<number, number>();
   registered = false;
 
   constructor(
@@ -82,14 +83,17 @@ export class Membership {
         if (id === META_GROUP) {
           // Until the meta group is first moved, its members are whoever its configuration says.
           if (metaWant === undefined) continue;
-          if (!metaWant.includes(me) && (!inConfig || removed)) {
+          if (!metaWant.includes(me) && (!inConfig || removed || (!rep.isLeader() && (await this.removedByLeader(id, metaWant, v))))) {
             this.log(`node ${me}: removing replica of the meta group (moved away)`);
             await this.node.destroyReplica(id);
           } else if (rep.isLeader()) this.stepConfiguration(id, metaWant);
           continue;
         }
         const g = placed.get(id);
-        if (!g || (!g.replicas.includes(me) && (!inConfig || removed))) {
+        // A replica removed by a conf change never applies its own removal (its leader stops
+        // sending to it): when placement moved it away, the leader's configuration tells.
+        const leftBehind = g !== undefined && !g.replicas.includes(me) && inConfig && !removed && !rep.isLeader() && (await this.removedByLeader(id, g.replicas, v));
+        if (!g || (!g.replicas.includes(me) && (!inConfig || removed || leftBehind))) {
           this.log(`node ${me}: removing replica of group ${id} (${g ? 'moved away' : 'deleted'})`);
           await this.node.destroyReplica(id);
         } else if (rep.isLeader()) this.stepConfiguration(id, g.replicas);
@@ -97,6 +101,26 @@ export class Membership {
     } finally {
       this.reconciling = false;
     }
+  }
+
+  /**
+   * Whether the group's current leader (asked among the placed replicas, at most every 2 s per
+   * group) runs a configuration without this node: only then may a replica that still counts
+   * itself a member go. Until the leader has removed it, it is a voter the group may need.
+   */
+  private async removedByLeader(group: number, placedOn: number[], v: PlacementView): Promise<boolean> {
+    const now = Date.now();
+    if ((this.lastAsked.get(group) ?? 0) > now - 2000) return false;
+    this.lastAsked.set(group, now);
+    const me = this.node.nodeId;
+    for (const id of placedOn) {
+      const address = v.nodes.find((n) => n.id === id)?.address;
+      if (id === me || address === undefined) continue;
+      const status = (await this.client.nodeStatus(address, 1000).catch(() => undefined)) as { groups?: { group?: number; role?: string; voters?: number[]; learners?: number[] }[] } | undefined;
+      const g = status?.groups?.find((x) => x.group === group && x.role === 'leader');
+      if (g) return !(g.voters ?? []).includes(me) && !(g.learners ?? []).includes(me);
+    }
+    return false;
   }
 
   /** One conf change toward the placed replicas; the next reconcile takes the next step. */

@@ -35,10 +35,10 @@ describe('moving a replica', () => {
   let meta: ClusterClient;
   let log: LogClient;
 
+  const peers = '1=' + addr(1) + ',2=' + addr(2) + ',3=' + addr(3);
+  const opts = (id: number, extra: string[]): NodeOptions =>
+    parseNodeOptions(['--role', 'storage', '--id', String(id), '--peers', peers, '--grpc-port', String(base + id), '--data', join(dir, `n${id}`), '--snapshot-entries', '50', ...extra], {});
   beforeAll(async () => {
-    const peers = '1=' + addr(1) + ',2=' + addr(2) + ',3=' + addr(3);
-    const opts = (id: number, extra: string[]): NodeOptions =>
-      parseNodeOptions(['--role', 'storage', '--id', String(id), '--peers', peers, '--grpc-port', String(base + id), '--data', join(dir, `n${id}`), '--snapshot-entries', '50', ...extra], {});
     for (const id of [1, 2, 3, 4]) nodes.set(id, await runNode(opts(id, []), () => undefined));
     gateway = await runNode(parseNodeOptions(['--role', 'gateway', '--id', '100', '--peers', peers, '--grpc-port', String(base + 10), '--http-port', '0'], {}), () => undefined);
     meta = new ClusterClient({ seeds: [1, 2, 3].map(addr) });
@@ -89,5 +89,33 @@ describe('moving a replica', () => {
     onNew.close();
     expect(got.map((r) => Buffer.from(r.value).toString())).toEqual(all.map((r) => Buffer.from(r.value).toString()));
     expect(nodes.get(to)!.storage!.snapshotsReceived, "snapshots installed on the new replica").toBeGreaterThan(0);
+  }, 60_000);
+
+  it('drops a replica that was moved away while its node was down, once the leader confirms it', async () => {
+    await log.createLog('away', 1, 3);
+    const lr = decodeLogResult(await meta.read(0, encodeMetaQuery({ type: 'getLog', name: 'away' })));
+    if (!lr.ok) throw new Error(lr.message);
+    const group = lr.value.groups[0]!;
+    await log.append('away', ['before'], { partition: 0 });
+    const from = group.replicas[group.replicas.length - 1]!;
+    const to = [1, 2, 3, 4].find((n) => !group.replicas.includes(n))!;
+    await nodes.get(from)!.stop();
+    nodes.delete(from);
+    const payload = encodeMetaCommand({ type: 'setGroupReplicas', groupId: group.id, replicas: group.replicas.map((n) => (n === from ? to : n)) });
+    expect(decodeGroupResult(await meta.propose(0, encodeCommand({ clientId: randomUUID(), seq: 1, timestampMs: Date.now(), op: payload.op, body: payload.body }))).ok).toBe(true);
+    await until('the leader to drop the stopped replica', () =>
+      [...nodes.values()].some((n) => {
+        const r = n.storage!.replicas.get(group.id);
+        return r?.isLeader() && !r.confState.voters.includes(from) && !r.confState.learners.includes(from);
+      }) || undefined,
+    );
+    // Back up, its replica still lists itself (it never received its removal): it must go.
+    nodes.set(from, await runNode(opts(from, []), () => undefined));
+    await until('the left-behind replica to go', async () => {
+      const p = decodePlacementResult(await meta.read(0, encodeMetaQuery({ type: 'getPlacement' })));
+      const placedAgain = p.ok && p.value.groups.some((g) => g.id === group.id && g.replicas.includes(from));
+      return placedAgain || !nodes.get(from)!.storage!.replicas.has(group.id) ? true : undefined;
+    });
+    expect((await log.readAll('away', 0)).map((r) => Buffer.from(r.value).toString())).toEqual(['before']);
   }, 60_000);
 });
