@@ -66,6 +66,9 @@ export function services(): Services {
 
 /** Channel options shared by every internal client: fail fast, reconnect quickly. */
 export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  // A peer restarted in a container comes back on a new address under the same name: look the
+  // name up again within a second of losing it (grpc-js waits 30 s between lookups by default).
+  'grpc.dns_min_time_between_resolutions_ms': 1000,
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1000,
   'grpc.keepalive_time_ms': 10_000,

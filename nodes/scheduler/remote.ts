@@ -5,7 +5,7 @@
 // the schedulers say they keep.
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { services } from '../grpc/protos.js';
+import { CHANNEL_OPTIONS, services } from '../grpc/protos.js';
 import { Attr, SpanKind, SpanName, withSpanOpts } from '../telemetry/index.js';
 import { traceInterceptor } from '../telemetry/propagation.js';
 import { type ThrottleReason } from './concurrency.js';
@@ -21,12 +21,8 @@ export function schedulerOrder(functionName: string, addresses: readonly string[
   });
 }
 
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  // Sync payloads are up to 6 MB each way, plus the log tail and JSON framing.
-  'grpc.max_receive_message_length': 16 * 1024 * 1024,
-  'grpc.max_send_message_length': 16 * 1024 * 1024,
-  'grpc.keepalive_time_ms': 10_000,
-};
+// Sync payloads are up to 6 MB each way, plus the log tail and JSON framing: within the shared limits.
+const SCHEDULER_CHANNEL: grpc.ChannelOptions = { ...CHANNEL_OPTIONS };
 
 type Callback = (err: grpc.ServiceError | null, reply?: unknown) => void;
 type UnaryMethod = (req: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, cb: Callback) => grpc.ClientUnaryCall;
@@ -65,7 +61,7 @@ export class RemoteSchedulers implements FunctionRunner, ProvisionedView {
     let c = this.clients.get(address);
     if (!c) {
       const Ctor = services().scheduler;
-      c = new Ctor(address, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, interceptors: [traceInterceptor] });
+      c = new Ctor(address, grpc.credentials.createInsecure(), { ...SCHEDULER_CHANNEL, interceptors: [traceInterceptor] });
       this.clients.set(address, c);
     }
     return c;
