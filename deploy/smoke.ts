@@ -9,7 +9,10 @@
 //   npx tsx deploy/smoke.ts wait-acks --acks FILE --after MS [--count 20] [--timeout 60] [--event TEXT]
 //                                                             wait for acks after a moment (a kill)
 //   npx tsx deploy/smoke.ts verify --queue Q --acks FILE [--kill-at MS --restart-at MS]
+//                                 [--windows NAME:FROM_MS:TO_MS,...]
 //                                                             read the queue back: every ack present?
+//                                                             (and the longest gap between acks
+//                                                             in each window: a join, a drain)
 //
 // Environment: STRATUS_ENDPOINT (default http://127.0.0.1:4566), STRATUS_ROOT_ACCESS_KEY_ID and
 // STRATUS_ROOT_SECRET_ACCESS_KEY (defaults: the public development values of
@@ -362,6 +365,14 @@ async function verify(a: Map<string, string>): Promise<void> {
   check(acks.length > 0, 'no acknowledged sends to verify');
   const killAt = a.has('kill-at') ? num(a, 'kill-at') : undefined;
   const restartAt = a.has('restart-at') ? num(a, 'restart-at') : undefined;
+  const windows = (a.get('windows') ?? '')
+    .split(',')
+    .filter((w) => w !== '')
+    .map((w) => {
+      const m = /^([A-Za-z0-9_-]+):(\d+):(\d+)$/.exec(w);
+      if (!m) throw new CheckFailed(`--windows: expected NAME:FROM_MS:TO_MS,..., got '${w}'`);
+      return { name: m[1]!, from: Number(m[2]), to: Number(m[3]) };
+    });
   const sqs = sqsClient({ requestTimeout: 30_000 });
   const url = await queueUrl(sqs, str(a, 'queue'), false);
   const want = new Map(acks.map((x) => [x.n, x.id]));
@@ -422,6 +433,13 @@ async function verify(a: Map<string, string>): Promise<void> {
     }
     const before = longestGap(acks, first, killAt - 1_000);
     say(`  baseline: longest gap between acks before the kill ${before.ms} ms`);
+  }
+  for (const w of windows) {
+    // Gaps that end after the window opens (the one spanning its start included) and start before it closes.
+    const g = longestGap(acks, w.from, w.to);
+    const inside = acks.filter((x) => x.at >= w.from && x.at <= w.to).length;
+    const rel = (t: number) => `${t >= w.from ? '+' : '-'}${Math.abs(t - w.from)} ms`;
+    say(`  ${w.name}: longest gap between acks during the ${w.name} ${g.ms} ms (from ${rel(g.start)} to ${rel(g.end)} relative to its start); ${inside} acks in its ${((w.to - w.from) / 1000).toFixed(1)}s`);
   }
   check(lost.length === 0, `${lost.length} acknowledged message(s) lost`);
   check(idMismatch === 0, `${idMismatch} message(s) came back with another MessageId than acknowledged`);

@@ -23,11 +23,15 @@ export interface TransportStats {
   malformed: number;
 }
 
+/** How long a peer's channel may stay unconnected before it is replaced by a new one. */
+const STUCK_CHANNEL_MS = 3000;
+
 class PeerStream {
   private client: grpc.Client | undefined;
   private call: grpc.ClientWritableStream<WireBatch> | undefined;
   private congested = false;
   private retryAt = 0;
+  private notReadySince: number | undefined;
 
   constructor(
     private readonly peer: number,
@@ -41,6 +45,7 @@ class PeerStream {
       this.close();
       this.address = address;
     }
+    this.replaceStuckChannel();
     if (!this.call) {
       if (Date.now() < this.retryAt) return false;
       this.open();
@@ -53,6 +58,26 @@ class PeerStream {
       });
     }
     return true;
+  }
+
+  /**
+   * A channel that has not been connected for a while gets replaced. A peer restarted in a
+   * container comes back on a new address under the same name, while the old channel keeps
+   * trying the old address (a connect there hangs until the kernel gives up, about two minutes):
+   * a new channel looks the name up again.
+   */
+  private replaceStuckChannel(): void {
+    if (!this.client) return;
+    const state = this.client.getChannel().getConnectivityState(false);
+    if (state === grpc.connectivityState.READY) {
+      this.notReadySince = undefined;
+      return;
+    }
+    const now = Date.now();
+    this.notReadySince ??= now;
+    if (now - this.notReadySince < STUCK_CHANNEL_MS) return;
+    this.notReadySince = undefined;
+    this.close();
   }
 
   private open(): void {
