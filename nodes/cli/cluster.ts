@@ -103,7 +103,10 @@ async function waitHealthy(rec: ClusterRecord, timeoutMs: number): Promise<void>
   try {
     while (true) {
       const dead = rec.processes.find((p) => !alive(p.pid));
-      if (dead) throw new Error(`${dead.role} ${dead.id} exited during start-up; see ${dead.log}`);
+      if (dead) {
+        const last = readFileSync(dead.log, 'utf8').trim().split('\n').filter((l) => l.startsWith('stratus: ')).pop();
+        throw new Error(`${dead.role} ${dead.id} exited during start-up${last ? ` (${last.slice('stratus: '.length)})` : ''}; see ${dead.log}`);
+      }
       let ok = true;
       for (const p of storage) {
         try {

@@ -28,13 +28,18 @@ export class TestCluster {
 
   static async start(nodes: number, extra: string[] = []): Promise<TestCluster> {
     const c = new TestCluster();
-    c.dir = mkdtempSync(join(tmpdir(), 'stratus-fault-'));
-    const base = 20000 + Math.floor(Math.random() * 2000) * 8;
-    try {
-      c.rec = await clusterUp(['--nodes', String(nodes), '--dir', c.dir, '--base-port', String(base), '--grpc-port', String(base + 7), '--http-port', '0', '--tick-ms', '50', ...extra], () => undefined);
-    } catch (err) {
-      rmSync(c.dir, { recursive: true, force: true });
-      throw err;
+    // Ports are drawn at random; one another test (or an outgoing connection) holds is drawn again.
+    for (let attempt = 1; ; attempt++) {
+      const base = 20000 + Math.floor(Math.random() * 2000) * 8;
+      c.dir = mkdtempSync(join(tmpdir(), 'stratus-fault-'));
+      try {
+        c.rec = await clusterUp(['--nodes', String(nodes), '--dir', c.dir, '--base-port', String(base), '--grpc-port', String(base + 7), '--http-port', '0', '--tick-ms', '50', ...extra], () => undefined);
+        break;
+      } catch (err) {
+        rmSync(c.dir, { recursive: true, force: true });
+        if (attempt < 3 && err instanceof Error && /the port is in use/.test(err.message)) continue;
+        throw err;
+      }
     }
     for (const p of c.rec.processes) c.pids.add(p.pid);
     c.log = new LogClient(c.gateway().grpc);
