@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { clusterUp, stopAll, type ClusterRecord } from '../../nodes/cli/cluster.js';
 import { parseNodeOptions } from '../../nodes/options.js';
 import { type RunningNode, runNode } from '../../nodes/run-node.js';
+import { freePorts } from '../ports.js';
 
 export const ROOT = { accessKeyId: 'AKIASTRATUSTESTKEY01', secretAccessKey: 'c3RyYXR1cy10ZXN0LXNlY3JldC1rZXktMDAwMDAw' };
 
@@ -26,7 +27,7 @@ function clientFor(endpoint: string) {
 
 export async function startEmbedded(extra: string[] = []): Promise<SqsTarget & { node: RunningNode; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'stratus-sqs-'));
-  const port = 30000 + Math.floor(Math.random() * 8000);
+  const [port] = await freePorts(1);
   const o = parseNodeOptions(['--data', dir, '--grpc-port', String(port), '--http-port', '0', '--tick-ms', '20', ...extra], {});
   process.env.STRATUS_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
   process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;

@@ -12,6 +12,7 @@ import { type RunningNode, runNode } from '../../nodes/run-node.js';
 import { SLOW } from '../compat/lambda-fixtures.js';
 import { lambdaClient } from '../compat/lambda-suite.js';
 import { startEmbedded } from '../compat/targets.js';
+import { freePorts } from '../ports.js';
 
 async function waitFor<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -50,13 +51,13 @@ describe('graceful stop', () => {
 
   it('hands the leadership of its groups over before it stops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stratus-stop-'));
-    const base = 36000 + Math.floor(Math.random() * 2000) * 4;
-    const addr = (id: number): string => `127.0.0.1:${base + id}`;
+    const ports = await freePorts(4);
+    const addr = (id: number): string => `127.0.0.1:${ports[id]!}`;
     const peers = [1, 2, 3].map((id) => `${id}=${addr(id)}`).join(',');
     const nodes = new Map<number, RunningNode>();
     try {
       // A 100 ms tick: an election after a silent leader takes 1-2 s, far longer than a hand-over.
-      for (const id of [1, 2, 3]) nodes.set(id, await runNode(parseNodeOptions(['--role', 'storage', '--id', String(id), '--peers', peers, '--grpc-port', String(base + id), '--data', join(dir, `n${id}`), '--tick-ms', '100', '--quiesce', 'off'], {}), () => undefined));
+      for (const id of [1, 2, 3]) nodes.set(id, await runNode(parseNodeOptions(['--role', 'storage', '--id', String(id), '--peers', peers, '--grpc-port', String(ports[id]!), '--data', join(dir, `n${id}`), '--tick-ms', '100', '--quiesce', 'off'], {}), () => undefined));
       const leader = await waitFor('a meta leader', () => [...nodes].find(([, n]) => n.storage!.replicas.get(META_GROUP)?.isLeader())?.[0]);
       const led = [...nodes.get(leader)!.storage!.replicas.values()].filter((r) => r.isLeader()).map((r) => r.group);
       expect(led).toContain(META_GROUP);

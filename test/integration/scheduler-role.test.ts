@@ -14,14 +14,14 @@ import { schedulerOrder } from '../../nodes/scheduler/remote.js';
 import { type SpanRecord } from '../../nodes/telemetry/span-record.js';
 import { ECHO } from '../compat/lambda-fixtures.js';
 import { lambdaClient } from '../compat/lambda-suite.js';
+import { freePorts } from '../ports.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
 describe('scheduler processes behind a gateway', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stratus-schedulers-'));
-  const base = 40000 + Math.floor(Math.random() * 2000) * 8;
-  const storageAddr = `127.0.0.1:${base}`;
-  const schedulerAddrs = [`127.0.0.1:${base + 1}`, `127.0.0.1:${base + 2}`];
+  let ports: number[] = [];
+  let schedulerAddrs: string[] = [];
   const nodes = new Map<string, RunningNode>();
   let lambda: LambdaClient;
   let sqs: SQSClient;
@@ -36,12 +36,15 @@ describe('scheduler processes behind a gateway', () => {
   beforeAll(async () => {
     // Schedulers decrypt environment variables for async events: every front shares the master key.
     process.env.STRATUS_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
-    await start('storage', ['--role', 'storage', '--id', '1', '--grpc-port', String(base)]);
+    ports = await freePorts(4);
+    const storageAddr = `127.0.0.1:${ports[0]!}`;
+    schedulerAddrs = [`127.0.0.1:${ports[1]!}`, `127.0.0.1:${ports[2]!}`];
+    await start('storage', ['--role', 'storage', '--id', '1', '--grpc-port', String(ports[0]!)]);
     const peers = `1=${storageAddr}`;
     for (const [i, addr] of schedulerAddrs.entries()) {
       await start(`scheduler-${i}`, ['--role', 'scheduler', '--id', String(11 + i), '--peers', peers, '--grpc-port', addr.split(':')[1]!, '--schedulers', schedulerAddrs.join(','), '--http-port', '0']);
     }
-    const gw = await start('gateway', ['--role', 'gateway', '--id', '21', '--peers', peers, '--grpc-port', String(base + 3), '--http-port', '0', '--schedulers', schedulerAddrs.join(','), '--auth', 'off', '--trace-rate', '1', '--trace-reservoir', '100']);
+    const gw = await start('gateway', ['--role', 'gateway', '--id', '21', '--peers', peers, '--grpc-port', String(ports[3]!), '--http-port', '0', '--schedulers', schedulerAddrs.join(','), '--auth', 'off', '--trace-rate', '1', '--trace-reservoir', '100']);
     endpoint = `http://${gw.httpAddress!}`;
     lambda = lambdaClient(endpoint);
     sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });

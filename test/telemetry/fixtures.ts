@@ -4,6 +4,7 @@ import { strToU8, zipSync } from 'fflate';
 import { parseNodeOptions } from '../../nodes/options.js';
 import { type RunningNode, runNode } from '../../nodes/run-node.js';
 import { type InvokeTarget } from '../../nodes/scheduler/types.js';
+import { freePorts } from '../ports.js';
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';
@@ -51,7 +52,7 @@ export function targetOf(functionName: string, reserved: number | null = null): 
 
 /** An embedded node (storage and gateway in this process) the components under test talk to. */
 export async function startNode(dir: string): Promise<RunningNode> {
-  const port = 30000 + Math.floor(Math.random() * 8000);
+  const [port] = await freePorts(1);
   const o = parseNodeOptions(['--data', dir, '--grpc-port', String(port), '--http-port', '0', '--tick-ms', '20', '--auth', 'off', '--scheduler', 'off'], {});
   return runNode({ ...o, role: 'all', id: 1, peers: new Map([[1, o.advertise]]) }, () => undefined);
 }
