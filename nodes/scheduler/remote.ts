@@ -21,8 +21,6 @@ export function schedulerOrder(functionName: string, addresses: readonly string[
   });
 }
 
-// Sync payloads are up to 6 MB each way, plus the log tail and JSON framing: within the shared limits.
-const SCHEDULER_CHANNEL: grpc.ChannelOptions = { ...CHANNEL_OPTIONS };
 
 type Callback = (err: grpc.ServiceError | null, reply?: unknown) => void;
 type UnaryMethod = (req: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, cb: Callback) => grpc.ClientUnaryCall;
@@ -61,7 +59,7 @@ export class RemoteSchedulers implements FunctionRunner, ProvisionedView {
     let c = this.clients.get(address);
     if (!c) {
       const Ctor = services().scheduler;
-      c = new Ctor(address, grpc.credentials.createInsecure(), { ...SCHEDULER_CHANNEL, interceptors: [traceInterceptor] });
+      c = new Ctor(address, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, interceptors: [traceInterceptor] });
       this.clients.set(address, c);
     }
     return c;

@@ -12,8 +12,7 @@ import { BatchSpanProcessor, type IdGenerator, RandomIdGenerator, type ReadableS
 import { Attr } from './index.js';
 import { presetTraceOf } from './preset.js';
 import { type SamplingRule, XRAY_DEFAULT_RULE, XRaySampler } from './sampler.js';
-import { KIND_NAMES, type SpanRecord, toSpanRecord } from './span-record.js';
-import { type SpanKindName } from './span-record.js';
+import { KIND_NAMES, type SpanKindName, type SpanRecord, toSpanRecord } from './span-record.js';
 
 export interface SpanSink {
   add(records: SpanRecord[]): void;
@@ -99,19 +98,13 @@ class RecordingProcessor implements SpanProcessor {
 }
 
 export class Tracing {
-  readonly sampler: XRaySampler;
-  private readonly otlp: BatchSpanProcessor | undefined;
-
   constructor(
     readonly options: TracingOptions,
     readonly provider: TracerProvider,
-    sampler: XRaySampler,
-    otlp: BatchSpanProcessor | undefined,
+    readonly sampler: XRaySampler,
+    private readonly otlp: BatchSpanProcessor | undefined,
     private readonly resource: Resource,
-  ) {
-    this.sampler = sampler;
-    this.otlp = otlp;
-  }
+  ) {}
 
   get sink(): SpanSink {
     return this.options.sink;
