@@ -55,6 +55,10 @@ export interface NodeOptions {
   otlpEndpoint: string;
   /** Seconds a stopping node waits for in-flight invocations and hands over leadership. */
   drainTimeout: number;
+  /** Open Kinesis shards the account may have (AWS: 500). */
+  kinesisShardLimit: number;
+  /** Whether Kinesis's per-shard read and write limits apply (off: for benchmarks). */
+  kinesisLimits: boolean;
 }
 
 interface Spec {
@@ -171,6 +175,8 @@ const SPECS: Spec[] = [
   { key: 'traceRate', flag: '--trace-rate', env: 'STRATUS_TRACE_RATE', default: '0.05', doc: 'fraction of further requests traced (X-Ray: 0.05)', parse: fraction },
   { key: 'otlpEndpoint', flag: '--otlp-endpoint', env: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: '', doc: 'also export spans by OTLP/HTTP to this collector (posts to <url>/v1/traces)', parse: url },
   { key: 'drainTimeout', flag: '--drain-timeout', env: 'STRATUS_DRAIN_TIMEOUT', default: '20', doc: 'seconds a stopping node waits for running invocations and leadership hand-over', parse: int(0, 3600) },
+  { key: 'kinesisShardLimit', flag: '--kinesis-shard-limit', env: 'STRATUS_KINESIS_SHARD_LIMIT', default: '500', doc: 'open Kinesis shards the account may have (AWS: 500)', parse: int(1, 100_000) },
+  { key: 'kinesisLimits', flag: '--kinesis-limits', env: 'STRATUS_KINESIS_LIMITS', default: 'on', doc: "Kinesis per-shard throughput limits: 1 MiB/s and 1,000 records/s in, 5 reads/s and 2 MiB/s out (on|off)", parse: bool },
   { key: 'quiesce', flag: '--quiesce', env: 'STRATUS_QUIESCE', default: 'on', doc: 'idle groups stop ticking and heartbeating (on|off)', parse: bool },
 ];
 

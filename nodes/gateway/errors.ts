@@ -105,6 +105,15 @@ export const ERRORS = {
   InvalidRuntimeException: lambdaService(502),
   InvalidZipFileException: lambdaService(502),
   ResourceNotReadyException: lambdaService(502, 'message'),
+  // Kinesis (awsJson1_1), from its API model: all client errors with status 400.
+  InvalidArgumentException: sender(400),
+  LimitExceededException: sender(400),
+  ExpiredIteratorException: sender(400),
+  ExpiredNextTokenException: sender(400),
+  ProvisionedThroughputExceededException: sender(400),
+  KMSAccessDeniedException: sender(400),
+  /** Kinesis's own InternalFailureException (SubscribeToShard's event stream names it). */
+  InternalFailureException: receiver(500),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

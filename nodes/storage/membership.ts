@@ -29,10 +29,10 @@ export class Membership {
   ) {}
 
   start(): void {
-    this.placement.onChange((v) => void this.reconcile(v));
+    this.placement.onChange((v) => void this.reconcileLogged(v));
     void this.register();
     this.timer = setInterval(() => {
-      this.placement.current(this.intervalMs).then((v) => this.reconcile(v), () => undefined);
+      this.placement.current(this.intervalMs).then((v) => this.reconcileLogged(v), () => undefined);
     }, this.intervalMs);
     this.timer.unref();
   }
@@ -57,6 +57,15 @@ export class Membership {
   }
 
   /** Brings hosted replicas in line with the placement map. */
+  /** A failed pass is retried by the next; a node stopping mid-pass (its store closed) is not an error. */
+  private async reconcileLogged(v: PlacementView): Promise<void> {
+    try {
+      await this.reconcile(v);
+    } catch (e) {
+      if (!this.stopped) this.log(`node ${this.node.nodeId}: reconciling replicas failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   async reconcile(v: PlacementView): Promise<void> {
     if (this.reconciling || this.stopped) return;
     this.reconciling = true;

@@ -35,7 +35,12 @@ export class Retention {
     this.running = true;
     try {
       const view = await this.placement.current(5000).catch(() => undefined);
-      for (const l of view?.logs ?? []) {
+      // Kinesis shards (the `stream` kind) are logs too, with the stream's retention period.
+      const targets = [
+        ...(view?.logs ?? []),
+        ...(view?.streams ?? []).map((s) => ({ name: s.name, retentionMs: s.retentionHours * 3_600_000, groupIds: s.shards.map((sh) => sh.groupId) })),
+      ];
+      for (const l of targets) {
         if (l.retentionMs <= 0) continue;
         const cutoff = now - l.retentionMs;
         for (const group of l.groupIds) {

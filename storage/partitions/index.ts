@@ -4,6 +4,7 @@ import { type PartitionKind, type PartitionStateMachine } from './kind.js';
 import { LogStateMachine } from './log.js';
 import { MetaStateMachine } from './meta.js';
 import { QueueStateMachine } from './queue.js';
+import { StreamStateMachine } from './stream.js';
 
 export * from './kind.js';
 export * from './envelope.js';
@@ -25,5 +26,7 @@ export function createStateMachine(kind: PartitionKind, opts: StateMachineOption
       return new QueueStateMachine(opts);
     case 'blob':
       return new BlobStateMachine(opts);
+    case 'stream':
+      return new StreamStateMachine(opts);
   }
 }

@@ -48,7 +48,7 @@ const RECORD_PREFIX = utf8('r');
 const FORMAT_VERSION = 1;
 const EMPTY = new Uint8Array(0);
 
-interface Batch {
+export interface Batch {
   firstOffset: number;
   timestampMs: number;
   /** Key + value size of each record still retained, starting at firstOffset. */
@@ -58,22 +58,26 @@ interface Batch {
 
 export interface LogStateMachineOptions {
   dedup?: DedupOptions;
+  /** Largest record key accepted (default MAX_KEY_BYTES); streams allow 256 characters of UTF-8. */
+  maxKeyBytes?: number;
 }
 
 export class LogStateMachine implements PartitionStateMachine {
   private readonly dedupOptions: DedupOptions;
   private dedup: DedupTable;
-  private firstOffset = 0;
-  private nextOffset = 0;
+  protected firstOffset = 0;
+  protected nextOffset = 0;
   private retentionMs = 0;
-  private lastTimestampMs = 0;
+  protected lastTimestampMs = 0;
+  private readonly maxKeyBytes: number;
   private bytes = 0;
   /** Sorted by firstOffset, contiguous from firstOffset to nextOffset. */
-  private batches: Batch[] = [];
+  protected batches: Batch[] = [];
 
   constructor(opts: LogStateMachineOptions = {}) {
     this.dedupOptions = opts.dedup ?? {};
     this.dedup = new DedupTable(this.dedupOptions);
+    this.maxKeyBytes = opts.maxKeyBytes ?? MAX_KEY_BYTES;
   }
 
   async load(store: PartitionStore): Promise<void> {
@@ -119,7 +123,8 @@ export class LogStateMachine implements PartitionStateMachine {
     return this.dedup.applyEncoded(command, ctx, (c, cx) => this.applyOp(c, cx.ops));
   }
 
-  private applyOp(cmd: Command, ops: KvOp[]): Uint8Array {
+  /** Subclasses (the stream kind) add ops of their own and hand the log's back here. */
+  protected applyOp(cmd: Command, ops: KvOp[]): Uint8Array {
     let decoded: LogCommand;
     try {
       decoded = decodeLogCommand(cmd.op, cmd.body);
@@ -141,7 +146,7 @@ export class LogStateMachine implements PartitionStateMachine {
     }
   }
 
-  private append(records: AppendRecord[], timestampMs: number, ops: KvOp[]): Uint8Array {
+  protected append(records: AppendRecord[], timestampMs: number, ops: KvOp[]): Uint8Array {
     if (records.length === 0) return errorResult('InvalidArgument', 'append needs at least one record');
     if (records.length > MAX_RECORDS_PER_APPEND) {
       return errorResult('InvalidArgument', `append has ${records.length} records, at most ${MAX_RECORDS_PER_APPEND} allowed`);
@@ -149,8 +154,8 @@ export class LogStateMachine implements PartitionStateMachine {
     for (let i = 0; i < records.length; i++) {
       const rec = records[i] as AppendRecord;
       const keyLen = rec.key?.length ?? 0;
-      if (keyLen > MAX_KEY_BYTES) {
-        return errorResult('InvalidArgument', `record ${i}: key is ${keyLen} bytes, at most ${MAX_KEY_BYTES} allowed`);
+      if (keyLen > this.maxKeyBytes) {
+        return errorResult('InvalidArgument', `record ${i}: key is ${keyLen} bytes, at most ${this.maxKeyBytes} allowed`);
       }
       if (rec.value.length > MAX_VALUE_BYTES) {
         return errorResult('InvalidArgument', `record ${i}: value is ${rec.value.length} bytes, at most ${MAX_VALUE_BYTES} allowed`);
@@ -183,7 +188,7 @@ export class LogStateMachine implements PartitionStateMachine {
   }
 
   /** The offset of the first record with timestamp ≥ cutoffMs (nextOffset if none). */
-  private offsetAtTime(cutoffMs: number): number {
+  protected offsetAtTime(cutoffMs: number): number {
     let lo = 0;
     let hi = this.batches.length;
     while (lo < hi) {

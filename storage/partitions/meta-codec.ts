@@ -2,6 +2,7 @@ import { DecodeError, fromUtf8, utf8 } from './codec.js';
 import { type CommandPayload, type Decoded, decodeResultWith, encodeQuery } from './envelope.js';
 import { type MoveTaskCommand, type MoveTaskQuery, decodeMoveTaskCommand } from './meta-move-task-codec.js';
 import { type QueueCatalogCommand, type QueueRecord, decodeCatalogCommand, toQueueRecord } from './meta-queue-codec.js';
+import { type StreamCatalogCommand, type StreamRecord, decodeStreamCatalogCommand, toStreamRecord } from './meta-stream-codec.js';
 import {
   type FunctionCatalogCommand,
   type FunctionCatalogQuery,
@@ -14,6 +15,7 @@ import {
 export * from './meta-move-task-codec.js';
 export * from './meta-queue-codec.js';
 export * from './meta-function-codec.js';
+export * from './meta-stream-codec.js';
 
 /** Command ops of the `meta` kind. Wire values: append only, never renumber. */
 export enum MetaOp {
@@ -35,6 +37,8 @@ export enum MetaOp {
   PutDoc = 16,
   EnsureStore = 17,
   SetMetaReplicas = 18,
+  /** Every Kinesis stream command: the body's `type` names it (meta-stream-codec.ts). */
+  StreamCatalog = 19,
 }
 
 /** Query ops of the `meta` kind. */
@@ -63,7 +67,7 @@ export interface NodeRecord {
 }
 
 /** The partition kinds a catalog group can have (meta itself is group 0, outside the catalog). */
-export const GROUP_KINDS = ['log', 'queue', 'blob'] as const;
+export const GROUP_KINDS = ['log', 'queue', 'blob', 'stream'] as const;
 export type GroupKind = (typeof GROUP_KINDS)[number];
 
 export interface GroupRecord {
@@ -82,6 +86,8 @@ export interface GroupRecord {
   queue?: string;
   /** The internal store (blob kind) the group belongs to. */
   store?: string;
+  /** The stream (Kinesis) a shard group belongs to; `partition` is then the shard's ordinal. */
+  stream?: string;
   partition?: number;
 }
 
@@ -109,6 +115,8 @@ export interface Placement {
   queues: QueueRecord[];
   /** Internal stores (function code), sorted by name. */
   stores: StoreRecord[];
+  /** Kinesis streams, sorted by name. */
+  streams: StreamRecord[];
   /**
    * The placed replicas of the meta group itself (group 0), preferred leader first. Absent
    * until the meta group is first moved: until then its members are the bootstrap peers, as
@@ -132,7 +140,8 @@ export type MetaCommand =
   | { type: 'setMetaReplicas'; replicas: number[] }
   | QueueCatalogCommand
   | MoveTaskCommand
-  | FunctionCatalogCommand;
+  | FunctionCatalogCommand
+  | { type: 'stream'; command: StreamCatalogCommand };
 
 /** getPlacement with ifNewerThan answers `{ unchanged: true }` while the version is not newer. */
 export type MetaQuery =
@@ -174,9 +183,11 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   putDoc: MetaOp.PutDoc,
   ensureStore: MetaOp.EnsureStore,
   setMetaReplicas: MetaOp.SetMetaReplicas,
+  stream: MetaOp.StreamCatalog,
 };
 
 export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
+  if (cmd.type === 'stream') return { op: MetaOp.StreamCatalog, body: jsonBytes(cmd.command) };
   const { type, ...args } = cmd;
   return { op: COMMAND_OPS[type], body: jsonBytes(args) };
 }
@@ -290,6 +301,8 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return decodeFunctionCatalogCommand('ensureStore', o);
     case MetaOp.SetMetaReplicas:
       return { type: 'setMetaReplicas', replicas: numArray(o, 'replicas') };
+    case MetaOp.StreamCatalog:
+      return { type: 'stream', command: decodeStreamCatalogCommand(o) };
     default:
       throw new DecodeError(`unknown meta op ${op}`);
   }
@@ -336,6 +349,7 @@ export function toGroupRecord(v: unknown): GroupRecord {
   if (o.log !== undefined) g.log = str(o, 'log');
   if (o.queue !== undefined) g.queue = str(o, 'queue');
   if (o.store !== undefined) g.store = str(o, 'store');
+  if (o.stream !== undefined) g.stream = str(o, 'stream');
   if (o.partition !== undefined) g.partition = num(o, 'partition');
   return g;
 }
@@ -402,6 +416,7 @@ export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {
       logs: list(o, 'logs', toLogRecord),
       queues: o.queues === undefined ? [] : list(o, 'queues', toQueueRecord),
       stores: o.stores === undefined ? [] : list(o, 'stores', toStoreRecord),
+      streams: o.streams === undefined ? [] : list(o, 'streams', toStreamRecord),
       ...(o.metaReplicas === undefined ? {} : { metaReplicas: numArray(o, 'metaReplicas') }),
     };
   });

@@ -18,7 +18,8 @@ export interface CatalogLimits {
   minUnreserved: number;
 }
 
-export type DocKind = 'function' | 'layer';
+/** Document kinds; `mapping` is an event source mapping, named by its UUID. Grows at the end only. */
+export type DocKind = 'function' | 'layer' | 'mapping';
 
 export interface StoredDoc {
   name: string;
@@ -67,7 +68,7 @@ export type FunctionCatalogQuery =
 
 const docKind = (o: Obj, f: string): DocKind => {
   const v = str(o, f);
-  if (v !== 'function' && v !== 'layer') throw new DecodeError(`${f} must be function or layer`);
+  if (v !== 'function' && v !== 'layer' && v !== 'mapping') throw new DecodeError(`${f} must be function, layer or mapping`);
   return v;
 };
 

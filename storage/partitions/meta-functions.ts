@@ -10,11 +10,14 @@ import { type GroupAllocator } from './meta-queues.js';
 /** Lambda function names: 1–64 of letters, digits, hyphens and underscores (layer names alike). */
 export const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const LAYER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,140}$/;
+/** Event source mapping UUIDs (the gateway generates them). */
+const MAPPING_NAME_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STORE_NAME_PATTERN = /^[a-z0-9-]{1,64}$/;
 export const MAX_LIST_DOCS = 10_000;
 export const MAX_STORE_PARTITIONS = 64;
 
-const PREFIX: Record<DocKind, string> = { function: 'F/', layer: 'Y/' };
+const PREFIX: Record<DocKind, string> = { function: 'F/', layer: 'Y/', mapping: 'E/' };
+const NAME_PATTERN: Record<DocKind, RegExp> = { function: FUNCTION_NAME_PATTERN, layer: LAYER_NAME_PATTERN, mapping: MAPPING_NAME_PATTERN };
 const STORE_PREFIX = 'S/';
 
 const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
@@ -30,16 +33,16 @@ async function scanValues(store: PartitionStore, prefix: string): Promise<Uint8A
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export class FunctionCatalog {
-  private docs: Record<DocKind, Map<string, StoredDoc>> = { function: new Map(), layer: new Map() };
+  private docs: Record<DocKind, Map<string, StoredDoc>> = { function: new Map(), layer: new Map(), mapping: new Map() };
   private stores = new Map<string, StoreRecord>();
   private codeBytes = 0;
   private reserved = 0;
 
   async load(store: PartitionStore): Promise<void> {
-    const docs: Record<DocKind, Map<string, StoredDoc>> = { function: new Map(), layer: new Map() };
+    const docs: Record<DocKind, Map<string, StoredDoc>> = { function: new Map(), layer: new Map(), mapping: new Map() };
     let codeBytes = 0;
     let reserved = 0;
-    for (const kind of ['function', 'layer'] as const) {
+    for (const kind of ['function', 'layer', 'mapping'] as const) {
       for (const v of await scanValues(store, PREFIX[kind])) {
         const d = toStoredDoc(parse(v));
         docs[kind].set(d.name, d);
@@ -64,7 +67,7 @@ export class FunctionCatalog {
 
   apply(cmd: FunctionCatalogCommand, now: number, ctx: ApplyContext, groups: GroupAllocator): Uint8Array {
     if (cmd.type === 'ensureStore') return this.ensureStore(cmd, now, ctx, groups);
-    const pattern = cmd.kind === 'function' ? FUNCTION_NAME_PATTERN : LAYER_NAME_PATTERN;
+    const pattern = NAME_PATTERN[cmd.kind];
     if (!pattern.test(cmd.name)) return errorResult('InvalidArgument', `invalid ${cmd.kind} name ${JSON.stringify(cmd.name)}`);
     if (!Number.isSafeInteger(cmd.codeBytes) || cmd.codeBytes < 0) return errorResult('InvalidArgument', 'codeBytes must be a non-negative integer');
     if (cmd.reserved !== null && (!Number.isSafeInteger(cmd.reserved) || cmd.reserved < 0)) return errorResult('InvalidArgument', 'reserved must be a non-negative integer');

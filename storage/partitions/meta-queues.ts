@@ -31,7 +31,8 @@ const KEY_PREFIX = 'K/';
 
 /** What the catalog needs from the meta machine: group allocation and release. */
 export interface GroupAllocator {
-  allocate(kind: 'queue' | 'blob', owner: string, partitions: number, rf: number, ops: KvOp[]): number[];
+  /** Shard groups of a stream number their partitions from `firstPartition` (the shard ordinal). */
+  allocate(kind: 'queue' | 'blob' | 'stream', owner: string, partitions: number, rf: number, ops: KvOp[], firstPartition?: number): number[];
   release(groupIds: number[], ops: KvOp[]): void;
   touch(ctx: ApplyContext): void;
 }

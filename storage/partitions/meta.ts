@@ -3,6 +3,7 @@ import { DecodeError, fromUtf8, prefixEnd, utf8 } from './codec.js';
 import { DedupTable, type DedupOptions } from './dedup.js';
 import { type Command, CommandError, decodeQuery, errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
+import { StreamCatalog } from './meta-streams.js';
 import { FunctionCatalog } from './meta-functions.js';
 import { type GroupAllocator, QueueCatalog } from './meta-queues.js';
 import {
@@ -72,9 +73,10 @@ export class MetaStateMachine implements PartitionStateMachine {
   private metaReplicas: number[] | undefined;
   private catalog = new QueueCatalog();
   private functions = new FunctionCatalog();
+  private streams = new StreamCatalog();
   /** How the queue catalog allocates and releases groups (bound once). */
   private readonly allocator: GroupAllocator = {
-    allocate: (kind, owner, partitions, rf, ops) => this.allocateGroups(kind, owner, partitions, rf, ops).map((g) => g.id),
+    allocate: (kind, owner, partitions, rf, ops, firstPartition) => this.allocateGroups(kind, owner, partitions, rf, ops, firstPartition).map((g) => g.id),
     release: (ids, ops) => {
       for (const id of ids) {
         this.groups.delete(id);
@@ -112,10 +114,13 @@ export class MetaStateMachine implements PartitionStateMachine {
     const metaReplicas = await store.get(META_REPLICAS_KEY);
     const catalog = new QueueCatalog();
     await catalog.load(store);
+    const streams = new StreamCatalog();
+    await streams.load(store);
     const functions = new FunctionCatalog();
     await functions.load(store);
     this.catalog = catalog;
     this.functions = functions;
+    this.streams = streams;
     this.dedup = dedup;
     this.nodes = nodes;
     this.groups = groups;
@@ -155,6 +160,8 @@ export class MetaStateMachine implements PartitionStateMachine {
         case 'putDoc':
         case 'ensureStore':
           return this.functions.apply(decoded, cmd.timestampMs, ctx, this.allocator);
+        case 'stream':
+          return this.streams.apply(decoded.command, cmd.timestampMs, ctx, this.allocator);
         default:
           return this.catalog.apply(decoded, cmd.timestampMs, ctx, this.allocator);
       }
@@ -217,7 +224,7 @@ export class MetaStateMachine implements PartitionStateMachine {
   }
 
   /** Places and records the groups of a new log or queue; throws Invalid when too few nodes are up. */
-  private allocateGroups(kind: 'log' | 'queue' | 'blob', owner: string, partitions: number, rf: number, ops: KvOp[]): GroupRecord[] {
+  private allocateGroups(kind: 'log' | 'queue' | 'blob' | 'stream', owner: string, partitions: number, rf: number, ops: KvOp[], firstPartition = 0): GroupRecord[] {
     if (!Number.isInteger(rf) || rf < 1 || rf > MAX_REPLICATION_FACTOR) {
       throw invalid(`replicationFactor must be an integer 1-${MAX_REPLICATION_FACTOR}, got ${rf}`);
     }
@@ -230,8 +237,8 @@ export class MetaStateMachine implements PartitionStateMachine {
       kind,
       replicas,
       initialReplicas: [...replicas],
-      ...(kind === 'log' ? { log: owner } : kind === 'queue' ? { queue: owner } : { store: owner }),
-      partition: p,
+      ...(kind === 'log' ? { log: owner } : kind === 'queue' ? { queue: owner } : kind === 'stream' ? { stream: owner } : { store: owner }),
+      partition: firstPartition + p,
     }));
     this.nextGroupId += partitions;
     ops.push({ type: 'put', key: NEXT_GROUP_KEY, value: utf8(String(this.nextGroupId)) });
@@ -358,6 +365,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       logs: this.sortedLogs(),
       queues: this.catalog.sortedQueues(),
       stores: this.functions.sortedStores(),
+      streams: this.streams.sorted(),
       ...(this.metaReplicas === undefined ? {} : { metaReplicas: [...this.metaReplicas] }),
     };
   }
