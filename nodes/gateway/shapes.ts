@@ -44,6 +44,11 @@ export interface IntegerShape extends Common {
 /** A JSON number that may have a fraction (Lambda's alias weights, epoch-second timestamps). */
 export interface DoubleShape extends Common {
   kind: 'double';
+  /**
+   * A Smithy timestamp in epoch seconds (JSON 1.1's default format); the CBOR protocol sends it
+   * as a tagged date (tag 1) instead of a plain number.
+   */
+  timestamp?: boolean;
   min?: number;
   max?: number;
 }

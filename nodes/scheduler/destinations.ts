@@ -66,7 +66,8 @@ export class Destinations {
     if (!cfg?.onFailure && !dlq) this.log(`scheduler: async event ${e.requestId} of ${target.functionName} discarded (${why.condition})`);
   }
 
-  private async deliver(arn: string, body: string, attributes?: AttributeMap): Promise<void> {
+  /** Sends a record to a destination: a Stratus queue, or a function (invoked asynchronously). */
+  async deliver(arn: string, body: string, attributes?: AttributeMap): Promise<void> {
     if (/^arn:aws[a-z-]*:sqs:/.test(arn)) {
       const q = await this.lambda.sqs.byArn(arn);
       if (!q) {

@@ -8,6 +8,8 @@ import { Sequencer } from '../cluster/sequencer.js';
 import { LambdaBackend } from '../gateway/lambda/backend.js';
 import { MasterKey } from '../gateway/lambda/env-crypto.js';
 import { type SqsBackend } from '../gateway/sqs/backend.js';
+import { EventSourceMappings } from './esm/manager.js';
+import { type KinesisBackend } from '../gateway/kinesis/backend.js';
 import { AsyncInvoker } from './async-invoker.js';
 import { CodeCache } from './code-cache.js';
 import { CodeStore } from './code-store.js';
@@ -40,6 +42,10 @@ export interface LambdaRuntimeOptions {
   self?: string;
   /** Runs functions here (scheduler, worker pool, async invoker, provisioned concurrency). */
   runFunctions: boolean;
+  /** Kinesis streams, for stream event source mappings (and checking their sources exist). */
+  kinesis?: KinesisBackend;
+  /** How often event source mappings are re-read from the catalog (ms; default 2,000). */
+  mappingRefreshMs?: number;
 }
 
 export interface LambdaRuntime {
@@ -47,6 +53,8 @@ export interface LambdaRuntime {
   /** The local scheduler (undefined in a gateway that sends invocations to scheduler processes). */
   scheduler: Scheduler | undefined;
   provisioner: Provisioner | undefined;
+  /** The event source mappings this process runs (with its scheduler). */
+  mappings: EventSourceMappings | undefined;
   /** Waits (up to `timeoutMs`) for invocations running here to finish, then stops. */
   drain(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -80,11 +88,13 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
   if (!o.runFunctions) {
     const remote = new RemoteSchedulers(o.schedulers, o.log);
     backend = new LambdaBackend(client, placement, sqs, masterKey, remote, logs, code, remote, settings);
+    if (o.kinesis) backend.eventSources.stream = streamExists(o.kinesis);
     remote.start();
     return {
       backend,
       scheduler: undefined,
       provisioner: undefined,
+      mappings: undefined,
       drain: async () => undefined,
       async stop() {
         remote.close();
@@ -108,7 +118,18 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
   const owns = o.schedulers.length > 1 && self !== undefined ? (fn: string) => schedulerOrder(fn, o.schedulers)[0] === self : () => true;
   const provisioner = new Provisioner(() => backend!, scheduler, o.log, owns);
   backend = new LambdaBackend(client, placement, sqs, masterKey, scheduler, logs, code, provisioner, settings);
-  const invoker = new AsyncInvoker(backend, backend.asyncQueue, new Destinations(backend, backend.asyncQueue, o.log), {
+  const kinesis = o.kinesis;
+  if (kinesis) backend.eventSources.stream = streamExists(kinesis);
+  const destinations = new Destinations(backend, backend.asyncQueue, o.log);
+  const mappings = new EventSourceMappings(backend, kinesis, {
+    // The same rendezvous as functions, keyed by the mapping's UUID.
+    owns,
+    deliver: (arn, body) => destinations.deliver(arn, body),
+    log: o.log,
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.mappingRefreshMs !== undefined ? { refreshMs: o.mappingRefreshMs } : {}),
+  });
+  const invoker = new AsyncInvoker(backend, backend.asyncQueue, destinations, {
     leaseMs: o.leaseSeconds * 1000,
     retryBaseMs: o.retryDelaySeconds * 1000,
     maxInFlight: 64,
@@ -117,10 +138,12 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
   });
   invoker.start();
   provisioner.start();
+  mappings.start();
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       provisioner.stop();
+      await mappings.stop();
       await invoker.stop();
       await scheduler.close();
     })());
@@ -128,15 +151,22 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
     backend,
     scheduler,
     provisioner,
+    mappings,
     async drain(timeoutMs) {
       // Take no more async events; let what runs finish (an async event not finished in time
       // comes back when its lease ends, so nothing is lost either way).
       provisioner.stop();
+      const stopMappings = mappings.stop();
       const stopInvoker = invoker.stop();
       const deadline = Date.now() + timeoutMs;
       while (scheduler.running() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await stopInvoker;
+      await stopMappings;
     },
     stop,
   };
+}
+
+function streamExists(kinesis: KinesisBackend): (arn: string) => Promise<boolean> {
+  return async (arn) => (await kinesis.find(/:stream\/([^/]+)/.exec(arn)?.[1] ?? '')) !== undefined;
 }

@@ -26,12 +26,30 @@ export interface LambdaOptions {
   codeStorageBytes: number;
 }
 
+/** An SQS queue an event source mapping reads: its type and how long a received message stays hidden. */
+export interface QueueSource {
+  fifo: boolean;
+  visibilityTimeoutSeconds: number;
+}
+
+/** Lookups of the resources event source mappings read from. */
+export interface EventSources {
+  queue(arn: string): Promise<QueueSource | undefined>;
+  /**
+   * Whether a Kinesis stream (or stream consumer) exists. The Kinesis service supplies it; while
+   * it is absent, mappings accept any well-formed stream ARN.
+   */
+  stream?(arn: string): Promise<boolean>;
+}
+
 export const CODE_STORE = 'lambda-code';
 const CODE_STORE_PARTITIONS = 4;
 
 export class LambdaBackend {
   readonly catalog: FunctionCatalogClient;
   readonly asyncQueue: AsyncQueue;
+  /** Replaceable, so a service that owns a kind of event source can plug its lookup in. */
+  eventSources: EventSources;
   private codeGroups: number[] | undefined;
   private reservedCache: { at: number; value: number } | undefined;
 
@@ -47,6 +65,7 @@ export class LambdaBackend {
     readonly opts: LambdaOptions,
   ) {
     this.asyncQueue = new AsyncQueue(sqs);
+    this.eventSources = { queue: (arn) => this.queueSource(arn) };
     this.catalog = new FunctionCatalogClient(client, placement, () => ({
       codeStorageBytes: opts.codeStorageBytes,
       accountConcurrency: opts.accountConcurrency,
@@ -61,6 +80,16 @@ export class LambdaBackend {
     const store = known ?? (await this.catalog.ensureStore(CODE_STORE, CODE_STORE_PARTITIONS));
     this.codeGroups = store.groupIds;
     return store.groupIds;
+  }
+
+  /** A queue of this account and region (SQS ARNs carry both; a queue elsewhere names nothing here). */
+  private async queueSource(arn: string): Promise<QueueSource | undefined> {
+    const m = /^arn:aws[a-z-]*:sqs:([^:]+):/.exec(arn);
+    if (!m || m[1] !== this.opts.region) return undefined;
+    const q = await this.sqs.byArn(arn);
+    if (!q) return undefined;
+    const visibility = Number(q.attributes.VisibilityTimeout ?? '30');
+    return { fifo: q.fifo, visibilityTimeoutSeconds: Number.isFinite(visibility) ? visibility : 30 };
   }
 
   arn(name: string, qualifier?: string): string {

@@ -45,6 +45,11 @@ import { getFunctionUrlConfig } from './actions/get-function-url-config.js';
 import { updateFunctionUrlConfig } from './actions/update-function-url-config.js';
 import { deleteFunctionUrlConfig } from './actions/delete-function-url-config.js';
 import { listFunctionUrlConfigs } from './actions/list-function-url-configs.js';
+import { createEventSourceMapping } from './actions/create-event-source-mapping.js';
+import { getEventSourceMapping } from './actions/get-event-source-mapping.js';
+import { updateEventSourceMapping } from './actions/update-event-source-mapping.js';
+import { deleteEventSourceMapping } from './actions/delete-event-source-mapping.js';
+import { listEventSourceMappings } from './actions/list-event-source-mappings.js';
 import { type LambdaBackend } from './backend.js';
 
 export const LAMBDA_ACTIONS = actionMap<LambdaBackend>([
@@ -92,6 +97,11 @@ export const LAMBDA_ACTIONS = actionMap<LambdaBackend>([
   updateFunctionUrlConfig,
   deleteFunctionUrlConfig,
   listFunctionUrlConfigs,
+  createEventSourceMapping,
+  getEventSourceMapping,
+  updateEventSourceMapping,
+  deleteEventSourceMapping,
+  listEventSourceMappings,
 ]);
 
 /** AWS: CreateFunction requests up to 69,905,067 bytes (a 50 MB package in base64 JSON). */
