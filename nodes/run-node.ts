@@ -5,13 +5,14 @@
 // and stops gracefully: not ready first, then in-flight invocations drain, then leaderships are
 // handed over, then servers close.
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse, createServer, type Server as HttpServer } from 'node:http';
+import { type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { EngineFormatError } from '../storage/engine/engine.js';
 import { ClusterClient, UnavailableError } from './cluster/client.js';
 import { Placement } from './cluster/placement.js';
 import { type RootKey, ensureRootKey, sigV4Authenticator } from './gateway/auth.js';
 import { rootFromEnv } from './gateway/credentials.js';
+import { H2cServer } from './gateway/h2c.js';
 import { httpFront } from './gateway/http.js';
 import { logService } from './gateway/log-service.js';
 import { queueService } from './gateway/queue-service.js';
@@ -37,6 +38,8 @@ import { tracedService } from './telemetry/propagation.js';
 import { schedulerService } from './scheduler/scheduler-service.js';
 import { type LambdaRuntime } from './scheduler/lambda-runtime.js';
 import { StorageNode } from './storage/node.js';
+import { DEFAULT_KINESIS_OPTIONS, KinesisBackend } from './gateway/kinesis/backend.js';
+import { kinesisService } from './gateway/kinesis/service.js';
 import { storageService } from './storage/service.js';
 
 export interface RunningNode {
@@ -45,6 +48,10 @@ export interface RunningNode {
   storage: StorageNode | undefined;
   metrics: MetricsRegistry;
   traces: TraceStore;
+  /** The functions tier of this process, when it serves Lambda. */
+  lambda: LambdaRuntime | undefined;
+  /** Kinesis streams as this process's gateway or scheduler sees them. */
+  kinesis: KinesisBackend | undefined;
   ready(): Promise<Readiness>;
   /** The cluster's root access key as this start settles it (undefined with --auth off or no gateway). */
   rootKey: Promise<RootKey> | undefined;
@@ -195,10 +202,18 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     const baseUrl = (): string => `http://${httpAddress ?? `${o.host}:${o.httpPort ?? 4566}`}`;
     let lambda: LambdaRuntime | undefined;
     let sqs: SqsBackend | undefined;
+    let kinesis: KinesisBackend | undefined;
     const runsFunctions = o.role === 'scheduler' || (fronts && o.scheduler && o.schedulers.length === 0);
     const servesLambda = runsFunctions || (fronts && o.schedulers.length > 0);
     if (fronts || o.role === 'scheduler') {
       sqs = new SqsBackend(client, placement, { accountId: o.accountId, region: o.region, metrics });
+      kinesis = new KinesisBackend(client, placement, {
+        accountId: o.accountId,
+        region: o.region,
+        shardLimit: o.kinesisShardLimit,
+        writeLimits: o.kinesisLimits ? DEFAULT_KINESIS_OPTIONS.writeLimits : { bytesPerSecond: 0, recordsPerSecond: 0 },
+        readLimits: o.kinesisLimits ? DEFAULT_KINESIS_OPTIONS.readLimits : { callsPerSecond: 0, bytesPerSecond: 0 },
+      });
     }
     if (servesLambda && sqs) {
       lambda = startLambdaRuntime(client, placement, sqs, {
@@ -217,6 +232,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         schedulers: o.schedulers,
         self: o.advertise,
         runFunctions: runsFunctions,
+        ...(kinesis ? { kinesis } : {}),
       });
       const l = lambda;
       // Runs after the gRPC and HTTP servers close, before storage stops (cleanups run in reverse).
@@ -253,7 +269,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       // share the HTTP port; they are answered before AWS dispatch.
       const urls = lambda ? lambdaUrlFront({ lambda: lambda.backend, authenticate, log }) : undefined;
       const front = httpFront({
-        services: [sqsService(sqs), ...(lambda ? [lambdaService(lambda.backend)] : [])],
+        services: [sqsService(sqs), ...(kinesis ? [kinesisService(kinesis)] : []), ...(lambda ? [lambdaService(lambda.backend)] : [])],
         authenticate,
         region: o.region,
         accountId: o.accountId,
@@ -262,14 +278,14 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         log,
         extra: (req, res) => (urls?.(req, res) ?? false) || ops(req, res),
       });
-      const http = createServer(front);
+      const http = new H2cServer(front);
       // Long polls hold a request for up to 20 s; keep idle sockets longer than SDK agents do.
       http.keepAliveTimeout = 65_000;
       const httpPort = await listenHttp(http, o.host, o.httpPort ?? 4566);
       cleanups.push(() => new Promise<void>((r) => http.close(() => r())));
       httpAddress = `${o.host}:${httpPort}`;
     } else if (o.httpPort !== undefined) {
-      const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const http = new H2cServer((req: IncomingMessage, res: ServerResponse) => {
         if (ops(req, res)) return;
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'NotFound', message: `a ${o.role} node serves only the operations endpoints (/health, /ready, /metrics, /_stratus/...)` }));
@@ -313,6 +329,8 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       storage,
       metrics,
       traces,
+      lambda,
+      kinesis,
       ready,
       async stop() {
         if (stopping) return;

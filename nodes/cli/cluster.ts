@@ -41,7 +41,8 @@ interface ClusterFlags {
   lambda: string[];
 }
 
-const LAMBDA_FLAGS = ['--lambda-concurrency', '--lambda-retry-delay', '--lambda-idle', '--lambda-lease'];
+/** Options of the gateway process's services (functions, Kinesis), passed to it as given. */
+const GATEWAY_FLAGS = ['--lambda-concurrency', '--lambda-retry-delay', '--lambda-idle', '--lambda-lease', '--kinesis-limits', '--kinesis-shard-limit'];
 
 function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
   const f: ClusterFlags = { nodes: 3, dir: './.stratus-cluster', basePort: 7101, grpcPort: 50051, httpPort: 4566, tickMs: undefined, snapshotEntries: undefined, quiesce: undefined, lambda: [] };
@@ -62,7 +63,7 @@ function parseFlags(argv: string[], allowed: string[]): ClusterFlags {
     else if (flag === '--http-port') f.httpPort = int(0, 65535);
     else if (flag === '--tick-ms') f.tickMs = int(5, 10_000);
     else if (flag === '--snapshot-entries') f.snapshotEntries = int(10, 10_000_000);
-    else if (LAMBDA_FLAGS.includes(flag)) f.lambda.push(flag, v);
+    else if (GATEWAY_FLAGS.includes(flag)) f.lambda.push(flag, v);
     else if (flag === '--quiesce') {
       if (v !== 'on' && v !== 'off') throw new OptionError(`--quiesce: expected on or off, got '${v}'`);
       f.quiesce = v;
@@ -156,7 +157,7 @@ async function clusterRootKey(dir: string): Promise<string> {
 }
 
 export async function clusterUp(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<ClusterRecord> {
-  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries', '--quiesce', ...LAMBDA_FLAGS]);
+  const f = parseFlags(argv, ['--nodes', '--dir', '--base-port', '--grpc-port', '--http-port', '--tick-ms', '--snapshot-entries', '--quiesce', ...GATEWAY_FLAGS]);
   const existing = readRecord(f.dir);
   if (existing?.processes.some((p) => alive(p.pid))) {
     throw new OptionError(`a cluster is already running in ${f.dir}; run 'stratus cluster down --dir ${f.dir}' first`);

@@ -3,12 +3,15 @@
 // request signed for a REST service (or, unsigned, whose method and path match one of a REST
 // service's routes) goes to that restJson1 service; otherwise form parameters (`Action=`) select
 // a Query-protocol action. Every response carries a request id; every failure leaves as the
-// protocol's error shape, mapped here and only here.
+// protocol's error shape, mapped here and only here. A JSON-protocol request in CBOR
+// (`application/x-amz-cbor-1.1`) to a service that accepts it is answered in CBOR.
+// Requests may arrive over HTTP/1.1 or HTTP/2 (h2c.ts presents both alike).
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AnyAction, type AnyServiceSpec, type RequestContext, type RestServiceSpec, type ServiceSpec, isRestService, runAction } from './action.js';
 import { AwsError, ERRORS, type ErrorCode, asAwsError } from './errors.js';
 import { jsonContentType, jsonError, jsonResponse, parseJsonBody } from './protocols/aws-json.js';
+import { CBOR_CONTENT_TYPE, cborError, cborResponse, parseCborBody } from './protocols/cbor.js';
 import { parseForm, queryError, queryResponse } from './protocols/query.js';
 import { type QueryParams, type RestWire, type RouteMatch, RestRouter, decodeRestInput, parseQueryParams, restError, restResponse } from './protocols/rest-json.js';
 import { type Principal, type SignedRequest } from './protocols/sigv4.js';
@@ -133,6 +136,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
   };
 
   const tooLarge = (res: ServerResponse, limit: number): AwsError => {
+    // Over HTTP/2 (h2c.ts) this resets the stream once the answer is out instead.
     res.setHeader('connection', 'close');
     return new AwsError('RequestEntityTooLarge', `Request body is larger than the ${limit} bytes allowed.`);
   };
@@ -266,6 +270,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
     // Which protocol (and so which error shape) applies is known from the headers alone.
     let service: ServiceSpec;
     let json = false;
+    let cbor = false;
     let actionName: string;
     if (target !== undefined) {
       json = true;
@@ -277,12 +282,13 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       }
       service = svc;
       actionName = target.slice(dot + 1);
+      cbor = contentType === CBOR_CONTENT_TYPE && service.cbor === true;
     } else {
       // pickRest answers every request when the front has no RPC service.
       service = bySigning.get(scopeServiceEarly(req, rawQuery) ?? '') ?? fallback!;
       actionName = '';
     }
-    const fail = (err: AwsError): void => send(res, requestId, json ? jsonError(service, err) : queryError(service.xmlNamespace, err, requestId));
+    const fail = (err: AwsError): void => send(res, requestId, cbor ? cborError(service, err) : json ? jsonError(service, err) : queryError(service.xmlNamespace, err, requestId));
 
     // A Query request's service is settled by its form; until then, the scope's (or the first) limit applies.
     const limit = service.maxBodyBytes ?? o.maxBodyBytes;
@@ -308,8 +314,8 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
         const a = params.get('Action');
         if (a === undefined) throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
         actionName = a;
-      } else if (contentType !== jsonContentType(service.jsonVersion) && contentType !== 'application/json') {
-        throw new AwsError('SerializationException', `Unsupported content type ${contentType || '(none)'} for ${target}: use ${jsonContentType(service.jsonVersion)}.`);
+      } else if (!cbor && contentType !== jsonContentType(service.jsonVersion) && contentType !== 'application/json') {
+        throw new AwsError('SerializationException', `Unsupported content type ${contentType || '(none)'} for ${target}: use ${jsonContentType(service.jsonVersion)}${service.cbor ? ` or ${CBOR_CONTENT_TYPE}` : ''}.`);
       }
 
       const principal = await authenticate(req, rawPath, rawQuery, body);
@@ -323,9 +329,10 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       const host = header(req, 'host') ?? '127.0.0.1';
       const baseUrl = `http://${host}`;
       const path = decodePath(rawPath);
-      const raw = json ? parseJsonBody(body) : withPathQueueUrl(action.input, fromQuery(action.input, params), baseUrl, path);
-      const out = await execute(res, requestId, { signingName: service.signingName, protocol: json ? 'json' : 'query', action, deps: service.deps, raw, principal, baseUrl, path });
-      send(res, requestId, json ? jsonResponse(service, action.output, out) : queryResponse(service, action.name, action.output, out, requestId));
+      const raw = cbor ? parseCborBody(action.input, body) : json ? parseJsonBody(body) : withPathQueueUrl(action.input, fromQuery(action.input, params), baseUrl, path);
+      const protocol = cbor ? 'cbor' : json ? 'json' : 'query';
+      const out = await execute(res, requestId, { signingName: service.signingName, protocol, action, deps: service.deps, raw, principal, baseUrl, path });
+      send(res, requestId, cbor ? cborResponse(action.output, out) : json ? jsonResponse(service, action.output, out) : queryResponse(service, action.name, action.output, out, requestId));
     } catch (err) {
       const e = asAwsError(err);
       logInternal(requestId, `${service.signingName}.${actionName}`, e, err);

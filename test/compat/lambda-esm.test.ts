@@ -22,7 +22,9 @@ import { FunctionCatalogClient } from '../../nodes/gateway/lambda/catalog.js';
 import { type MappingStore, asMappingDoc, listMappings, setProcessingResult } from '../../nodes/gateway/lambda/mappings.js';
 import { ECHO } from './lambda-fixtures.js';
 import { lambdaClient } from './lambda-suite.js';
-import { startEmbedded } from './targets.js';
+import { ROOT, startEmbedded } from './targets.js';
+import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const FN_ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -270,6 +272,10 @@ describe('Lambda event source mappings on the embedded server', () => {
   });
 
   it('creates Kinesis mappings with the stream defaults and checks', async () => {
+    const kinesis = new KinesisClient({ endpoint: t.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'orders', ShardCount: 1 }));
+    kinesis.destroy();
+    await refused(create({ EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/missing', StartingPosition: 'LATEST' }), 'InvalidParameterValueException', /Stream not found/);
     const k = await create({ EventSourceArn: STREAM, StartingPosition: 'LATEST' });
     expect(k).toMatchObject({
       BatchSize: 100,

@@ -10,6 +10,7 @@ export function kinesisService(k: KinesisBackend): ServiceSpec<unknown> {
     targetPrefix: 'Kinesis_20131202',
     jsonVersion: '1.1',
     queryCompatible: false,
+    cbor: true,
     queryVersion: '2013-12-02',
     xmlNamespace: 'http://kinesis.amazonaws.com/doc/2013-12-02/',
     // AWS: PutRecords carries up to 5 MiB of records; base64 adds a third.

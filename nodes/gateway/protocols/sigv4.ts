@@ -115,7 +115,8 @@ export async function verifySigV4(req: SignedRequest, lookup: SecretLookup, nowM
   if (header === undefined && algorithm === undefined) throw missingAuth();
   const auth = header !== undefined ? fromHeader(header, req.headers) : fromQuery(query);
 
-  if (!auth.signedHeaders.includes('host')) throw mismatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  // SDK v3 over HTTP/2 signs `:authority` in place of `host` (@aws-sdk/core hostHeaderMiddleware).
+  if (!auth.signedHeaders.includes('host') && !auth.signedHeaders.includes(':authority')) throw mismatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   const signedAt = parseAmzDate(auth.amzDate);
   if (signedAt === undefined) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${auth.amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   checkTime(signedAt, nowMs, auth.expiresSeconds);
@@ -262,7 +263,8 @@ function canonicalRequest(req: SignedRequest, query: QueryPair[], auth: AuthPart
     .map((p) => [p.encodedName, p.encodedValue] as const)
     // Byte order: the encoded strings are ASCII, where code-unit order is byte order.
     .sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  const headerLines = auth.signedHeaders.map((name) => `${name}:${canonicalHeaderValue(req.headers[name])}\n`);
+  // A header map holds no pseudo-headers (h2c.ts): `:authority` is the HTTP/2 spelling of `host`.
+  const headerLines = auth.signedHeaders.map((name) => `${name}:${canonicalHeaderValue(req.headers[name] ?? (name === ':authority' ? req.headers.host : undefined))}\n`);
   return [
     req.method,
     canonicalPath(req.rawPath),
