@@ -117,7 +117,7 @@ export async function startMain(argv: string[]): Promise<number> {
     [
       `stratus: embedded server (every role, one replica per group), data in ${o.data}`,
       `  gRPC  ${grpc}   native API: stratus.v1.LogService, stratus.v1.QueueService (proto/stratus/v1/)`,
-      `  HTTP  http://${http ?? '-'}   AWS APIs: SQS, Lambda; /health, /ready, /metrics, /_stratus/traces`,
+      `  HTTP  http://${http ?? '-'}   AWS APIs: SQS, Lambda, Kinesis; /health, /ready, /metrics, /_stratus/traces`,
       '',
     ].join('\n'),
   );

@@ -131,3 +131,18 @@ export function eraseService<D>(s: RestServiceSpec<D>): RestServiceSpec<unknown>
 export function eraseService<D>(s: AnyServiceSpec<D>): AnyServiceSpec<unknown> {
   return s as unknown as AnyServiceSpec<unknown>;
 }
+
+/**
+ * An action whose output is an event stream (Kinesis SubscribeToShard): the front answers 200
+ * with `application/vnd.amazon.eventstream` and writes each frame the producer yields, until it
+ * ends or the client goes away (the signal aborts). Errors found before the stream starts are
+ * thrown by the handler as usual and answered as ordinary errors.
+ */
+export const EVENT_STREAM: unique symbol = Symbol('stratus.eventStream');
+export interface EventStreamOutput {
+  [EVENT_STREAM]: (signal: AbortSignal) => AsyncIterable<Uint8Array>;
+}
+
+export function isEventStream(v: unknown): v is EventStreamOutput {
+  return typeof v === 'object' && v !== null && EVENT_STREAM in v;
+}

@@ -8,7 +8,7 @@
 // Requests may arrive over HTTP/1.1 or HTTP/2 (h2c.ts presents both alike).
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type AnyAction, type AnyServiceSpec, type RequestContext, type RestServiceSpec, type ServiceSpec, isRestService, runAction } from './action.js';
+import { type AnyAction, type AnyServiceSpec, EVENT_STREAM, type EventStreamOutput, type RequestContext, type RestServiceSpec, type ServiceSpec, isEventStream, isRestService, runAction } from './action.js';
 import { AwsError, ERRORS, type ErrorCode, asAwsError } from './errors.js';
 import { jsonContentType, jsonError, jsonResponse, parseJsonBody } from './protocols/aws-json.js';
 import { CBOR_CONTENT_TYPE, cborError, cborResponse, parseCborBody } from './protocols/cbor.js';
@@ -332,6 +332,7 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       const raw = cbor ? parseCborBody(action.input, body) : json ? parseJsonBody(body) : withPathQueueUrl(action.input, fromQuery(action.input, params), baseUrl, path);
       const protocol = cbor ? 'cbor' : json ? 'json' : 'query';
       const out = await execute(res, requestId, { signingName: service.signingName, protocol, action, deps: service.deps, raw, principal, baseUrl, path });
+      if (isEventStream(out)) return await streamEvents(res, requestId, out);
       send(res, requestId, cbor ? cborResponse(action.output, out) : json ? jsonResponse(service, action.output, out) : queryResponse(service, action.name, action.output, out, requestId));
     } catch (err) {
       const e = asAwsError(err);
@@ -351,4 +352,27 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       }
     });
   };
+}
+
+/** Writes an event stream response frame by frame, with back-pressure, until it ends or the client leaves. */
+async function streamEvents(res: ServerResponse, requestId: string, out: EventStreamOutput): Promise<void> {
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': requestId });
+  try {
+    for await (const frame of out[EVENT_STREAM](abort.signal)) {
+      if (abort.signal.aborted) break;
+      if (!res.write(frame)) await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    }
+  } finally {
+    if (!res.writableEnded) res.end();
+  }
 }

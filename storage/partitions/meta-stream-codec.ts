@@ -53,12 +53,18 @@ interface Named {
   account: string;
 }
 
+/** Commands that may add open shards carry the account's limit and, for AWS's message, the region. */
+interface Limited {
+  shardLimit: number;
+  region: string;
+}
+
 export type StreamCatalogCommand =
-  | ({ type: 'createStream'; shardCount: number; mode: StreamMode; retentionHours: number; tags: Record<string, string>; replicationFactor: number; shardLimit: number } & Named)
+  | ({ type: 'createStream'; shardCount: number; mode: StreamMode; retentionHours: number; tags: Record<string, string>; replicationFactor: number } & Named & Limited)
   | ({ type: 'deleteStream'; enforceConsumerDeletion: boolean } & Named)
-  | ({ type: 'splitShard'; shardId: string; newStartingHashKey: string; shardLimit: number } & Named)
+  | ({ type: 'splitShard'; shardId: string; newStartingHashKey: string } & Named & Limited)
   | ({ type: 'mergeShards'; shardId: string; adjacentShardId: string } & Named)
-  | ({ type: 'updateShardCount'; target: number; shardLimit: number } & Named)
+  | ({ type: 'updateShardCount'; target: number } & Named & Limited)
   | ({ type: 'setRetention'; hours: number; direction: 'increase' | 'decrease' } & Named)
   | ({ type: 'tagStream'; tags: Record<string, string> } & Named)
   | ({ type: 'untagStream'; keys: string[] } & Named)
@@ -101,18 +107,19 @@ const mode = (o: Obj, f: string): StreamMode => {
 /** Checks the shape of a stream command body (its `type` field picks the command). */
 export function decodeStreamCatalogCommand(o: Obj): StreamCatalogCommand {
   const named = { name: str(o, 'name'), account: str(o, 'account') };
+  const limited = (): Limited => ({ shardLimit: num(o, 'shardLimit'), region: str(o, 'region') });
   const type = str(o, 'type');
   switch (type) {
     case 'createStream':
-      return { type, ...named, shardCount: num(o, 'shardCount'), mode: mode(o, 'mode'), retentionHours: num(o, 'retentionHours'), tags: strMap(o.tags, 'tags'), replicationFactor: num(o, 'replicationFactor'), shardLimit: num(o, 'shardLimit') };
+      return { type, ...named, ...limited(), shardCount: num(o, 'shardCount'), mode: mode(o, 'mode'), retentionHours: num(o, 'retentionHours'), tags: strMap(o.tags, 'tags'), replicationFactor: num(o, 'replicationFactor') };
     case 'deleteStream':
       return { type, ...named, enforceConsumerDeletion: o.enforceConsumerDeletion === true };
     case 'splitShard':
-      return { type, ...named, shardId: str(o, 'shardId'), newStartingHashKey: str(o, 'newStartingHashKey'), shardLimit: num(o, 'shardLimit') };
+      return { type, ...named, ...limited(), shardId: str(o, 'shardId'), newStartingHashKey: str(o, 'newStartingHashKey') };
     case 'mergeShards':
       return { type, ...named, shardId: str(o, 'shardId'), adjacentShardId: str(o, 'adjacentShardId') };
     case 'updateShardCount':
-      return { type, ...named, target: num(o, 'target'), shardLimit: num(o, 'shardLimit') };
+      return { type, ...named, ...limited(), target: num(o, 'target') };
     case 'setRetention': {
       const d = str(o, 'direction');
       if (d !== 'increase' && d !== 'decrease') throw new DecodeError('direction must be increase or decrease');

@@ -17,7 +17,9 @@ export const MAX_STREAM_CONSUMERS = 20;
 /** AWS: an on-demand stream starts with 4 shards (4 MB/s of writes). */
 export const ON_DEMAND_SHARDS = 4;
 const HASH_SPACE = 1n << 128n;
-const PREFIX = 'T/';
+// Every catalog in the meta group loads by scanning its own prefix whole: 'T/' is the SQS move
+// tasks' (meta-move-tasks.ts), and sharing it made each catalog fail to load the other's records.
+const PREFIX = 'R/';
 
 const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
 
@@ -76,7 +78,7 @@ export class StreamCatalog {
       case 'splitShard': {
         const parent = s.shards.find((sh) => sh.shardId === cmd.shardId);
         if (parent === undefined) return errorResult('NotFound', `Could not find shard ${cmd.shardId} in ${where}.`);
-        if (parent.closedAtMs !== undefined) return errorResult('FailedPrecondition', `Shard ${cmd.shardId} in ${where} has already been merged or split, and thus is not eligible for merging or splitting.`);
+        if (parent.closedAtMs !== undefined) return alreadyClosed(cmd.shardId, where);
         const start = BigInt(parent.startingHashKey);
         const end = BigInt(parent.endingHashKey);
         let key: bigint;
@@ -85,13 +87,14 @@ export class StreamCatalog {
         } catch {
           return errorResult('InvalidArgument', `NewStartingHashKey ${cmd.newStartingHashKey} is not a number.`);
         }
-        if (key <= start + 1n || key > end) {
+        // AWS: greater than one plus the start and less than the end, so both children hold two keys or more.
+        if (key <= start + 1n || key >= end) {
           return errorResult(
             'InvalidArgument',
             `NewStartingHashKey ${cmd.newStartingHashKey} used in SplitShard() on shard ${cmd.shardId} in ${where} is not both greater than one plus the shard's StartingHashKey ${parent.startingHashKey} and less than the shard's EndingHashKey ${parent.endingHashKey}.`,
           );
         }
-        const limit = this.checkLimit(1, cmd.shardLimit, cmd.account);
+        const limit = this.checkLimit(1, cmd.shardLimit, cmd.account, cmd.region);
         if (limit) return limit;
         return this.reshard(s, [parent], [[start, key - 1n, [parent.shardId]], [key, end, [parent.shardId]]], now, ctx, groups);
       }
@@ -100,7 +103,7 @@ export class StreamCatalog {
         const b = s.shards.find((sh) => sh.shardId === cmd.adjacentShardId);
         if (a === undefined || b === undefined) return errorResult('NotFound', `Could not find shard ${a === undefined ? cmd.shardId : cmd.adjacentShardId} in ${where}.`);
         for (const x of [a, b]) {
-          if (x.closedAtMs !== undefined) return errorResult('FailedPrecondition', `Shard ${x.shardId} in ${where} has already been merged or split, and thus is not eligible for merging or splitting.`);
+          if (x.closedAtMs !== undefined) return alreadyClosed(x.shardId, where);
         }
         const [lo, hi] = BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? [a, b] : [b, a];
         if (BigInt(lo.endingHashKey) + 1n !== BigInt(hi.startingHashKey)) {
@@ -109,7 +112,7 @@ export class StreamCatalog {
         return this.reshard(s, [a, b], [[BigInt(lo.startingHashKey), BigInt(hi.endingHashKey), [a.shardId, b.shardId]]], now, ctx, groups);
       }
       case 'updateShardCount':
-        return this.rescale(s, cmd.target, cmd.shardLimit, cmd.account, now, ctx, groups);
+        return this.rescale(s, cmd, now, ctx, groups);
       case 'setMode': {
         if (s.mode === cmd.mode) return okResult(json(s));
         return this.put({ ...s, mode: cmd.mode }, ctx, groups);
@@ -162,7 +165,10 @@ export class StreamCatalog {
     if (this.streams.has(cmd.name)) return errorResult('AlreadyExists', `Stream ${cmd.name} under account ${cmd.account} already exists.`);
     const count = cmd.mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : cmd.shardCount;
     if (!Number.isInteger(count) || count < 1) return errorResult('InvalidArgument', `ShardCount must be at least 1, got ${count}`);
-    const limit = this.checkLimit(count, cmd.shardLimit, cmd.account);
+    if (Object.keys(cmd.tags).length > MAX_STREAM_TAGS) {
+      return errorResult('InvalidArgument', `Failed to create stream ${cmd.name} under account ${cmd.account} because a given stream cannot have more than ${MAX_STREAM_TAGS} tags associated with it.`);
+    }
+    const limit = this.checkLimit(count, cmd.shardLimit, cmd.account, cmd.region);
     if (limit) return limit;
     let ids: number[];
     try {
@@ -199,14 +205,18 @@ export class StreamCatalog {
     );
   }
 
-  /** AWS: target within [half, double] of the open shards, uniform ranges afterwards. */
-  private rescale(s: StreamRecord, target: number, shardLimit: number, account: string, now: number, ctx: ApplyContext, groups: GroupAllocator): Uint8Array {
+  /**
+   * AWS: target within [half, double] of the open shards (LimitExceededException, one of the
+   * API's default limits), uniform ranges afterwards.
+   */
+  private rescale(s: StreamRecord, cmd: Extract<StreamCatalogCommand, { type: 'updateShardCount' }>, now: number, ctx: ApplyContext, groups: GroupAllocator): Uint8Array {
+    const target = cmd.target;
     const open = openOf(s).sort((x, y) => (BigInt(x.startingHashKey) < BigInt(y.startingHashKey) ? -1 : 1));
     const n = open.length;
-    if (target > 2 * n) return errorResult('InvalidArgument', `UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: ${n} Target shard count: ${target}`);
-    if (target * 2 < n) return errorResult('InvalidArgument', `UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: ${n} Target shard count: ${target}`);
+    if (target > 2 * n) return errorResult('OutOfRange', `UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: ${n} Target shard count: ${target}`);
+    if (target * 2 < n) return errorResult('OutOfRange', `UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: ${n} Target shard count: ${target}`);
     if (target === n) return okResult(json(s));
-    const limit = this.checkLimit(target - n, shardLimit, account);
+    const limit = this.checkLimit(target - n, cmd.shardLimit, cmd.account, cmd.region);
     if (limit) return limit;
     const specs: [bigint, bigint, string[]][] = evenRanges(target).map(([a, b]) => [
       a,
@@ -234,11 +244,11 @@ export class StreamCatalog {
     return this.put({ ...s, shards, nextOrdinal: s.nextOrdinal + specs.length }, ctx, groups);
   }
 
-  private checkLimit(extra: number, limit: number, account: string): Uint8Array | undefined {
+  private checkLimit(extra: number, limit: number, account: string, region: string): Uint8Array | undefined {
     if (extra <= 0 || this.openShards + extra <= limit) return undefined;
     return errorResult(
       'OutOfRange',
-      `This request would exceed the shard limit for the account ${account}. Current shard count for the account: ${this.openShards}. Limit: ${limit}. Number of additional shards that would have resulted from this request: ${extra}. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.`,
+      `This request would exceed the shard limit for the account ${account} in ${region}. Current shard count for the account: ${this.openShards}. Limit: ${limit}. Number of additional shards that would have resulted from this request: ${extra}. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.`,
     );
   }
 
@@ -250,6 +260,11 @@ export class StreamCatalog {
     groups.touch(ctx);
     return okResult(json(rec));
   }
+}
+
+/** AWS answers a split or merge of a closed shard with InvalidArgumentException. */
+function alreadyClosed(shardId: string, where: string): Uint8Array {
+  return errorResult('InvalidArgument', `Shard ${shardId} in ${where} has already been merged or split, and thus is not eligible for merging or splitting.`);
 }
 
 function openOf(s: StreamRecord): ShardRecord[] {

@@ -25,6 +25,7 @@ export const handler = async (event) => {
     appendFileSync(process.env.OUT, JSON.stringify({ id, text, key: r.kinesis?.partitionKey, group: r.attributes?.MessageGroupId, batch: event.Records.length, shard: r.eventID?.split(':')[0] }) + '\\n');
     if (text.startsWith('partial')) failures.push({ itemIdentifier: id });
     if (text.startsWith('fail')) fail = true;
+    if (text.startsWith('slow')) await new Promise((r) => setTimeout(r, 200));
   }
   if (fail) throw new Error('asked to fail');
   return { batchItemFailures: failures };

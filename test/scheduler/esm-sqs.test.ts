@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, GetEventSourceMappingCommand, type LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, type LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaClient } from '../compat/lambda-suite.js';
@@ -121,6 +121,33 @@ describe('SQS event source mappings', () => {
       const order = got.filter((s) => s.group === g).map((s) => Number(s.text.split('-')[1]));
       expect(order).toEqual(Array.from({ length: 10 }, (_, i) => i));
     }
+  });
+
+  it('adds pollers while a backlog lasts, never beyond MaximumConcurrency', async () => {
+    await recorder('esm-scale');
+    await recorder('esm-capped');
+    const q = await queue('esm-scale');
+    const capped = await queue('esm-capped');
+    await send(q.url, Array.from({ length: 300 }, (_, i) => `slow-${i}`));
+    await send(capped.url, Array.from({ length: 100 }, (_, i) => `slow-${i}`));
+    const a = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'esm-scale', EventSourceArn: q.arn, BatchSize: 1 }));
+    const b = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'esm-capped', EventSourceArn: capped.arn, BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } }));
+    const esm = t.node.lambda!.mappings!;
+    await esm.reconcile();
+    const pollers = (uuid: string): number => (esm.runner(uuid) as { concurrency?: number } | undefined)?.concurrency ?? 0;
+    expect(pollers(a.UUID!)).toBe(5);
+    let cappedMax = 0;
+    // One more poller a second while the backlog lasts (AWS: up to 60 a minute).
+    await until('scaling beyond the first five pollers', () => {
+      cappedMax = Math.max(cappedMax, pollers(b.UUID!));
+      return pollers(a.UUID!) >= 7 ? true : undefined;
+    });
+    expect(cappedMax).toBe(2);
+    // Stop both, so the rest of the backlog does not load the next tests.
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: a.UUID }));
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: b.UUID }));
+    await esm.reconcile();
+    expect(esm.runner(a.UUID!)).toBeUndefined();
   });
 
   it('stops consuming while disabled and resumes when enabled, losing nothing', async () => {

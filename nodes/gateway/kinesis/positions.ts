@@ -62,9 +62,15 @@ export function decodeIterator(s: string, now: number): IteratorState {
     stream: parts.slice(5).join('|'),
   };
   if (now - it.issuedAtMs > ITERATOR_TTL_MS) {
-    throw new AwsError('ExpiredIteratorException', `Iterator expired. The iterator was created at time ${new Date(it.issuedAtMs).toUTCString()} while right now it is ${new Date(now).toUTCString()} which is further in the future than the tolerated delay of ${ITERATOR_TTL_MS} milliseconds.`);
+    throw new AwsError('ExpiredIteratorException', `Iterator expired. The iterator was created at time ${amzUtc(it.issuedAtMs)} while right now it is ${amzUtc(now)} which is further in the future than the tolerated delay of ${ITERATOR_TTL_MS} milliseconds.`);
   }
   return it;
+}
+
+/** AWS writes times in its messages as Java's Date.toString in UTC: `Thu Jan 22 01:22:02 UTC 2015`. */
+function amzUtc(ms: number): string {
+  const m = /^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/.exec(new Date(ms).toUTCString());
+  return m ? `${m[1]!} ${m[3]!} ${m[2]!} ${m[5]!} UTC ${m[4]!}` : new Date(ms).toUTCString();
 }
 
 /** Kinesis: the MD5 of the partition key, read as a 128-bit unsigned integer. */

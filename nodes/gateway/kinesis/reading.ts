@@ -37,7 +37,9 @@ export async function startOffset(k: KinesisBackend, stream: StreamRecord, shard
         throw new AwsError('InvalidArgumentException', `Invalid StartingSequenceNumber. It encodes shardId-${String(pos.ordinal).padStart(12, '0')}, while it was used in a call to a shard with ${shard.shardId}`);
       }
       const st = await k.state(shard);
-      if (pos.offset >= st.nextOffset) {
+      // AT the next offset is where the shard's next record goes: an empty shard's
+      // StartingSequenceNumber names it. AFTER it would skip a record not yet written.
+      if (p.type === 'AT_SEQUENCE_NUMBER' ? pos.offset > st.nextOffset : pos.offset >= st.nextOffset) {
         throw new AwsError('InvalidArgumentException', `StartingSequenceNumber ${p.sequenceNumber} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.name} under account ${k.opts.accountId} is invalid because it did not come from this stream.`);
       }
       // A position older than the retained records reads from the oldest one left.

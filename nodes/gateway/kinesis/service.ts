@@ -3,6 +3,7 @@
 import { type ServiceSpec, actionMap, eraseService } from '../action.js';
 import { type KinesisBackend } from './backend.js';
 import { KINESIS_ACTIONS } from './actions/index.js';
+import { withLooseInput } from './validation.js';
 
 export function kinesisService(k: KinesisBackend): ServiceSpec<unknown> {
   const spec: ServiceSpec<KinesisBackend> = {
@@ -15,7 +16,7 @@ export function kinesisService(k: KinesisBackend): ServiceSpec<unknown> {
     xmlNamespace: 'http://kinesis.amazonaws.com/doc/2013-12-02/',
     // AWS: PutRecords carries up to 5 MiB of records; base64 adds a third.
     maxBodyBytes: 8 * 1024 * 1024,
-    actions: actionMap(KINESIS_ACTIONS),
+    actions: actionMap(KINESIS_ACTIONS.map(withLooseInput)),
     deps: k,
   };
   return eraseService(spec);

@@ -82,6 +82,8 @@ export class SqsMappingRunner implements MappingRunner {
         }
         const batch = await this.collect(q);
         if (batch.length === 0) {
+          // The backlog is gone: stop adding pollers; this one retires after three empty polls.
+          this.busySince = 0;
           if (++empty >= 3 && this.pollers.size > INITIAL_POLLERS) return;
           continue;
         }

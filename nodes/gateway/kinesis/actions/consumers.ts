@@ -36,7 +36,8 @@ export const listStreamConsumers = defineAction<KinesisBackend>()({
     const s = await k.resolve({ StreamARN: input.StreamARN });
     const after = input.NextToken === undefined ? undefined : decodeToken(input.NextToken, `consumers:${s.name}`).after;
     const all = [...s.consumers].sort((a, b) => (a.name < b.name ? -1 : 1)).filter((c) => after === undefined || c.name > after);
-    const page = all.slice(0, input.MaxResults ?? 100);
+    // AWS: 100 by default, and at most 100 whatever MaxResults says.
+    const page = all.slice(0, Math.min(input.MaxResults ?? 100, 100));
     return {
       Consumers: page.map((c) => consumerView(k, s, c)),
       ...(all.length > page.length ? { NextToken: encodeToken(`consumers:${s.name}`, page[page.length - 1]!.name) } : {}),

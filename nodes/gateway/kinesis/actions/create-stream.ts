@@ -19,9 +19,6 @@ export const createStream = defineAction<KinesisBackend>()({
   }),
   output: empty,
   async handler(input, ctx, k) {
-    if (!/^[a-zA-Z0-9_.-]+$/.test(input.StreamName)) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${input.StreamName}' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
-    }
     // The shape's enum admitted only these two.
     const mode = (input.StreamModeDetails?.StreamMode ?? 'PROVISIONED') as 'PROVISIONED' | 'ON_DEMAND';
     if (mode === 'PROVISIONED' && input.ShardCount === undefined) {
@@ -41,6 +38,7 @@ export const createStream = defineAction<KinesisBackend>()({
       tags: input.Tags ?? {},
       replicationFactor: Math.max(1, Math.min(3, up)),
       shardLimit: k.opts.shardLimit,
+      region: k.opts.region,
     });
     return {};
   },

@@ -3,9 +3,9 @@
 import { defineAction } from '../../action.js';
 import { t } from '../../shapes.js';
 import { type KinesisBackend } from '../backend.js';
-import { empty, encryptionType, streamRef } from '../shapes.js';
+import { empty, encryptionType, keyId, streamRef } from '../shapes.js';
 
-const input = t.struct({ ...streamRef, EncryptionType: { ...encryptionType, required: true }, KeyId: t.string({ min: 1, max: 2048, required: true }) });
+const input = t.struct({ ...streamRef, EncryptionType: { ...encryptionType, required: true }, KeyId: { ...keyId, required: true } });
 
 export const startStreamEncryption = defineAction<KinesisBackend>()({
   name: 'StartStreamEncryption',

@@ -1,3 +1,4 @@
+import { shardIdOf } from '../../../../storage/partitions/meta-streams.js';
 import { defineAction } from '../../action.js';
 import { AwsError } from '../../errors.js';
 import { t } from '../../shapes.js';
@@ -19,7 +20,7 @@ export const getRecords = defineAction<KinesisBackend>()({
       throw new AwsError('InvalidArgumentException', 'StreamARN does not match the stream of the ShardIterator.');
     }
     const shard = s.shards.find((sh) => sh.ordinal === it.ordinal);
-    if (!shard) throw new AwsError('ResourceNotFoundException', `Shard ${it.ordinal} of stream ${s.name} under account ${k.opts.accountId} does not exist`);
+    if (!shard) throw new AwsError('ResourceNotFoundException', `Shard ${shardIdOf(it.ordinal)} in stream ${s.name} under account ${k.opts.accountId} does not exist`);
     if (!k.reads.admit(shard.groupId, now)) {
       throw new AwsError('ProvisionedThroughputExceededException', `Rate exceeded for shard ${shard.shardId} in stream ${s.name} under account ${k.opts.accountId}.`);
     }

@@ -1,6 +1,8 @@
-// Every Kinesis action, one file each (related small ones share a file).
+// Every Kinesis action, one file each (related small ones share a file), each checking its input
+// against the API model's constraints as AWS's front does (validation.ts).
 import { type AnyAction } from '../../action.js';
 import { type KinesisBackend } from '../backend.js';
+import { withModelChecks } from '../validation.js';
 import { deregisterStreamConsumer, describeStreamConsumer, listStreamConsumers, registerStreamConsumer } from './consumers.js';
 import { createStream } from './create-stream.js';
 import { deleteStream } from './delete-stream.js';
@@ -16,6 +18,7 @@ import { putRecord } from './put-record.js';
 import { putRecordsAction } from './put-records.js';
 import { mergeShards, splitShard, updateShardCount } from './resharding.js';
 import { decreaseStreamRetentionPeriod, increaseStreamRetentionPeriod } from './retention.js';
+import { subscribeToShard } from './subscribe-to-shard.js';
 import { addTagsToStream, listTagsForStream, removeTagsFromStream } from './tags.js';
 
 export const KINESIS_ACTIONS: AnyAction<KinesisBackend>[] = [
@@ -45,4 +48,5 @@ export const KINESIS_ACTIONS: AnyAction<KinesisBackend>[] = [
   deregisterStreamConsumer,
   describeLimits,
   updateStreamMode,
-];
+  subscribeToShard,
+].map(withModelChecks);

@@ -23,19 +23,23 @@ export const listShards = defineAction<KinesisBackend>()({
   }),
   output: t.struct({ Shards: t.list(shard), NextToken: t.string() }),
   async handler(input, _ctx, k) {
-    const limit = input.MaxResults ?? 1000;
+    // AWS: 1,000 by default, and at most 1,000 whatever MaxResults says.
+    const limit = Math.min(input.MaxResults ?? 1000, 1000);
     let name: string;
     let after: string | undefined;
     let filter = input.ShardFilter;
     if (input.NextToken !== undefined) {
-      if (input.StreamName !== undefined || input.StreamARN !== undefined || input.ExclusiveStartShardId !== undefined || input.StreamCreationTimestamp !== undefined || filter !== undefined) {
-        throw new AwsError('InvalidArgumentException', 'NextToken and StreamName or StreamARN or ExclusiveStartShardId or StreamCreationTimestamp or ShardFilter cannot be provided together.');
+      // AWS's wording (kinesalite recorded it) for the common mistake; ours for the rest.
+      if (input.StreamName !== undefined) throw new AwsError('InvalidArgumentException', 'NextToken and StreamName cannot be provided together.');
+      if (input.StreamARN !== undefined || input.ExclusiveStartShardId !== undefined || input.StreamCreationTimestamp !== undefined || filter !== undefined) {
+        throw new AwsError('InvalidArgumentException', 'NextToken and StreamARN or ExclusiveStartShardId or StreamCreationTimestamp or ShardFilter cannot be provided together.');
       }
-      const tok = JSON.parse(decodeToken(input.NextToken, 'shards').after) as { s: string; a: string; f?: typeof filter };
+      const tok = pageOf(decodeToken(input.NextToken, 'shards').after);
       name = tok.s;
       after = tok.a;
       filter = tok.f;
     } else {
+      if (input.StreamName === undefined && input.StreamARN === undefined) throw new AwsError('InvalidArgumentException', 'Either NextToken or StreamName should be provided.');
       name = k.nameOf(input);
       after = input.ExclusiveStartShardId;
     }
@@ -54,6 +58,22 @@ export const listShards = defineAction<KinesisBackend>()({
   },
 });
 
+type Filter = { Type: string; ShardId?: string; Timestamp?: number };
+
+function pageOf(after: string): { s: string; a: string; f?: Filter } {
+  let o: unknown;
+  try {
+    o = JSON.parse(after) as unknown;
+  } catch {
+    throw new AwsError('InvalidArgumentException', 'NextToken is invalid.');
+  }
+  if (typeof o !== 'object' || o === null || !('s' in o) || !('a' in o) || typeof o.s !== 'string' || typeof o.a !== 'string') {
+    throw new AwsError('InvalidArgumentException', 'NextToken is invalid.');
+  }
+  const f = 'f' in o && typeof o.f === 'object' && o.f !== null && 'Type' in o.f && typeof o.f.Type === 'string' ? (o.f as Filter) : undefined;
+  return { s: o.s, a: o.a, ...(f === undefined ? {} : { f }) };
+}
+
 function applyFilter(shards: ShardRecord[], f: { Type: string; ShardId?: string; Timestamp?: number }): ShardRecord[] {
   switch (f.Type) {
     case 'AFTER_SHARD_ID': {
@@ -65,9 +85,11 @@ function applyFilter(shards: ShardRecord[], f: { Type: string; ShardId?: string;
     case 'AT_TIMESTAMP':
     case 'FROM_TIMESTAMP': {
       if (f.Timestamp === undefined) throw new AwsError('InvalidArgumentException', `Timestamp must be provided with the ${f.Type} filter.`);
-      const ts = f.Timestamp * 1000;
+      // Epoch seconds with a fraction: 1795870401.335 * 1000 is 1795870401334.9998.
+      const ts = Math.round(f.Timestamp * 1000);
+      // AWS: AT_TIMESTAMP includes a shard closed at the very time, as FROM_TIMESTAMP does.
       return f.Type === 'AT_TIMESTAMP'
-        ? shards.filter((sh) => sh.createdAtMs <= ts && (sh.closedAtMs === undefined || sh.closedAtMs > ts))
+        ? shards.filter((sh) => sh.createdAtMs <= ts && (sh.closedAtMs === undefined || sh.closedAtMs >= ts))
         : shards.filter((sh) => sh.closedAtMs === undefined || sh.closedAtMs >= ts);
     }
     case 'AT_TRIM_HORIZON': {

@@ -15,8 +15,8 @@ export const listStreams = defineAction<KinesisBackend>()({
     StreamSummaries: t.list(t.struct({ StreamName: t.string(), StreamARN: t.string(), StreamStatus: streamStatus, StreamModeDetails: streamModeDetails, StreamCreationTimestamp: timestamp })),
   }),
   async handler(input, _ctx, k) {
-    // AWS: 100 names per page by default.
-    const limit = input.Limit ?? 100;
+    // AWS: 100 names per page by default, and at most 100 whatever Limit says.
+    const limit = Math.min(input.Limit ?? 100, 100);
     const after = input.NextToken !== undefined ? decodeToken(input.NextToken, 'streams').after : input.ExclusiveStartStreamName;
     const all = (await k.all()).filter((s) => after === undefined || s.name > after);
     const page = all.slice(0, limit);

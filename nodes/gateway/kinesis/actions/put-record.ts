@@ -3,14 +3,14 @@ import { AwsError } from '../../errors.js';
 import { t } from '../../shapes.js';
 import { type KinesisBackend } from '../backend.js';
 import { checkRecord, putRecords } from '../put.js';
-import { encryptionType, hashKey, sequenceNumber, streamRef } from '../shapes.js';
+import { encryptionType, hashKey, partitionKey, sequenceNumber, streamRef } from '../shapes.js';
 
 export const putRecord = defineAction<KinesisBackend>()({
   name: 'PutRecord',
   input: t.struct({
     ...streamRef,
     Data: t.blob({ required: true }),
-    PartitionKey: t.string({ required: true }),
+    PartitionKey: { ...partitionKey, required: true },
     ExplicitHashKey: hashKey,
     SequenceNumberForOrdering: sequenceNumber,
     DryRun: t.boolean(),

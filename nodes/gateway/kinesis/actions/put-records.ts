@@ -3,17 +3,19 @@ import { AwsError } from '../../errors.js';
 import { t } from '../../shapes.js';
 import { type KinesisBackend } from '../backend.js';
 import { checkRecord, putRecords } from '../put.js';
-import { encryptionType, hashKey, streamRef } from '../shapes.js';
+import { encryptionType, hashKey, partitionKey, streamRef } from '../shapes.js';
+import { constrained } from '../validation.js';
 
 /** AWS: 500 records and 5 MiB (data and partition keys) per PutRecords request. */
 const MAX_RECORDS = 500;
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+const entry = t.struct({ Data: t.blob({ required: true }), ExplicitHashKey: hashKey, PartitionKey: { ...partitionKey, required: true } });
 
 export const putRecordsAction = defineAction<KinesisBackend>()({
   name: 'PutRecords',
   input: t.struct({
     ...streamRef,
-    Records: { ...t.list(t.struct({ Data: t.blob({ required: true }), ExplicitHashKey: hashKey, PartitionKey: t.string({ required: true }) })), required: true },
+    Records: { ...constrained(t.list(entry), { minItems: 1, maxItems: MAX_RECORDS }), required: true },
     DryRun: t.boolean(),
   }),
   output: t.struct({
@@ -22,10 +24,6 @@ export const putRecordsAction = defineAction<KinesisBackend>()({
     EncryptionType: encryptionType,
   }),
   async handler(input, _ctx, k) {
-    const n = input.Records.length;
-    if (n < 1 || n > MAX_RECORDS) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '[...]' at 'records' failed to satisfy constraint: Member must have length ${n < 1 ? 'greater than or equal to 1' : `less than or equal to ${MAX_RECORDS}`}`);
-    }
     const hashes = input.Records.map((r, i) => checkRecord(r, `records.${i + 1}.member.`));
     const total = input.Records.reduce((sum, r) => sum + r.Data.length + Buffer.byteLength(r.PartitionKey, 'utf8'), 0);
     if (total > MAX_REQUEST_BYTES) throw new AwsError('InvalidArgumentException', `Records size exceeds ${MAX_REQUEST_BYTES / 1024 / 1024} MB limit`);

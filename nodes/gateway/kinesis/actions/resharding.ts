@@ -18,11 +18,8 @@ export const splitShard = defineAction<KinesisBackend>()({
   input: t.struct({ ...streamRef, ShardToSplit: { ...shardId, required: true }, NewStartingHashKey: { ...hashKey, required: true } }),
   output: empty,
   async handler(input, ctx, k) {
-    if (!/^(0|[1-9]\d{0,38})$/.test(input.NewStartingHashKey)) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${input.NewStartingHashKey}' at 'newStartingHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})`);
-    }
     const s = await k.resolve(input);
-    const after = await k.meta({ type: 'splitShard', name: s.name, account: ctx.accountId, shardId: input.ShardToSplit, newStartingHashKey: input.NewStartingHashKey, shardLimit: k.opts.shardLimit });
+    const after = await k.meta({ type: 'splitShard', name: s.name, account: ctx.accountId, shardId: input.ShardToSplit, newStartingHashKey: input.NewStartingHashKey, shardLimit: k.opts.shardLimit, region: k.opts.region });
     await closeRetired(k, s, after);
     return {};
   },
@@ -46,9 +43,10 @@ export const updateShardCount = defineAction<KinesisBackend>()({
   output: t.struct({ StreamName: t.string(), CurrentShardCount: t.integer(), TargetShardCount: t.integer(), StreamARN: t.string() }),
   async handler(input, ctx, k) {
     const s = await k.resolve(input);
-    if (s.mode === 'ON_DEMAND') throw new AwsError('ValidationException', 'UpdateShardCount is not supported for streams in ON_DEMAND mode.');
+    // AWS (as moto recorded it): on-demand streams are re-scaled by the service alone.
+    if (s.mode === 'ON_DEMAND') throw new AwsError('ValidationException', `Request is invalid. Stream ${s.name} under account ${ctx.accountId} is in On-Demand mode.`);
     const current = s.shards.filter((sh) => sh.closedAtMs === undefined).length;
-    const after = await k.meta({ type: 'updateShardCount', name: s.name, account: ctx.accountId, target: input.TargetShardCount, shardLimit: k.opts.shardLimit });
+    const after = await k.meta({ type: 'updateShardCount', name: s.name, account: ctx.accountId, target: input.TargetShardCount, shardLimit: k.opts.shardLimit, region: k.opts.region });
     await closeRetired(k, s, after);
     return { StreamName: s.name, CurrentShardCount: current, TargetShardCount: input.TargetShardCount, StreamARN: k.arn(s.name) };
   },

@@ -1,17 +1,13 @@
 import { defineAction } from '../../action.js';
-import { AwsError } from '../../errors.js';
 import { t } from '../../shapes.js';
 import { type KinesisBackend } from '../backend.js';
-import { empty, streamRef, tagKey, tagMap } from '../shapes.js';
+import { empty, streamRef, tagKey, tagKeyList, tagMap } from '../shapes.js';
 
 export const addTagsToStream = defineAction<KinesisBackend>()({
   name: 'AddTagsToStream',
   input: t.struct({ ...streamRef, Tags: { ...tagMap, required: true } }),
   output: empty,
   async handler(input, ctx, k) {
-    const n = Object.keys(input.Tags).length;
-    // AWS: 1–10 tags per AddTagsToStream call.
-    if (n < 1 || n > 10) throw new AwsError('ValidationException', `1 validation error detected: Value '${JSON.stringify(input.Tags)}' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 10`);
     const s = await k.resolve(input);
     await k.meta({ type: 'tagStream', name: s.name, account: ctx.accountId, tags: input.Tags });
     return {};
@@ -20,12 +16,9 @@ export const addTagsToStream = defineAction<KinesisBackend>()({
 
 export const removeTagsFromStream = defineAction<KinesisBackend>()({
   name: 'RemoveTagsFromStream',
-  input: t.struct({ ...streamRef, TagKeys: { ...t.list(tagKey), required: true } }),
+  input: t.struct({ ...streamRef, TagKeys: { ...tagKeyList, required: true } }),
   output: empty,
   async handler(input, ctx, k) {
-    if (input.TagKeys.length < 1 || input.TagKeys.length > 50) {
-      throw new AwsError('ValidationException', "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length between 1 and 50");
-    }
     const s = await k.resolve(input);
     await k.meta({ type: 'untagStream', name: s.name, account: ctx.accountId, keys: input.TagKeys });
     return {};
