@@ -1,4 +1,4 @@
-// Debian's AWS CLI (awscli 2.9.19, which speaks SQS's Query protocol) against the embedded
+// Debian's AWS CLI (awscli 2.9.19: SQS's Query protocol, Lambda's REST-JSON, Kinesis's JSON 1.1) against the embedded
 // server. CI installs the package (.ci/run); without it the test says so and skips.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -96,6 +96,34 @@ describe('the AWS CLI (Query protocol)', () => {
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toMatch(/ResourceNotFoundException/);
       expect((await aws(e, ['lambda', 'delete-function', '--function-name', 'cli-fn'])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+  it('creates a stream, puts and reads records, and maps it to a function', async (ctx) => {
+    if (!target) {
+      ctx.skip(`${AWS} is not installed (Debian package awscli; .ci/run installs it)`);
+      return;
+    }
+    const e = target.endpoint;
+    expect((await aws(e, ['kinesis', 'create-stream', '--stream-name', 'cli-s', '--shard-count', '2'])).code).toBe(0);
+    const put = await aws(e, ['kinesis', 'put-record', '--stream-name', 'cli-s', '--partition-key', 'pk', '--cli-binary-format', 'raw-in-base64-out', '--data', 'from the cli']);
+    expect(put.stderr).toBe('');
+    const { ShardId, SequenceNumber } = JSON.parse(put.stdout) as { ShardId: string; SequenceNumber: string };
+    const it = JSON.parse((await aws(e, ['kinesis', 'get-shard-iterator', '--stream-name', 'cli-s', '--shard-id', ShardId, '--shard-iterator-type', 'AT_SEQUENCE_NUMBER', '--starting-sequence-number', SequenceNumber])).stdout) as { ShardIterator: string };
+    const got = JSON.parse((await aws(e, ['kinesis', 'get-records', '--shard-iterator', it.ShardIterator])).stdout) as { Records: { Data: string; PartitionKey: string }[] };
+    expect(got.Records.map((r) => [Buffer.from(r.Data, 'base64').toString(), r.PartitionKey])).toEqual([['from the cli', 'pk']]);
+    const shards = JSON.parse((await aws(e, ['kinesis', 'list-shards', '--stream-name', 'cli-s'])).stdout) as { Shards: unknown[] };
+    expect(shards.Shards).toHaveLength(2);
+    const dir = mkdtempSync(join(tmpdir(), 'stratus-cli-esm-'));
+    try {
+      writeFileSync(join(dir, 'fn.zip'), ECHO);
+      expect((await aws(e, ['lambda', 'create-function', '--function-name', 'cli-stream-fn', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', 'arn:aws:iam::000000000000:role/cli', '--zip-file', `fileb://${join(dir, 'fn.zip')}`])).code).toBe(0);
+      const m = await aws(e, ['lambda', 'create-event-source-mapping', '--function-name', 'cli-stream-fn', '--event-source-arn', 'arn:aws:kinesis:us-east-1:000000000000:stream/cli-s', '--starting-position', 'TRIM_HORIZON']);
+      expect(m.stderr).toBe('');
+      expect(JSON.parse(m.stdout)).toMatchObject({ State: 'Creating', BatchSize: 100, StartingPosition: 'TRIM_HORIZON' });
+      const missing = await aws(e, ['kinesis', 'describe-stream-summary', '--stream-name', 'no-such-stream']);
+      expect(missing.stderr).toMatch(/ResourceNotFoundException/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
