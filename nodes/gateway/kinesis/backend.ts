@@ -153,8 +153,13 @@ export class KinesisBackend {
     return this.propose(group, encodeStreamCommand(cmd));
   }
 
-  async read(shard: ShardRecord, fromOffset: number, maxRecords: number, maxBytes: number): Promise<ReadResult | ErrorResult> {
-    const r = decodeReadResult(await this.client.read(shard.groupId, encodeLogQuery({ type: 'read', fromOffset, maxRecords, maxBytes })));
+  /**
+   * Records from an offset. `stale` reads a replica's applied state without a quorum round:
+   * applied entries are committed and a shard only appends, so any replica answers a prefix of
+   * what the leader would — a consumer may see new records a poll later, never wrong ones.
+   */
+  async read(shard: ShardRecord, fromOffset: number, maxRecords: number, maxBytes: number, stale = false): Promise<ReadResult | ErrorResult> {
+    const r = decodeReadResult(await this.client.read(shard.groupId, encodeLogQuery({ type: 'read', fromOffset, maxRecords, maxBytes }), { stale }));
     return r.ok ? r.value : r;
   }
 

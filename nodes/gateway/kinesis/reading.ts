@@ -73,9 +73,10 @@ export interface ShardBatch {
 export const MAX_READ_BYTES = 10 * 1024 * 1024;
 
 export async function readShard(k: KinesisBackend, stream: StreamRecord, shard: ShardRecord, from: number, limit: number, now = Date.now()): Promise<ShardBatch> {
-  let r = await k.read(shard, from, limit, MAX_READ_BYTES);
+  let r = await k.read(shard, from, limit, MAX_READ_BYTES, true);
   if ('ok' in r && r.code === 'OutOfRange') {
-    // Retention trimmed past the position: continue from the oldest record left, as AWS does.
+    // A replica behind the position (the stale read), or retention trimmed past it: ask the
+    // leader, and continue from the oldest record left, as AWS does.
     const st = await k.state(shard);
     r = await k.read(shard, Math.max(from, st.firstOffset), limit, MAX_READ_BYTES);
   }
