@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RocksEngine } from '../../storage/engine/index.js';
 import { FORMAT_KEY } from '../../storage/engine/keys.js';
+import { freePorts } from '../ports.js';
 
 const BIN = fileURLToPath(new URL('../../bin/stratus.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stratus-cli-'));
@@ -49,7 +50,7 @@ describe('stratus command-line errors', () => {
   it('generates the root key at the first start only: printed once, written 0600', async () => {
     const data = join(dir, 'first-start');
     const run = async (): Promise<string> => {
-      const child = spawn(process.execPath, [BIN, 'start', '--data', data, '--grpc-port', String(40000 + Math.floor(Math.random() * 5000)), '--http-port', '0'], {
+      const child = spawn(process.execPath, [BIN, 'start', '--data', data, '--grpc-port', String((await freePorts(1))[0]), '--http-port', '0'], {
         env: { ...process.env, STRATUS_ROOT_ACCESS_KEY_ID: '', STRATUS_ROOT_SECRET_ACCESS_KEY: '' },
       });
       let out = '';
@@ -82,7 +83,7 @@ describe('stratus command-line errors', () => {
     try {
       const r = stratus('start', '--data', join(dir, 'ports'), '--grpc-port', String(port), '--http-port', '0');
       expect(r).toMatchObject({ code: 2, stderr: `stratus: --grpc-port: cannot listen on 127.0.0.1:${port} (the port is in use)\n` });
-      const h = stratus('start', '--data', join(dir, 'ports'), '--grpc-port', String(40000 + Math.floor(Math.random() * 9000)), '--http-port', String(port));
+      const h = stratus('start', '--data', join(dir, 'ports'), '--grpc-port', String((await freePorts(1))[0]), '--http-port', String(port));
       expect(h).toMatchObject({ code: 2, stderr: `stratus: --http-port: cannot listen on 127.0.0.1:${port} (the port is in use)\n` });
     } finally {
       holder.close();
@@ -94,7 +95,7 @@ describe('stratus command-line errors', () => {
     const engine = await RocksEngine.open(join(data, 'engine'));
     await engine.write([{ type: 'put', key: FORMAT_KEY, value: Uint8Array.of(0, 0, 0, 99) }], { sync: true });
     await engine.close();
-    const r = stratus('start', '--data', data, '--grpc-port', String(40000 + Math.floor(Math.random() * 9000)), '--http-port', '0');
+    const r = stratus('start', '--data', data, '--grpc-port', String((await freePorts(1))[0]), '--http-port', '0');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^stratus: --data: .*version 99.*\n$/);
     expect(r.stderr.split('\n')).toHaveLength(2);

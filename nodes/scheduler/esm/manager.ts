@@ -53,9 +53,13 @@ export class EventSourceMappings {
     return this.running.get(uuid)?.runner;
   }
 
+  /**
+   * Stops every runner. A catalog read in flight is not waited for beyond half a second: its
+   * cluster calls may be retrying against servers already shut down (a node stopping at start).
+   */
   async stop(): Promise<void> {
     this.abort.abort();
-    await this.loop;
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 500).unref())]);
     await Promise.all([...this.running.values()].map((r) => r.runner.stop()));
     this.running.clear();
   }
@@ -83,6 +87,7 @@ export class EventSourceMappings {
       await r.runner.stop();
     }
     for (const [uuid, m] of want) {
+      // A reconcile that outlived stop() must not start runners nobody will stop.
       if (this.running.has(uuid) || this.abort.signal.aborted) continue;
       this.running.set(uuid, { rev: m.rev, runner: this.create(m.doc) });
     }
