@@ -1,9 +1,9 @@
-// Runs the event source mappings this scheduler owns. Every couple of seconds it reads the
-// mappings from the catalog and starts a runner for each enabled one it owns, stops the runners
+// Runs the event source mappings of this scheduler. Every couple of seconds it reads the
+// mappings from the catalog and starts a runner for each enabled one it runs, stops the runners
 // of deleted or disabled ones, and restarts a runner whose mapping changed. Position survives
 // all of it: SQS keeps messages until deleted, and a stream mapping's checkpoints live in the
-// shards. With several schedulers a mapping belongs to one (rendezvous hashing of its UUID);
-// the shard leases keep two from processing a shard at once while ownership moves.
+// shards. With several schedulers a queue mapping belongs to one (rendezvous hashing of its
+// UUID); a stream mapping runs everywhere and its shard leases give each shard one worker.
 import { randomUUID } from 'node:crypto';
 import { type KinesisBackend } from '../../gateway/kinesis/backend.js';
 import { type LambdaBackend } from '../../gateway/lambda/backend.js';
@@ -15,7 +15,7 @@ import { KinesisMappingRunner } from './kinesis-poller.js';
 import { type MappingRunner, SqsMappingRunner } from './sqs-poller.js';
 
 export interface EventSourceMappingsOptions {
-  /** Whether this scheduler runs the mapping (always true with one scheduler). */
+  /** Whether this scheduler runs a queue mapping (always true with one scheduler). */
   owns: (uuid: string) => boolean;
   /** Sends a discarded stream batch's record to an on-failure destination (an SQS queue ARN). */
   deliver: (arn: string, body: string) => Promise<void>;
@@ -78,7 +78,11 @@ export class EventSourceMappings {
   async reconcile(): Promise<void> {
     const want = new Map<string, { rev: number; doc: MappingDoc }>();
     for (const m of await listMappings(this.lambda)) {
-      if (m.doc.enabled && this.o.owns(m.doc.uuid) && (m.doc.source === 'sqs' || this.kinesis)) want.set(m.doc.uuid, m);
+      // A stream mapping runs on every scheduler: its shard leases pick one worker per shard, so
+      // the shards of a scheduler that died move to another when their leases expire. A queue
+      // mapping runs on its owner only, so its scaling limits hold.
+      const mine = m.doc.source === 'kinesis' ? this.kinesis !== undefined : this.o.owns(m.doc.uuid);
+      if (m.doc.enabled && mine) want.set(m.doc.uuid, m);
     }
     for (const [uuid, r] of this.running) {
       const w = want.get(uuid);
