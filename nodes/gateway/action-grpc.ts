@@ -327,3 +327,17 @@ export function actionService<D>(
   }
   return { definition: wrapped, implementation };
 }
+
+/** Resolves once the stream has drained or the call is cancelled, whichever is first. */
+export function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done);
+  });
+}

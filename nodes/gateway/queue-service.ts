@@ -5,7 +5,7 @@
 // consumer.
 import { randomUUID } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
-import { type GrpcFrontOptions, type GrpcService, actionRunner, actionService, decoded, fromProtoValue, isRecord, toProto } from './action-grpc.js';
+import { type GrpcFrontOptions, type GrpcService, actionRunner, actionService, decoded, drained, fromProtoValue, isRecord, toProto } from './action-grpc.js';
 import { type Shape, toJson } from './shapes.js';
 import { changeMessageVisibilityBatch } from './sqs/actions/change-message-visibility-batch.js';
 import { receiveMessage } from './sqs/actions/receive-message.js';
@@ -29,19 +29,6 @@ function elementShape(s: Shape | undefined): Shape {
 }
 const MESSAGE_SHAPE = elementShape(receiveMessage.output.members.Messages);
 
-/** Resolves once the stream has drained or the call is cancelled, whichever is first. */
-function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done);
-  });
-}
 
 function fail(call: grpc.ServerWritableStream<unknown, unknown>, status: grpc.StatusObject): void {
   // grpc-js turns an 'error' event into the call's final status (code, details, metadata).

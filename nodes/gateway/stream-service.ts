@@ -11,7 +11,8 @@ import { decodeResult, type ErrorResult } from '../../storage/partitions/envelop
 import { type ShardRecord } from '../../storage/partitions/meta-codec.js';
 import { type CheckpointRecord, type LeaseRecord, decodeCheckpointResult } from '../../storage/partitions/stream-codec.js';
 import { type AnyAction, actionMap, defineAction } from './action.js';
-import { type ActionRunner, type GrpcFrontOptions, type GrpcService, actionRunner, actionService, decoded, fromProtoValue, toProto } from './action-grpc.js';
+import { sleep } from '../sleep.js';
+import { type ActionRunner, type GrpcFrontOptions, type GrpcService, actionRunner, actionService, decoded, drained, fromProtoValue, toProto } from './action-grpc.js';
 import { AwsError, type ErrorCode } from './errors.js';
 import { check, t } from './shapes.js';
 import { KINESIS_ACTIONS } from './kinesis/actions/index.js';
@@ -198,32 +199,6 @@ const HEARTBEAT_MS = 5000;
 /** How often an idle subscription asks its shard whether it was closed, for a catalog this gateway may not have refreshed yet. */
 const CLOSE_CHECK_MS = 1000;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
-
-/** Resolves once the stream has drained or the call is cancelled, whichever is first. */
-function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done);
-  });
-}
 
 interface Subscription {
   name: string;

@@ -7,7 +7,7 @@ import { type ShardState } from '../../../storage/partitions/stream-codec.js';
 import { visibleShards } from '../../gateway/kinesis/describe.js';
 import { type MappingDoc } from '../../gateway/lambda/mappings.js';
 import { parseFilterCriteria } from '../event-filter.js';
-import { sleep } from './batch.js';
+import { sleep } from '../../sleep.js';
 import { type MappingRunner } from './sqs-poller.js';
 import { ShardWorker, type ShardWorkerDeps, leaseName } from './shard-worker.js';
 

@@ -10,7 +10,7 @@ import { type LambdaBackend } from '../../gateway/lambda/backend.js';
 import { type MappingDoc, listMappings, setProcessingResult } from '../../gateway/lambda/mappings.js';
 import { Metric } from '../../telemetry/metric-names.js';
 import { type MetricsRegistry } from '../../telemetry/metrics.js';
-import { sleep } from './batch.js';
+import { sleep } from '../../sleep.js';
 import { KinesisMappingRunner } from './kinesis-poller.js';
 import { type MappingRunner, SqsMappingRunner } from './sqs-poller.js';
 

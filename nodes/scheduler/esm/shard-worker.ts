@@ -18,7 +18,8 @@ import { type StreamRecordOut, readShard, startOffset } from '../../gateway/kine
 import { type LambdaBackend } from '../../gateway/lambda/backend.js';
 import { type MappingDoc } from '../../gateway/lambda/mappings.js';
 import { type CompiledFilters, kinesisFilterView, matches } from '../event-filter.js';
-import { PROCESSING_FAILED, PROCESSING_OK, invokeBatch, sleep } from './batch.js';
+import { PROCESSING_FAILED, PROCESSING_OK, invokeBatch } from './batch.js';
+import { sleep } from '../../sleep.js';
 import { type DiscardCondition, discardedBatchRecord, kinesisRecord } from './kinesis-event.js';
 
 export const LEASE_TTL_MS = 15_000;

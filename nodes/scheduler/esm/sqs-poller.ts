@@ -14,7 +14,8 @@ import { type MappingDoc } from '../../gateway/lambda/mappings.js';
 import { changeByHandles, deleteByHandles } from '../../gateway/sqs/receipts.js';
 import { type Delivered, receiveMessages } from '../../gateway/sqs/receive.js';
 import { type CompiledFilters, matches, parseFilterCriteria, sqsFilterView } from '../event-filter.js';
-import { type BatchOutcome, PROCESSING_FAILED, PROCESSING_OK, invokeBatch, sleep } from './batch.js';
+import { type BatchOutcome, PROCESSING_FAILED, PROCESSING_OK, invokeBatch } from './batch.js';
+import { sleep } from '../../sleep.js';
 import { type SqsEventRecord, sqsRecord } from './sqs-event.js';
 
 const INITIAL_POLLERS = 5;
