@@ -73,6 +73,8 @@ export interface ServiceSpec<D = unknown> {
   jsonVersion: '1.0' | '1.1';
   /** Whether JSON errors also carry x-amzn-query-error (services that moved from Query to JSON). */
   queryCompatible: boolean;
+  /** The service's own names for generic errors shared code raises (as RestServiceSpec's). */
+  errorAliases?: Partial<Record<ErrorCode, ErrorCode>>;
   /**
    * Also accept AWS's CBOR variant of the JSON protocol (`application/x-amz-cbor-1.1`), which the
    * Java SDK and the KCL send to Kinesis by default; answered in CBOR.

@@ -13,7 +13,7 @@ import { AwsError, ERRORS, type ErrorCode, asAwsError } from './errors.js';
 import { jsonContentType, jsonError, jsonResponse, parseJsonBody } from './protocols/aws-json.js';
 import { CBOR_CONTENT_TYPE, cborError, cborResponse, parseCborBody } from './protocols/cbor.js';
 import { parseForm, queryError, queryResponse } from './protocols/query.js';
-import { type QueryParams, type RestWire, type RouteMatch, RestRouter, decodeRestInput, parseQueryParams, restError, restResponse } from './protocols/rest-json.js';
+import { type QueryParams, type RestWire, type RouteMatch, RestRouter, decodeRestInput, parseQueryParams, restAlias, restError, restResponse } from './protocols/rest-json.js';
 import { type Principal, type SignedRequest } from './protocols/sigv4.js';
 import { type StructShape, fromQuery } from './shapes.js';
 import { Attr, SpanKind, SpanName, withSpanOpts } from '../telemetry/index.js';
@@ -288,7 +288,10 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
       service = bySigning.get(scopeServiceEarly(req, rawQuery) ?? '') ?? fallback!;
       actionName = '';
     }
-    const fail = (err: AwsError): void => send(res, requestId, cbor ? cborError(service, err) : json ? jsonError(service, err) : queryError(service.xmlNamespace, err, requestId));
+    const fail = (error: AwsError): void => {
+      const err = restAlias(service, error);
+      send(res, requestId, cbor ? cborError(service, err) : json ? jsonError(service, err) : queryError(service.xmlNamespace, err, requestId));
+    };
 
     // A Query request's service is settled by its form; until then, the scope's (or the first) limit applies.
     const limit = service.maxBodyBytes ?? o.maxBodyBytes;

@@ -49,6 +49,7 @@ import { decodeIterator, encodeIterator } from '../../nodes/gateway/kinesis/posi
 import { parseNodeOptions } from '../../nodes/options.js';
 import { type RunningNode, runNode } from '../../nodes/run-node.js';
 import { ROOT, startEmbedded } from './targets.js';
+import { signedSend } from './raw-http.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -794,6 +795,24 @@ describe('Kinesis on the embedded server', () => {
     // The name is free again, for a new stream with fresh shards.
     await create('doomed', 1);
     expect((await shardsOf('doomed')).map((s) => s.ShardId)).toEqual([shardId(0)]);
+  });
+});
+
+describe('Kinesis requests below the SDK', () => {
+  let t: Awaited<ReturnType<typeof startEmbedded>>;
+  beforeAll(async () => {
+    t = await startEmbedded();
+  });
+  afterAll(async () => t?.stop());
+
+  it('answers a value of the wrong JSON type with SerializationException', async () => {
+    const r = await signedSend(
+      t.endpoint,
+      { headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.CreateStream' }, body: JSON.stringify({ StreamName: 'typed', ShardCount: 'two' }) },
+      { service: 'kinesis' },
+    );
+    expect(r.status).toBe(400);
+    expect((JSON.parse(r.body) as { __type: string }).__type).toMatch(/SerializationException$/);
   });
 });
 

@@ -30,6 +30,8 @@ type SignableRequest = Parameters<SignatureV4['sign']>[0];
 export interface SignOptions {
   signingDate?: Date;
   secretAccessKey?: string;
+  /** The SigV4 scope's service; default sqs. */
+  service?: string;
 }
 
 /** Adds SigV4 headers (service sqs, us-east-1, the test root key) to a request aimed at `endpoint`. */
@@ -40,7 +42,7 @@ export async function sign(endpoint: string, r: RawRequest, o: SignOptions = {})
   const query: Record<string, string> = {};
   if (q >= 0) for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v;
   const signer = new SignatureV4({
-    service: 'sqs',
+    service: o.service ?? 'sqs',
     region: 'us-east-1',
     credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: o.secretAccessKey ?? ROOT.secretAccessKey },
     sha256: Hash.bind(null, 'sha256'),

@@ -11,6 +11,9 @@ export function kinesisService(k: KinesisBackend): ServiceSpec<unknown> {
     targetPrefix: 'Kinesis_20131202',
     jsonVersion: '1.1',
     queryCompatible: false,
+    // The HTTP front checks only types before an action runs (validation.ts words every
+    // constraint as AWS does): a value of the wrong JSON type is AWS's SerializationException.
+    errorAliases: { InvalidParameterValue: 'SerializationException', MissingParameter: 'ValidationException', InternalFailure: 'InternalFailureException' },
     cbor: true,
     queryVersion: '2013-12-02',
     xmlNamespace: 'http://kinesis.amazonaws.com/doc/2013-12-02/',

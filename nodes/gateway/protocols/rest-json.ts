@@ -357,7 +357,7 @@ export function restResponse(action: AnyAction<unknown>, value: Record<string, u
 // Errors
 
 /** The service's own error for a generic one raised by shared code (RestServiceSpec.errorAliases). */
-export function restAlias(service: Pick<RestServiceSpec, 'errorAliases'>, err: AwsError): AwsError {
+export function restAlias(service: { errorAliases?: RestServiceSpec['errorAliases'] }, err: AwsError): AwsError {
   const alias = service.errorAliases?.[err.code];
   return alias === undefined || alias === err.code ? err : new AwsError(alias, err.message, err.extra);
 }
