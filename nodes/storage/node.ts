@@ -296,6 +296,10 @@ export class StorageNode {
   }
 
   private fatal(err: unknown): void {
+    // A cycle that was running when stop() closed the engine fails to persist: nothing it held
+    // was acknowledged (its messages are sent only after the write, its proposers were failed
+    // by stop), so a stopping node just ends, and a restart replays from what is durable.
+    if (this.stopped) return;
     this.opts.log(`storage node ${this.opts.nodeId}: fatal: cannot persist or apply: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     process.exit(70);
   }
