@@ -41,6 +41,8 @@ import { type LambdaRuntime } from './scheduler/lambda-runtime.js';
 import { StorageNode } from './storage/node.js';
 import { DEFAULT_KINESIS_OPTIONS, KinesisBackend } from './gateway/kinesis/backend.js';
 import { kinesisService } from './gateway/kinesis/service.js';
+import { DEFAULT_SNS_LIMITS, SnsBackend } from './gateway/sns/backend.js';
+import { snsService } from './gateway/sns/service.js';
 import { storageService } from './storage/service.js';
 
 export interface RunningNode {
@@ -204,6 +206,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     let lambda: LambdaRuntime | undefined;
     let sqs: SqsBackend | undefined;
     let kinesis: KinesisBackend | undefined;
+    let sns: SnsBackend | undefined;
     const runsFunctions = o.role === 'scheduler' || (fronts && o.scheduler && o.schedulers.length === 0);
     const servesLambda = runsFunctions || (fronts && o.schedulers.length > 0);
     if (fronts || o.role === 'scheduler') {
@@ -215,6 +218,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         writeLimits: o.kinesisLimits ? DEFAULT_KINESIS_OPTIONS.writeLimits : { bytesPerSecond: 0, recordsPerSecond: 0 },
         readLimits: o.kinesisLimits ? DEFAULT_KINESIS_OPTIONS.readLimits : { callsPerSecond: 0, bytesPerSecond: 0 },
       });
+      sns = new SnsBackend(client, placement, { accountId: o.accountId, region: o.region, replicationFactor: 3, ...DEFAULT_SNS_LIMITS });
     }
     if (servesLambda && sqs) {
       lambda = startLambdaRuntime(client, placement, sqs, {
@@ -234,6 +238,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         self: o.advertise,
         runFunctions: runsFunctions,
         ...(kinesis ? { kinesis } : {}),
+        ...(sns ? { sns } : {}),
       });
       const l = lambda;
       // Runs after the gRPC and HTTP servers close, before storage stops (cleanups run in reverse).
@@ -271,7 +276,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       // share the HTTP port; they are answered before AWS dispatch.
       const urls = lambda ? lambdaUrlFront({ lambda: lambda.backend, authenticate, log }) : undefined;
       const front = httpFront({
-        services: [sqsService(sqs), ...(kinesis ? [kinesisService(kinesis)] : []), ...(lambda ? [lambdaService(lambda.backend)] : [])],
+        services: [sqsService(sqs), ...(sns ? [snsService(sns)] : []), ...(kinesis ? [kinesisService(kinesis)] : []), ...(lambda ? [lambdaService(lambda.backend)] : [])],
         authenticate,
         region: o.region,
         accountId: o.accountId,

@@ -80,6 +80,11 @@ export interface ServiceSpec<D = unknown> {
    * Java SDK and the KCL send to Kinesis by default; answered in CBOR.
    */
   cbor?: boolean;
+  /**
+   * Query actions AWS serves without a signature when the request carries none: SNS's
+   * ConfirmSubscription and Unsubscribe, reached from the links in the messages it sends.
+   */
+  anonymousActions?: ReadonlySet<string>;
   /** Query protocol API version and XML namespace. */
   queryVersion: string;
   xmlNamespace: string;

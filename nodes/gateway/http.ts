@@ -321,7 +321,8 @@ export function httpFront(o: HttpFrontOptions): (req: IncomingMessage, res: Serv
         throw new AwsError('SerializationException', `Unsupported content type ${contentType || '(none)'} for ${target}: use ${jsonContentType(service.jsonVersion)}${service.cbor ? ` or ${CBOR_CONTENT_TYPE}` : ''}.`);
       }
 
-      const principal = await authenticate(req, rawPath, rawQuery, body);
+      const unsigned = !json && header(req, 'authorization') === undefined && !params.has('X-Amz-Signature');
+      const principal = unsigned && service.anonymousActions?.has(actionName) ? undefined : await authenticate(req, rawPath, rawQuery, body);
 
       const action = service.actions.get(actionName);
       if (!action) {

@@ -21,6 +21,11 @@ export type Location = 'uri' | 'querystring' | 'header' | 'headers-prefix' | 'pa
 
 interface Common {
   required?: boolean;
+  /**
+   * Query XML: the list or map is wrapped (`<Topics><member>…</member></Topics>`, maps as
+   * `<Attributes><entry><key/><value/></entry></Attributes>`), as SNS answers; SQS's are flattened.
+   */
+  wrapped?: boolean;
   /** The member's name in the Query protocol (flattened: the repeated element's name). */
   queryName?: string;
   /** REST binding of this member; absent: a JSON body member. */
@@ -250,10 +255,12 @@ function decodeValue(shape: Shape, form: Form, key: string): unknown {
     case 'map': {
       const out = emptyMap<unknown>();
       let any = false;
-      for (let i = 1; form.present.has(`${key}.${i}`); i++) {
-        const k = form.params.get(`${key}.${i}.${shape.keyName}`);
-        if (k === undefined) throw new AwsError('MissingParameter', `The request must contain the parameter ${key}.${i}.${shape.keyName}.`);
-        const v = decodeValue(shape.value, form, `${key}.${i}.${shape.valueName}`);
+      // Non-flattened maps (SNS) number their entries under `.entry`.
+      const base = form.present.has(`${key}.entry`) ? `${key}.entry` : key;
+      for (let i = 1; form.present.has(`${base}.${i}`); i++) {
+        const k = form.params.get(`${base}.${i}.${shape.keyName}`);
+        if (k === undefined) throw new AwsError('MissingParameter', `The request must contain the parameter ${base}.${i}.${shape.keyName}.`);
+        const v = decodeValue(shape.value, form, `${base}.${i}.${shape.valueName}`);
         if (v !== undefined) out[k] = v;
         any = true;
       }
@@ -298,13 +305,18 @@ export function toXml(shape: StructShape, value: Record<string, unknown>): strin
 
 function memberXml(shape: Shape, tag: string, v: unknown): string {
   switch (shape.kind) {
-    case 'list':
-      return Array.isArray(v) ? v.map((item) => memberXml(shape.member, tag, item)).join('') : '';
+    case 'list': {
+      if (!Array.isArray(v)) return '';
+      if (shape.wrapped) return `<${tag}>${v.map((item) => memberXml(shape.member, 'member', item)).join('')}</${tag}>`;
+      return v.map((item) => memberXml(shape.member, tag, item)).join('');
+    }
     case 'map': {
       if (typeof v !== 'object' || v === null) return '';
-      return Object.entries(v as Record<string, unknown>)
-        .map(([k, item]) => `<${tag}><${shape.keyName}>${xmlEscape(k)}</${shape.keyName}>${memberXml(shape.value, shape.valueName, item)}</${tag}>`)
+      const entry = shape.wrapped ? 'entry' : tag;
+      const entries = Object.entries(v as Record<string, unknown>)
+        .map(([k, item]) => `<${entry}><${shape.keyName}>${xmlEscape(k)}</${shape.keyName}>${memberXml(shape.value, shape.valueName, item)}</${entry}>`)
         .join('');
+      return shape.wrapped ? `<${tag}>${entries}</${tag}>` : entries;
     }
     case 'struct':
       return `<${tag}>${toXml(shape, v as Record<string, unknown>)}</${tag}>`;

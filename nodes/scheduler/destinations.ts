@@ -1,8 +1,11 @@
 // Where an async invocation's outcome goes: OnSuccess / OnFailure destinations get Lambda's
 // invocation record; the dead-letter queue gets the original event with Lambda's attributes.
-// Targets are Stratus queues (SQS ARNs) and functions (Lambda ARNs, invoked asynchronously).
+// Targets are Stratus queues (SQS ARNs), topics (SNS ARNs: published like any message, so their
+// subscribers get it) and functions (Lambda ARNs, invoked asynchronously).
 import { randomUUID } from 'node:crypto';
 import { type LambdaBackend } from '../gateway/lambda/backend.js';
+import { type SnsBackend } from '../gateway/sns/backend.js';
+import { preparePublish } from '../gateway/sns/message.js';
 import { type InvokeConfigDoc } from '../gateway/lambda/model.js';
 import { type AttributeMap } from '../gateway/sqs/messages.js';
 import { send } from '../gateway/sqs/partitions.js';
@@ -25,6 +28,7 @@ export class Destinations {
     private readonly lambda: LambdaBackend,
     private readonly queue: AsyncQueue,
     private readonly log: (line: string) => void,
+    private readonly sns?: SnsBackend,
   ) {}
 
   /** Lambda's invocation record, as destinations receive it. */
@@ -76,6 +80,18 @@ export class Destinations {
       }
       const p = prepareSend(q, { MessageBody: body, ...(attributes ? { MessageAttributes: attributes } : {}) }, { accessKeyId: undefined, accountId: this.lambda.opts.accountId });
       await send(this.lambda.sqs, q, p.partition, [p.item]);
+      return;
+    }
+    if (/^arn:aws[a-z-]*:sns:/.test(arn) && this.sns) {
+      const topic = await this.sns.find(this.sns.topicName(arn));
+      if (!topic) {
+        this.log(`scheduler: destination ${arn} does not exist; record dropped`);
+        return;
+      }
+      const attrs: Record<string, { DataType: string; StringValue?: string }> = {};
+      for (const [k, v] of Object.entries(attributes ?? {})) if (v.StringValue !== undefined) attrs[k] = { DataType: v.DataType, StringValue: v.StringValue };
+      const { entry } = preparePublish(topic, { Message: body, MessageAttributes: attrs }, randomUUID());
+      await this.sns.publish(topic, [entry]);
       return;
     }
     const fn = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([a-zA-Z0-9-_]+)(?::([a-zA-Z0-9$_-]+))?$/.exec(arn);

@@ -10,6 +10,8 @@ import { MasterKey } from '../gateway/lambda/env-crypto.js';
 import { type SqsBackend } from '../gateway/sqs/backend.js';
 import { EventSourceMappings } from './esm/manager.js';
 import { type KinesisBackend } from '../gateway/kinesis/backend.js';
+import { type SnsBackend } from '../gateway/sns/backend.js';
+import { TopicDeliveries } from './topics/manager.js';
 import { AsyncInvoker } from './async-invoker.js';
 import { CodeCache } from './code-cache.js';
 import { CodeStore } from './code-store.js';
@@ -44,6 +46,8 @@ export interface LambdaRuntimeOptions {
   runFunctions: boolean;
   /** Kinesis streams, for stream event source mappings (and checking their sources exist). */
   kinesis?: KinesisBackend;
+  /** SNS topics: this scheduler delivers them (and functions' destinations may be topics). */
+  sns?: SnsBackend;
   /** How often event source mappings are re-read from the catalog (ms; default 2,000). */
   mappingRefreshMs?: number;
 }
@@ -55,6 +59,8 @@ export interface LambdaRuntime {
   provisioner: Provisioner | undefined;
   /** The event source mappings this process runs (with its scheduler). */
   mappings: EventSourceMappings | undefined;
+  /** The SNS topics this process delivers (with its scheduler). */
+  topics: TopicDeliveries | undefined;
   /** Waits (up to `timeoutMs`) for invocations running here to finish, then stops. */
   drain(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -95,6 +101,7 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
       scheduler: undefined,
       provisioner: undefined,
       mappings: undefined,
+      topics: undefined,
       drain: async () => undefined,
       async stop() {
         remote.close();
@@ -120,7 +127,7 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
   backend = new LambdaBackend(client, placement, sqs, masterKey, scheduler, logs, code, provisioner, settings);
   const kinesis = o.kinesis;
   if (kinesis) backend.eventSources.stream = streamExists(kinesis);
-  const destinations = new Destinations(backend, backend.asyncQueue, o.log);
+  const destinations = new Destinations(backend, backend.asyncQueue, o.log, o.sns);
   const mappings = new EventSourceMappings(backend, kinesis, {
     // The same rendezvous as functions, keyed by the mapping's UUID.
     owns,
@@ -136,13 +143,28 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
     log: o.log,
     ...(o.metrics ? { metrics: o.metrics } : {}),
   });
+  const lambdaBackend = backend;
+  const topics = o.sns
+    ? new TopicDeliveries(o.sns, {
+        lambda: lambdaBackend,
+        asyncQueue: lambdaBackend.asyncQueue,
+        // The links in notifications point at a gateway; a scheduler without one in-process names the default port.
+        baseUrl: () => o.endpointUrl() ?? 'http://localhost:4566',
+        region: o.region,
+        accountId: o.accountId,
+        log: o.log,
+        prefers: (topic) => (o.schedulers.length > 1 && self !== undefined ? schedulerOrder(`topic:${topic}`, o.schedulers)[0] === self : true),
+      })
+    : undefined;
   invoker.start();
   provisioner.start();
   mappings.start();
+  topics?.start();
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       provisioner.stop();
+      await topics?.stop();
       await mappings.stop();
       await invoker.stop();
       await scheduler.close();
@@ -152,16 +174,19 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
     scheduler,
     provisioner,
     mappings,
+    topics,
     async drain(timeoutMs) {
       // Take no more async events; let what runs finish (an async event not finished in time
       // comes back when its lease ends, so nothing is lost either way).
       provisioner.stop();
+      const stopTopics = topics?.stop();
       const stopMappings = mappings.stop();
       const stopInvoker = invoker.stop();
       const deadline = Date.now() + timeoutMs;
       while (scheduler.running() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await stopInvoker;
       await stopMappings;
+      await stopTopics;
     },
     stop,
   };

@@ -5,6 +5,7 @@ import { LogStateMachine } from './log.js';
 import { MetaStateMachine } from './meta.js';
 import { QueueStateMachine } from './queue.js';
 import { StreamStateMachine } from './stream.js';
+import { TopicStateMachine } from './topic.js';
 
 export * from './kind.js';
 export * from './envelope.js';
@@ -28,5 +29,7 @@ export function createStateMachine(kind: PartitionKind, opts: StateMachineOption
       return new BlobStateMachine(opts);
     case 'stream':
       return new StreamStateMachine(opts);
+    case 'topic':
+      return new TopicStateMachine(opts);
   }
 }

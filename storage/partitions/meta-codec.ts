@@ -3,6 +3,7 @@ import { type CommandPayload, type Decoded, decodeResultWith, encodeQuery } from
 import { type MoveTaskCommand, type MoveTaskQuery, decodeMoveTaskCommand } from './meta-move-task-codec.js';
 import { type QueueCatalogCommand, type QueueRecord, decodeCatalogCommand, toQueueRecord } from './meta-queue-codec.js';
 import { type StreamCatalogCommand, type StreamRecord, decodeStreamCatalogCommand, toStreamRecord } from './meta-stream-codec.js';
+import { type SubscriptionRecord, type TopicCatalogCommand, type TopicRecord, decodeTopicCatalogCommand, toSubscriptionRecord, toTopicRecord } from './meta-topic-codec.js';
 import {
   type FunctionCatalogCommand,
   type FunctionCatalogQuery,
@@ -16,6 +17,7 @@ export * from './meta-move-task-codec.js';
 export * from './meta-queue-codec.js';
 export * from './meta-function-codec.js';
 export * from './meta-stream-codec.js';
+export * from './meta-topic-codec.js';
 
 /** Command ops of the `meta` kind. Wire values: append only, never renumber. */
 export enum MetaOp {
@@ -39,6 +41,8 @@ export enum MetaOp {
   SetMetaReplicas = 18,
   /** Every Kinesis stream command: the body's `type` names it (meta-stream-codec.ts). */
   StreamCatalog = 19,
+  /** Every SNS topic and subscription command: the body's `type` names it (meta-topic-codec.ts). */
+  TopicCatalog = 20,
 }
 
 /** Query ops of the `meta` kind. */
@@ -67,7 +71,7 @@ export interface NodeRecord {
 }
 
 /** The partition kinds a catalog group can have (meta itself is group 0, outside the catalog). */
-export const GROUP_KINDS = ['log', 'queue', 'blob', 'stream'] as const;
+export const GROUP_KINDS = ['log', 'queue', 'blob', 'stream', 'topic'] as const;
 export type GroupKind = (typeof GROUP_KINDS)[number];
 
 export interface GroupRecord {
@@ -88,6 +92,8 @@ export interface GroupRecord {
   store?: string;
   /** The stream (Kinesis) a shard group belongs to; `partition` is then the shard's ordinal. */
   stream?: string;
+  /** The SNS topic a group belongs to. */
+  topic?: string;
   partition?: number;
 }
 
@@ -117,6 +123,10 @@ export interface Placement {
   stores: StoreRecord[];
   /** Kinesis streams, sorted by name. */
   streams: StreamRecord[];
+  /** SNS topics, sorted by name. */
+  topics: TopicRecord[];
+  /** SNS subscriptions, sorted by topic then id. */
+  subscriptions: SubscriptionRecord[];
   /**
    * The placed replicas of the meta group itself (group 0), preferred leader first. Absent
    * until the meta group is first moved: until then its members are the bootstrap peers, as
@@ -141,7 +151,8 @@ export type MetaCommand =
   | QueueCatalogCommand
   | MoveTaskCommand
   | FunctionCatalogCommand
-  | { type: 'stream'; command: StreamCatalogCommand };
+  | { type: 'stream'; command: StreamCatalogCommand }
+  | { type: 'topic'; command: TopicCatalogCommand };
 
 /** getPlacement with ifNewerThan answers `{ unchanged: true }` while the version is not newer. */
 export type MetaQuery =
@@ -184,10 +195,12 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   ensureStore: MetaOp.EnsureStore,
   setMetaReplicas: MetaOp.SetMetaReplicas,
   stream: MetaOp.StreamCatalog,
+  topic: MetaOp.TopicCatalog,
 };
 
 export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
   if (cmd.type === 'stream') return { op: MetaOp.StreamCatalog, body: jsonBytes(cmd.command) };
+  if (cmd.type === 'topic') return { op: MetaOp.TopicCatalog, body: jsonBytes(cmd.command) };
   const { type, ...args } = cmd;
   return { op: COMMAND_OPS[type], body: jsonBytes(args) };
 }
@@ -303,6 +316,8 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return { type: 'setMetaReplicas', replicas: numArray(o, 'replicas') };
     case MetaOp.StreamCatalog:
       return { type: 'stream', command: decodeStreamCatalogCommand(o) };
+    case MetaOp.TopicCatalog:
+      return { type: 'topic', command: decodeTopicCatalogCommand(o) };
     default:
       throw new DecodeError(`unknown meta op ${op}`);
   }
@@ -350,6 +365,7 @@ export function toGroupRecord(v: unknown): GroupRecord {
   if (o.queue !== undefined) g.queue = str(o, 'queue');
   if (o.store !== undefined) g.store = str(o, 'store');
   if (o.stream !== undefined) g.stream = str(o, 'stream');
+  if (o.topic !== undefined) g.topic = str(o, 'topic');
   if (o.partition !== undefined) g.partition = num(o, 'partition');
   return g;
 }
@@ -417,6 +433,8 @@ export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {
       queues: o.queues === undefined ? [] : list(o, 'queues', toQueueRecord),
       stores: o.stores === undefined ? [] : list(o, 'stores', toStoreRecord),
       streams: o.streams === undefined ? [] : list(o, 'streams', toStreamRecord),
+      topics: o.topics === undefined ? [] : list(o, 'topics', toTopicRecord),
+      subscriptions: o.subscriptions === undefined ? [] : list(o, 'subscriptions', toSubscriptionRecord),
       ...(o.metaReplicas === undefined ? {} : { metaReplicas: numArray(o, 'metaReplicas') }),
     };
   });

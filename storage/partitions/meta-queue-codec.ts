@@ -52,7 +52,7 @@ export const str = (o: Obj, f: string): string => {
   if (typeof v !== 'string') throw new DecodeError(`${f} must be a string`);
   return v;
 };
-const bool = (o: Obj, f: string): boolean => {
+export const bool = (o: Obj, f: string): boolean => {
   const v = o[f];
   if (typeof v !== 'boolean') throw new DecodeError(`${f} must be a boolean`);
   return v;
@@ -69,7 +69,7 @@ export function stringMap(o: Obj, f: string): Record<string, string> {
   }
   return out;
 }
-const strings = (o: Obj, f: string): string[] => {
+export const strings = (o: Obj, f: string): string[] => {
   const v = o[f];
   if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw new DecodeError(`${f} must be an array of strings`);
   return v;

@@ -4,9 +4,11 @@ import { DedupTable, type DedupOptions } from './dedup.js';
 import { type Command, CommandError, decodeQuery, errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
 import { StreamCatalog } from './meta-streams.js';
+import { TopicCatalog } from './meta-topics.js';
 import { FunctionCatalog } from './meta-functions.js';
 import { type GroupAllocator, QueueCatalog } from './meta-queues.js';
 import {
+  type GroupKind,
   type GroupRecord,
   type LogRecord,
   type LogWithGroups,
@@ -74,6 +76,7 @@ export class MetaStateMachine implements PartitionStateMachine {
   private catalog = new QueueCatalog();
   private functions = new FunctionCatalog();
   private streams = new StreamCatalog();
+  private topics = new TopicCatalog();
   /** How the queue catalog allocates and releases groups (bound once). */
   private readonly allocator: GroupAllocator = {
     allocate: (kind, owner, partitions, rf, ops, firstPartition) => this.allocateGroups(kind, owner, partitions, rf, ops, firstPartition).map((g) => g.id),
@@ -116,11 +119,14 @@ export class MetaStateMachine implements PartitionStateMachine {
     await catalog.load(store);
     const streams = new StreamCatalog();
     await streams.load(store);
+    const topics = new TopicCatalog();
+    await topics.load(store);
     const functions = new FunctionCatalog();
     await functions.load(store);
     this.catalog = catalog;
     this.functions = functions;
     this.streams = streams;
+    this.topics = topics;
     this.dedup = dedup;
     this.nodes = nodes;
     this.groups = groups;
@@ -162,6 +168,8 @@ export class MetaStateMachine implements PartitionStateMachine {
           return this.functions.apply(decoded, cmd.timestampMs, ctx, this.allocator);
         case 'stream':
           return this.streams.apply(decoded.command, cmd.timestampMs, ctx, this.allocator);
+        case 'topic':
+          return this.topics.apply(decoded.command, cmd.timestampMs, ctx, this.allocator);
         default:
           return this.catalog.apply(decoded, cmd.timestampMs, ctx, this.allocator);
       }
@@ -224,7 +232,7 @@ export class MetaStateMachine implements PartitionStateMachine {
   }
 
   /** Places and records the groups of a new log or queue; throws Invalid when too few nodes are up. */
-  private allocateGroups(kind: 'log' | 'queue' | 'blob' | 'stream', owner: string, partitions: number, rf: number, ops: KvOp[], firstPartition = 0): GroupRecord[] {
+  private allocateGroups(kind: GroupKind, owner: string, partitions: number, rf: number, ops: KvOp[], firstPartition = 0): GroupRecord[] {
     if (!Number.isInteger(rf) || rf < 1 || rf > MAX_REPLICATION_FACTOR) {
       throw invalid(`replicationFactor must be an integer 1-${MAX_REPLICATION_FACTOR}, got ${rf}`);
     }
@@ -237,7 +245,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       kind,
       replicas,
       initialReplicas: [...replicas],
-      ...(kind === 'log' ? { log: owner } : kind === 'queue' ? { queue: owner } : kind === 'stream' ? { stream: owner } : { store: owner }),
+      ...(kind === 'log' ? { log: owner } : kind === 'queue' ? { queue: owner } : kind === 'stream' ? { stream: owner } : kind === 'topic' ? { topic: owner } : { store: owner }),
       partition: firstPartition + p,
     }));
     this.nextGroupId += partitions;
@@ -366,6 +374,8 @@ export class MetaStateMachine implements PartitionStateMachine {
       queues: this.catalog.sortedQueues(),
       stores: this.functions.sortedStores(),
       streams: this.streams.sorted(),
+      topics: this.topics.sortedTopics(),
+      subscriptions: this.topics.sortedSubscriptions(),
       ...(this.metaReplicas === undefined ? {} : { metaReplicas: [...this.metaReplicas] }),
     };
   }

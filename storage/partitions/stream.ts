@@ -33,7 +33,7 @@ export * from './stream-codec.js';
 
 const STATE_KEY = utf8('s');
 const LEASE_PREFIX = 'L';
-const CHECKPOINT_PREFIX = 'C';
+export const CHECKPOINT_PREFIX = 'C';
 const WINDOW_MS = 1000;
 
 const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
@@ -41,8 +41,8 @@ const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
 export class StreamStateMachine extends LogStateMachine {
   private closed = false;
   private closedAtMs = 0;
-  private leases = new Map<string, LeaseRecord>();
-  private checkpoints = new Map<string, CheckpointRecord>();
+  protected leases = new Map<string, LeaseRecord>();
+  protected checkpoints = new Map<string, CheckpointRecord>();
 
   constructor(opts: { dedup?: DedupOptions } = {}) {
     super({ ...opts, maxKeyBytes: MAX_PARTITION_KEY_BYTES });

@@ -73,6 +73,13 @@ export class LambdaBackend {
     }));
   }
 
+  /** Whether a topic ARN names an existing topic of this account (destinations and dead-letter targets). */
+  async topicExists(arn: string): Promise<boolean> {
+    const m = /^arn:aws[a-z-]*:sns:[^:]+:(\d{12}):([A-Za-z0-9_.-]{1,256})$/.exec(arn);
+    if (!m || m[1] !== this.opts.accountId) return false;
+    return (await this.placement.current()).topics.some((t) => t.name === m[2]);
+  }
+
   /** The code store's groups, created with the first function. */
   async storeGroups(): Promise<number[]> {
     if (this.codeGroups) return this.codeGroups;

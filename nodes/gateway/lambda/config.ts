@@ -80,7 +80,8 @@ async function resolveLayers(lambda: LambdaBackend, arns: string[]): Promise<Lay
 async function checkDeadLetter(lambda: LambdaBackend, arn: string): Promise<void> {
   if (arn === '') return;
   if (/^arn:aws[a-z-]*:sqs:/.test(arn) && (await lambda.sqs.byArn(arn))) return;
-  throw new AwsError('InvalidParameterValueException', 'The provided target arn is invalid: Stratus supports dead-letter queues that are existing SQS queues.');
+  if (/^arn:aws[a-z-]*:sns:/.test(arn) && (await lambda.topicExists(arn))) return;
+  throw new AwsError('InvalidParameterValueException', 'The provided target arn is invalid: Stratus supports dead-letter targets that are existing SQS queues or SNS topics.');
 }
 
 export type ConfigFields = Omit<VersionConfig, 'code' | 'codeSha256'>;

@@ -19,11 +19,13 @@ const validation = (what: string, v: number, c: string): AwsError =>
 async function checkDestination(lambda: LambdaBackend, arn: string): Promise<void> {
   if (/^arn:aws[a-z-]*:sqs:/.test(arn)) {
     if (await lambda.sqs.byArn(arn)) return;
+  } else if (/^arn:aws[a-z-]*:sns:/.test(arn)) {
+    if (await lambda.topicExists(arn)) return;
   } else if (/^arn:aws[a-z-]*:lambda:/.test(arn)) {
     const m = /^arn:aws[a-z-]*:lambda:[^:]+:(\d{12}):function:([a-zA-Z0-9-_]+)(?::[a-zA-Z0-9$_-]+)?$/.exec(arn);
     if (m && m[1] === lambda.opts.accountId && (await lambda.catalog.get('function', m[2]!, (v) => v))) return;
   }
-  throw new AwsError('InvalidParameterValueException', `The destination ARN ${arn} is invalid: Stratus delivers to existing SQS queues and functions.`);
+  throw new AwsError('InvalidParameterValueException', `The destination ARN ${arn} is invalid: Stratus delivers to existing SQS queues, SNS topics and functions.`);
 }
 
 /** The config after applying input to `prev` (Put replaces: prev undefined; Update merges). */

@@ -182,10 +182,11 @@ function checkQueue(queue: QueueSource, window: number, fn: ResolvedFunction | u
   }
 }
 
-/** Where a stream mapping's discarded batches go: Stratus delivers to its own SQS queues. */
+/** Where a stream mapping's discarded batches go: Stratus delivers to its own SQS queues and SNS topics. */
 async function checkOnFailure(lambda: LambdaBackend, arn: string): Promise<void> {
   if (/^arn:aws[a-z-]*:sqs:/.test(arn) && (await lambda.eventSources.queue(arn))) return;
-  throw invalid(`The destination ARN ${arn} is invalid: Stratus delivers discarded batches to existing SQS queues.`);
+  if (/^arn:aws[a-z-]*:sns:/.test(arn) && (await lambda.topicExists(arn))) return;
+  throw invalid(`The destination ARN ${arn} is invalid: Stratus delivers discarded batches to existing SQS queues and SNS topics.`);
 }
 
 function conflict(doc: Pick<MappingDoc, 'source' | 'eventSourceArn' | 'functionName'>, uuid: string): AwsError {
