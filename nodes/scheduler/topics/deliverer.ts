@@ -60,12 +60,13 @@ export class TopicDeliverer {
     return this.lease !== undefined;
   }
 
-  async stop(): Promise<void> {
+  /** Stops delivering; `groupGone` when the topic was deleted (its group no longer takes commands). */
+  async stop(groupGone = false): Promise<void> {
     this.abort.abort();
     await this.done;
     await this.stopWorkers();
     const lease = this.lease;
-    if (!lease) return;
+    if (!lease || groupGone) return;
     // The workers' last positions, then the lease handed back: another scheduler takes over at
     // once instead of after the TTL, and redelivers nothing this one finished.
     await this.flush().catch(() => undefined);

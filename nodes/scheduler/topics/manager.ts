@@ -68,7 +68,7 @@ export class TopicDeliveries {
       // A topic deleted, or deleted and created again (a new group): this deliverer is done.
       if (view.get(name)?.topic.groupId === d.groupId) continue;
       this.running.delete(name);
-      await d.stop();
+      await d.stop(true);
     }
     for (const [name, v] of view) {
       if (this.running.has(name) || this.abort.signal.aborted) continue;

@@ -23,13 +23,14 @@ const entryShape = t.struct({
 
 export const publishBatch = defineAction<SnsBackend>()({
   name: 'PublishBatch',
-  input: t.struct({ TopicArn: topicArn, PublishBatchRequestEntries: t.list(entryShape, { required: true, wrapped: true }) }),
+  input: t.struct({ TopicArn: topicArn, PublishBatchRequestEntries: t.list(entryShape, { wrapped: true }) }),
   output: t.struct({
     Successful: t.list(t.struct({ Id: t.string(), MessageId: t.string(), SequenceNumber: t.string() }), { wrapped: true }),
     Failed: t.list(t.struct({ Id: t.string(), Code: t.string(), Message: t.string(), SenderFault: t.boolean() }), { wrapped: true }),
   }),
   async handler(input, ctx, sns) {
-    const entries = input.PublishBatchRequestEntries;
+    // An empty list arrives as no member at all in the Query protocol.
+    const entries = input.PublishBatchRequestEntries ?? [];
     if (entries.length === 0) throw new AwsError('SnsEmptyBatchRequest', 'The batch request doesn\'t contain any entries.');
     if (entries.length > MAX_ENTRIES) throw new AwsError('SnsTooManyEntriesInBatchRequest', 'The batch request contains more entries than permissible.');
     const ids = new Set<string>();
