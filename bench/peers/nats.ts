@@ -24,6 +24,8 @@ export interface NatsClusterOptions {
   dataRoot?: string;
   startTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Enable JetStream (default true); false runs core NATS only (no store, no meta group). */
+  jetstream?: boolean;
 }
 
 export interface NatsCluster {
@@ -70,7 +72,7 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
         server_name: name,
         host: '127.0.0.1',
         port: clientPorts[i],
-        jetstream: { store_dir: join(dataDir, name) },
+        ...(options.jetstream === false ? {} : { jetstream: { store_dir: join(dataDir, name) } }),
       };
       if (n > 1) {
         config['cluster'] = {

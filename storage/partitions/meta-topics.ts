@@ -67,8 +67,10 @@ export class TopicCatalog {
       case 'deleteTopic': {
         this.topics.delete(t.name);
         ctx.ops.push({ type: 'del', key: utf8(TOPIC_PREFIX + t.name) });
-        for (const id of this.byTopic.get(t.name) ?? []) {
-          this.subscriptions.delete(id);
+        // Sorted: a replica that reloaded holds the set in key order, one that applied live in
+        // insertion order, and every replica must emit the same ops.
+        for (const id of [...(this.byTopic.get(t.name) ?? [])].sort()) {
+          void id;
           ctx.ops.push({ type: 'del', key: utf8(SUBSCRIPTION_PREFIX + id) });
         }
         this.byTopic.delete(t.name);

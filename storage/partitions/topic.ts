@@ -84,8 +84,11 @@ export class TopicStateMachine extends StreamStateMachine {
   }
 
   private expireDedup(now: number, ops: KvOp[]): void {
-    for (const [id, d] of this.dedupIds) {
-      if (d.expiresAtMs > now) continue;
+    // Sorted: a replica that reloaded holds the map in key order, one that applied live in
+    // insertion order, and every replica must emit the same ops.
+    const expired: string[] = [];
+    for (const [id, d] of this.dedupIds) if (d.expiresAtMs <= now) expired.push(id);
+    for (const id of expired.sort()) {
       this.dedupIds.delete(id);
       ops.push({ type: 'del', key: utf8(DEDUP_PREFIX + id) });
     }

@@ -14,6 +14,8 @@ import { type AttributeMap } from '../../gateway/sqs/messages.js';
 import { send } from '../../gateway/sqs/partitions.js';
 import { prepareSend } from '../../gateway/sqs/send.js';
 import { type AsyncQueue } from '../async-events.js';
+import { AwsError } from '../../gateway/errors.js';
+import { MAX_BATCH } from '../../../storage/partitions/queue-codec.js';
 import { effectivePolicy, retryDelaysMs } from './delivery-policy.js';
 import { deliverWithRetries, snsHeaders } from './http-delivery.js';
 import { type DeliveryContext, type PublishedMessage, lambdaEvent, messageFor, notificationJson } from './notification.js';
@@ -32,6 +34,7 @@ export interface TargetDeps {
 }
 
 const SNS_SERVICE = 'sns.amazonaws.com';
+const HTTP_CONCURRENCY = 16;
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[^:]+:\d{12}:(.+)$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?$/;
 
@@ -104,8 +107,19 @@ export async function deliverToQueue(d: TargetDeps, queueArn: string, topicArn: 
     return { kind: 'failed', code: 'InvalidMessage', reason: errorText(err) };
   }
   try {
-    await Promise.all([...byPartition].map(([partition, list]) => send(d.lambda.sqs, q, partition, list)));
+    // A partition takes at most MAX_BATCH messages per command; a FIFO queue's chunks go one
+    // after the other so each message group keeps the topic's order.
+    await Promise.all(
+      [...byPartition].map(async ([partition, list]) => {
+        const chunks = [];
+        for (let i = 0; i < list.length; i += MAX_BATCH) chunks.push(list.slice(i, i + MAX_BATCH));
+        if (q.fifo) for (const c of chunks) await send(d.lambda.sqs, q, partition, c);
+        else await Promise.all(chunks.map((c) => send(d.lambda.sqs, q, partition, c)));
+      }),
+    );
   } catch (err) {
+    // The queue refusing the message is final; anything else (an election, a timeout) is ours to retry.
+    if (err instanceof AwsError && err.spec.fault === 'Sender') return { kind: 'failed', code: err.code, reason: err.message };
     return { kind: 'retry', reason: errorText(err) };
   }
   return { kind: 'delivered' };
@@ -122,8 +136,14 @@ export async function deliver(d: TargetDeps, topic: TopicRecord, topicArn: strin
     }
     case 'lambda':
       return Promise.all(messages.map((m) => invokeFunction(d, topic, topicArn, sub, m, ctx)));
-    default:
-      return Promise.all(messages.map((m) => postHttp(d, topic, topicArn, sub, m, ctx)));
+    default: {
+      // Bounded, so one subscription's backlog does not open hundreds of connections to one endpoint.
+      const out: Outcome[] = [];
+      for (let i = 0; i < messages.length; i += HTTP_CONCURRENCY) {
+        out.push(...(await Promise.all(messages.slice(i, i + HTTP_CONCURRENCY).map((m) => postHttp(d, topic, topicArn, sub, m, ctx)))));
+      }
+      return out;
+    }
   }
 }
 
