@@ -86,11 +86,10 @@ export function stratusTopicTarget(options: TopicTargetOptions): TopicTarget {
   const consumeLoop = async (i: number, s: Subscriber, handler: DeliveryHandler, signal: AbortSignal): Promise<void> => {
     let warned = false;
     while (!signal.aborted) {
-      let messages;
       try {
         const QueueUrl = s.url;
         const r = await sqsCall('ReceiveMessage', (c) => c.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 20 }), { abortSignal: signal }));
-        messages = r.Messages ?? [];
+        const messages = r.Messages ?? [];
         if (messages.length === 0) continue;
         for (const m of messages) handler(i, Buffer.from(m.Body ?? '', 'utf8'));
         const Entries = messages.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle }));

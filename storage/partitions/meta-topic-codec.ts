@@ -32,7 +32,7 @@ export interface SubscriptionRecord {
   attributes: Record<string, string>;
   /** Waiting for ConfirmSubscription (http/https); gets nothing meanwhile. */
   pending: boolean;
-  /** The confirmation token ('' once confirmed or when none is needed). */
+  /** The confirmation token ('' when none is needed); kept after confirming, so the same link answers again. */
   token: string;
   /** Messages published from this time on are delivered (creation or confirmation). */
   activeSinceMs: number;

@@ -70,7 +70,7 @@ export class TopicCatalog {
         // Sorted: a replica that reloaded holds the set in key order, one that applied live in
         // insertion order, and every replica must emit the same ops.
         for (const id of [...(this.byTopic.get(t.name) ?? [])].sort()) {
-          void id;
+          this.subscriptions.delete(id);
           ctx.ops.push({ type: 'del', key: utf8(SUBSCRIPTION_PREFIX + id) });
         }
         this.byTopic.delete(t.name);
