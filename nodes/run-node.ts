@@ -44,6 +44,7 @@ import { DEFAULT_KINESIS_OPTIONS, KinesisBackend } from './gateway/kinesis/backe
 import { kinesisService } from './gateway/kinesis/service.js';
 import { DEFAULT_SNS_LIMITS, SnsBackend } from './gateway/sns/backend.js';
 import { snsService } from './gateway/sns/service.js';
+import { serveSigningCert } from './gateway/sns/signing-cert.js';
 import { storageService } from './storage/service.js';
 
 export interface RunningNode {
@@ -219,7 +220,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         writeLimits: o.kinesisLimits ? DEFAULT_KINESIS_OPTIONS.writeLimits : { bytesPerSecond: 0, recordsPerSecond: 0 },
         readLimits: o.kinesisLimits ? DEFAULT_KINESIS_OPTIONS.readLimits : { callsPerSecond: 0, bytesPerSecond: 0 },
       });
-      sns = new SnsBackend(client, placement, { accountId: o.accountId, region: o.region, replicationFactor: 3, ...DEFAULT_SNS_LIMITS });
+      sns = new SnsBackend(client, placement, { accountId: o.accountId, region: o.region, replicationFactor: 3, metrics, ...DEFAULT_SNS_LIMITS });
     }
     if (servesLambda && sqs) {
       lambda = startLambdaRuntime(client, placement, sqs, {
@@ -285,7 +286,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         // AWS: an SQS batch may carry 1 MiB of bodies; JSON and base64 framing add to that.
         maxBodyBytes: 4 * 1024 * 1024,
         log,
-        extra: (req, res) => (urls?.(req, res) ?? false) || ops(req, res),
+        extra: (req, res) => serveSigningCert(req, res) || (urls?.(req, res) ?? false) || ops(req, res),
       });
       const http = new H2cServer(front);
       // Long polls hold a request for up to 20 s; keep idle sockets longer than SDK agents do.

@@ -153,6 +153,7 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
         region: o.region,
         accountId: o.accountId,
         log: o.log,
+        ...(o.metrics ? { metrics: o.metrics } : {}),
         prefers: (topic) => (o.schedulers.length > 1 && self !== undefined ? schedulerOrder(`topic:${topic}`, o.schedulers)[0] === self : true),
       })
     : undefined;

@@ -36,6 +36,10 @@ export const SpanName = {
   FunctionUrlRequest: 'gateway.lambda.url',
   /** A Raft proposal on the leader, from append to commit and apply. */
   RaftCommit: 'storage.raft.commit',
+  /** Messages appended to a topic's log (Publish, PublishBatch, a destination). */
+  TopicPublish: 'gateway.sns.publish',
+  /** One batch of a subscription's messages delivered (or dead-lettered) by a scheduler. */
+  TopicDeliver: 'scheduler.sns.deliver',
 } as const;
 
 /** Attribute keys. */
@@ -57,6 +61,8 @@ export const Attr = {
   AwsErrorCode: 'aws.error.code',
   AwsProtocol: 'stratus.aws.protocol',
   QueueName: 'aws.sqs.queue.name',
+  TopicName: 'aws.sns.topic.name',
+  SubscriptionProtocol: 'stratus.sns.protocol',
   Messages: 'messaging.batch.message_count',
   // FaaS semantic conventions.
   FunctionName: 'faas.name',

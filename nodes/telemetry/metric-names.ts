@@ -13,6 +13,7 @@ export const AGE_BUCKETS_MS = [100, 1000, 10_000, 60_000, 300_000, 3_600_000, 21
 
 const LAMBDA = 'AWS/Lambda';
 const SQS = 'AWS/SQS';
+const SNS = 'AWS/SNS';
 const STORAGE = 'Stratus/Storage';
 
 export const Metric = {
@@ -39,6 +40,10 @@ export const Metric = {
   AsyncEventsDropped: { name: 'AsyncEventsDropped', namespace: LAMBDA, prom: 'stratus_lambda_async_events_dropped_total', kind: 'counter', unit: 'Count', labels: ['function', 'reason'], help: 'Asynchronous events given up on (too old, retries exhausted), whether or not a destination took them.' },
 
   // ---- Queues (nodes/gateway/sqs/); internal `stratus.` queues are left out ----
+  // ---- Topics (nodes/gateway/sns/, nodes/scheduler/topics/) ----
+  NumberOfMessagesPublished: { name: 'NumberOfMessagesPublished', namespace: SNS, prom: 'stratus_sns_messages_published_total', kind: 'counter', unit: 'Count', labels: ['topic'], help: 'Messages accepted by Publish and PublishBatch (FIFO duplicates excluded).' },
+  NumberOfNotificationsDelivered: { name: 'NumberOfNotificationsDelivered', namespace: SNS, prom: 'stratus_sns_notifications_delivered_total', kind: 'counter', unit: 'Count', labels: ['topic', 'protocol'], help: 'Messages delivered to subscriptions.' },
+  NumberOfNotificationsFailed: { name: 'NumberOfNotificationsFailed', namespace: SNS, prom: 'stratus_sns_notifications_failed_total', kind: 'counter', unit: 'Count', labels: ['topic', 'protocol'], help: 'Messages an endpoint never took (dead-lettered or dropped).' },
   ApproximateNumberOfMessagesVisible: { name: 'ApproximateNumberOfMessagesVisible', namespace: SQS, prom: 'stratus_sqs_messages_visible', kind: 'gauge', unit: 'Count', labels: ['queue'], help: 'Messages available for retrieval.' },
   ApproximateNumberOfMessagesNotVisible: { name: 'ApproximateNumberOfMessagesNotVisible', namespace: SQS, prom: 'stratus_sqs_messages_not_visible', kind: 'gauge', unit: 'Count', labels: ['queue'], help: 'Messages in flight (received, not yet deleted nor visible again).' },
   ApproximateNumberOfMessagesDelayed: { name: 'ApproximateNumberOfMessagesDelayed', namespace: SQS, prom: 'stratus_sqs_messages_delayed', kind: 'gauge', unit: 'Count', labels: ['queue'], help: 'Messages delayed and not yet available.' },

@@ -78,6 +78,7 @@ describe('SNS fan-out through a 3-node cluster while the topic leader dies', () 
       if (!r.ok) throw new Error(r.message);
       const t = r.value.topics.find((x) => x.name === name);
       if (!t) throw new Error(`topic ${name} is not in the placement`);
+      process.stdout.write(`DEBUG topic ${name} rf=${t.replicationFactor} group=${JSON.stringify(r.value.groups.find((g) => g.id === t.groupId))} nodes=${JSON.stringify(r.value.nodes)} at ${Date.now()}\n`); // DEBUG-TEMP
       return t.groupId;
     } finally {
       cc.close();

@@ -9,6 +9,9 @@ import { type ClusterClient } from '../../cluster/client.js';
 import { META_GROUP, type Placement } from '../../cluster/placement.js';
 import { Sequencer } from '../../cluster/sequencer.js';
 import { AwsError, type ErrorCode } from '../errors.js';
+import { Attr, SpanName, withSpan } from '../../telemetry/index.js';
+import { Metric } from '../../telemetry/metric-names.js';
+import { type MetricsRegistry } from '../../telemetry/metrics.js';
 
 export interface SnsOptions {
   accountId: string;
@@ -20,6 +23,8 @@ export interface SnsOptions {
   fifoSubscriptionLimit: number;
   /** Replicas of each topic's group; capped by the nodes that are up. */
   replicationFactor: number;
+  /** NumberOfMessagesPublished; none: not recorded. */
+  metrics?: MetricsRegistry;
 }
 
 export const DEFAULT_SNS_LIMITS = { topicLimit: 100_000, subscriptionLimit: 12_500_000, fifoSubscriptionLimit: 100 };
@@ -38,12 +43,15 @@ const SUBSCRIPTION_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_
 
 export class SnsBackend {
   readonly sequencer = new Sequencer(`sns-gw-${randomUUID()}`);
+  private readonly published;
 
   constructor(
     readonly client: ClusterClient,
     readonly placement: Placement,
     readonly opts: SnsOptions,
-  ) {}
+  ) {
+    this.published = opts.metrics?.counter(Metric.NumberOfMessagesPublished);
+  }
 
   propose(group: number, p: CommandPayload): Promise<Uint8Array> {
     return this.sequencer.propose(p, (bytes) => this.client.propose(group, bytes));
@@ -117,10 +125,14 @@ export class SnsBackend {
   }
 
   /** Appends to the topic's log: once this returns, the messages are committed and will be delivered. */
-  async publish(topic: TopicRecord, entries: PublishEntry[]): Promise<PublishOutcome[]> {
-    const r = decodePublishResult(await this.propose(topic.groupId, encodeTopicCommand({ type: 'publish', entries })));
-    if (!r.ok) throw new AwsError('InternalError', `publish failed: ${r.message}`);
-    return r.value;
+  publish(topic: TopicRecord, entries: PublishEntry[]): Promise<PublishOutcome[]> {
+    return withSpan(SpanName.TopicPublish, { [Attr.TopicName]: topic.name, [Attr.Messages]: entries.length }, async () => {
+      const r = decodePublishResult(await this.propose(topic.groupId, encodeTopicCommand({ type: 'publish', entries })));
+      if (!r.ok) throw new AwsError('InternalError', `publish failed: ${r.message}`);
+      const fresh = r.value.filter((o) => !o.duplicate).length;
+      if (fresh > 0) this.published?.inc({ topic: topic.name }, fresh);
+      return r.value;
+    });
   }
 }
 

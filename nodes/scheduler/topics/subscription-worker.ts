@@ -8,6 +8,9 @@ import { type SubscriptionRecord, type TopicRecord } from '../../../storage/part
 import { decodeStored } from '../../gateway/sns/message.js';
 import { sequenceNumberOf } from '../../gateway/sns/backend.js';
 import { sleep } from '../../sleep.js';
+import { Attr, SpanName, withSpan } from '../../telemetry/index.js';
+import { Metric } from '../../telemetry/metric-names.js';
+import { type MetricsRegistry } from '../../telemetry/metrics.js';
 import { type FilterPolicy, compileFilterPolicy } from './filter-policy.js';
 import { type PublishedMessage } from './notification.js';
 import { type Outcome, type TargetDeps, deliver, toDeadLetterQueue } from './targets.js';
@@ -20,14 +23,15 @@ export interface WorkerDeps extends TargetDeps {
   log: (line: string) => void;
   /** Called after every batch is done with: the new position to checkpoint. */
   progress: (subscriptionId: string, offset: number) => void;
-  /** Counts deliveries (tests and metrics). */
-  delivered?: (sub: SubscriptionRecord, n: number) => void;
+  metrics?: MetricsRegistry;
 }
 
 export class SubscriptionWorker {
   private readonly abort = new AbortController();
   readonly done: Promise<void>;
   private readonly filter: FilterPolicy | undefined;
+  private readonly deliveredC;
+  private readonly failedC;
 
   constructor(
     private readonly d: WorkerDeps,
@@ -37,6 +41,8 @@ export class SubscriptionWorker {
     readonly sub: SubscriptionRecord,
     public position: number,
   ) {
+    this.deliveredC = d.metrics?.counter(Metric.NumberOfNotificationsDelivered);
+    this.failedC = d.metrics?.counter(Metric.NumberOfNotificationsFailed);
     const policy = sub.attributes.FilterPolicy;
     this.filter = policy ? compileFilterPolicy(policy, sub.attributes.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes') : undefined;
     this.done = this.run().catch((err: unknown) => {
@@ -75,7 +81,9 @@ export class SubscriptionWorker {
         .filter((r) => r.timestampMs >= this.sub.activeSinceMs - ACTIVATION_SKEW_MS)
         .map((r) => this.message(r.offset, r.timestampMs, r.value))
         .filter((m) => this.matches(m));
-      if (matched.length > 0) await this.deliverAll(matched);
+      if (matched.length > 0) {
+        await withSpan(SpanName.TopicDeliver, { [Attr.TopicName]: this.topic.name, [Attr.SubscriptionProtocol]: this.sub.protocol, [Attr.Messages]: matched.length }, () => this.deliverAll(matched));
+      }
       if (this.signal.aborted) return;
       this.advance(batch.nextOffset);
     }
@@ -123,7 +131,7 @@ export class SubscriptionWorker {
         else if (o.kind === 'retry') again.push(m);
         else if (!(await this.deadLetter(m, o))) again.push(m);
       }
-      if (delivered > 0) this.d.delivered?.(this.sub, delivered);
+      if (delivered > 0) this.deliveredC?.inc({ topic: this.topic.name, protocol: this.sub.protocol }, delivered);
       if (again.length > 0) {
         const why = outcomes.find((o): o is Extract<Outcome, { kind: 'retry' }> => o.kind === 'retry')?.reason;
         if (why && backoff >= 1600) this.d.log(`scheduler: subscription ${this.topicArn}:${this.sub.id}: delivery retrying (${why})`);
@@ -137,6 +145,7 @@ export class SubscriptionWorker {
   /** True when the failed message is dealt with (dead-lettered or dropped); false to try it again. */
   private async deadLetter(m: PublishedMessage, o: Extract<Outcome, { kind: 'failed' }>): Promise<boolean> {
     const r = await toDeadLetterQueue(this.d, this.topic, this.topicArn, this.sub, m, o);
+    if (r?.kind !== 'retry') this.failedC?.inc({ topic: this.topic.name, protocol: this.sub.protocol }, 1);
     if (r === undefined || r.kind === 'failed') {
       this.d.log(`scheduler: subscription ${this.topicArn}:${this.sub.id}: message ${m.messageId} dropped (${o.code}: ${o.reason})${r ? `; its dead-letter queue refused it too (${r.reason})` : ''}`);
       return true;
