@@ -128,4 +128,30 @@ describe('the AWS CLI (Query protocol)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+  it('creates a topic, fans a message out to a queue, and reports errors (SNS)', async (ctx) => {
+    if (!target) {
+      ctx.skip(`${AWS} is not installed (Debian package awscli; .ci/run installs it)`);
+      return;
+    }
+    const e = target.endpoint;
+    const topic = JSON.parse((await aws(e, ['sns', 'create-topic', '--name', 'cli-topic'])).stdout) as { TopicArn: string };
+    expect(topic.TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:cli-topic');
+    const q = JSON.parse((await aws(e, ['sqs', 'create-queue', '--queue-name', 'cli-topic-q'])).stdout) as { QueueUrl: string };
+    const arn = 'arn:aws:sqs:us-east-1:000000000000:cli-topic-q';
+    const policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': topic.TopicArn } } }] });
+    expect((await aws(e, ['sqs', 'set-queue-attributes', '--queue-url', q.QueueUrl, '--attributes', JSON.stringify({ Policy: policy })])).code).toBe(0);
+    const sub = await aws(e, ['sns', 'subscribe', '--topic-arn', topic.TopicArn, '--protocol', 'sqs', '--notification-endpoint', arn, '--attributes', 'RawMessageDelivery=true']);
+    expect(sub.stderr).toBe('');
+    expect((JSON.parse(sub.stdout) as { SubscriptionArn: string }).SubscriptionArn).toMatch(/^arn:aws:sns:us-east-1:000000000000:cli-topic:/);
+    const subs = JSON.parse((await aws(e, ['sns', 'list-subscriptions-by-topic', '--topic-arn', topic.TopicArn])).stdout) as { Subscriptions: { Endpoint: string }[] };
+    expect(subs.Subscriptions.map((s) => s.Endpoint)).toEqual([arn]);
+    const pub = await aws(e, ['sns', 'publish', '--topic-arn', topic.TopicArn, '--message', 'from the cli', '--message-attributes', '{"k":{"DataType":"String","StringValue":"v"}}']);
+    expect(pub.stderr).toBe('');
+    const got = JSON.parse((await aws(e, ['sqs', 'receive-message', '--queue-url', q.QueueUrl, '--wait-time-seconds', '10', '--message-attribute-names', 'All'])).stdout) as { Messages: { Body: string; MessageAttributes: Record<string, { StringValue: string }> }[] };
+    expect(got.Messages[0]!.Body).toBe('from the cli');
+    expect(got.Messages[0]!.MessageAttributes.k!.StringValue).toBe('v');
+    const missing = await aws(e, ['sns', 'get-topic-attributes', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:nope']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/NotFound/);
+  }, 120_000);
 });

@@ -3,6 +3,7 @@
 // json, queue policies (AWS: a queue must allow the topic), dead-letter queues, HTTP endpoints
 // (confirmation handshake, SNS's headers, the delivery policy's retries), FIFO order and
 // deduplication, and functions whose destinations and dead-letter targets are topics.
+import { verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,12 @@ describe('SNS delivery', () => {
         expect(n.MessageAttributes).toMatchObject({ tag: { Type: 'String', Value: 'x' } });
         expect(String(n.Timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         expect(String(n.UnsubscribeURL)).toContain('Action=Unsubscribe');
+        if (i === 1) {
+          // The signature verifies with the key served at SigningCertURL, over AWS's string to sign.
+          const pem = await (await fetch(String(n.SigningCertURL))).text();
+          const signed = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'].map((k) => `${k}\n${String(n[k])}\n`).join('');
+          expect(verify('RSA-SHA1', Buffer.from(signed), pem, Buffer.from(String(n.Signature), 'base64'))).toBe(true);
+        }
       }
     }
   });
