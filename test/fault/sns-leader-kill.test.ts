@@ -105,7 +105,10 @@ describe('SNS fan-out through a 3-node cluster while the topic leader dies', () 
     c.kill(id, 'SIGKILL');
     process.stdout.write(`DEBUG killed node ${id} at ${killedAt}\n`); // DEBUG-TEMP
     // Publishing must resume on the two survivors, however slow the machine.
-    await until(`${what} to resume after node ${id} was killed`, 30_000, resumed);
+    await until(`${what} to resume after node ${id} was killed`, 30_000, resumed).catch(async (e: unknown) => {
+      for (const n of c.storageIds()) if (n !== id) process.stdout.write(`DEBUG node ${n} groups ${JSON.stringify(await c.groups(n))}\n`); // DEBUG-TEMP
+      throw e;
+    });
     const resumeMs = Date.now() - killedAt;
     // Down for a few seconds in all, then back with its data directory.
     await sleep(Math.max(0, killedAt + 3000 - Date.now()));
