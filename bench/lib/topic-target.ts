@@ -13,6 +13,8 @@ export const FILTER_KEY = 'kind';
 export const FILTER_VALUE = 'bench';
 /** The second attribute of filtered cells: not in the filter, but there to be skipped by it. */
 export const EXTRA_KEY = 'seq';
+/** FILTER_KEY's value on the few messages of filtered cells that must NOT be delivered. */
+export const NON_MATCHING_VALUE = 'other';
 
 export interface TopicSpec {
   /** Unique per cell; safe as an SNS topic / SQS queue name, an AMQP name and a NATS subject token. */
@@ -30,7 +32,12 @@ export interface TopicMessage {
   body: Buffer;
   /** Sequence number of the publish (the value of EXTRA_KEY in filtered cells). */
   seq: number;
+  /** Filtered cells only: false sends FILTER_KEY = NON_MATCHING_VALUE, which no subscriber may get. */
+  match?: boolean;
 }
+
+/** The FILTER_KEY value a message carries in a filtered cell. */
+export const filterValueOf = (m: TopicMessage): string => (m.match === false ? NON_MATCHING_VALUE : FILTER_VALUE);
 
 /** Called once per delivery: subscriber index (0..N-1) and the body as published. */
 export type DeliveryHandler = (subscriber: number, body: Buffer) => void;

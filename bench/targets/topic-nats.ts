@@ -16,7 +16,7 @@
 // carry the headers kind=bench and seq=N, so their size matches the other targets'.
 import { connect, headers, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { sleep } from '../lib/proc.js';
-import { EXTRA_KEY, FILTER_KEY, FILTER_VALUE, type DeliveryHandler, type TopicMessage, type TopicSpec, type TopicTarget, type TopicTargetOptions } from '../lib/topic-target.js';
+import { EXTRA_KEY, FILTER_KEY, FILTER_VALUE, filterValueOf, type DeliveryHandler, type TopicMessage, type TopicSpec, type TopicTarget, type TopicTargetOptions } from '../lib/topic-target.js';
 import { type NatsCluster, natsServerVersion, startNatsCluster } from '../peers/nats.js';
 
 export interface NatsTopicTargetOptions extends TopicTargetOptions {
@@ -33,6 +33,7 @@ export function natsTopicTarget(options: NatsTopicTargetOptions): TopicTarget {
   const publishers = new Map<number, Promise<NatsConnection>>();
   let subscriberConns: NatsConnection[] = [];
   let subs: Subscription[] = [];
+  let topicName = '';
   let subject = '';
   let filtered = false;
   let handler: DeliveryHandler | undefined;
@@ -60,7 +61,7 @@ export function natsTopicTarget(options: NatsTopicTargetOptions): TopicTarget {
   const hdrsFor = (m: TopicMessage): MsgHdrs | undefined => {
     if (!filtered) return undefined;
     const h = headers();
-    h.set(FILTER_KEY, FILTER_VALUE);
+    h.set(FILTER_KEY, filterValueOf(m));
     h.set(EXTRA_KEY, String(m.seq));
     return h;
   };
@@ -86,6 +87,7 @@ export function natsTopicTarget(options: NatsTopicTargetOptions): TopicTarget {
       if (!cluster) throw new Error(`${name}: createTopic before setup`);
       await unsubscribeAll();
       filtered = spec.filtered;
+      topicName = spec.name;
       subject = spec.filtered ? `${spec.name}.${FILTER_KEY}.${FILTER_VALUE}` : spec.name;
       counts = new Array<number>(spec.subscribers).fill(0);
       failure = undefined;
@@ -112,7 +114,7 @@ export function natsTopicTarget(options: NatsTopicTargetOptions): TopicTarget {
       const nc = await publisher(workerIndex);
       for (const m of messages) {
         const h = hdrsFor(m);
-        nc.publish(subject, m.body, h ? { headers: h } : undefined);
+        nc.publish(filtered ? `${topicName}.${FILTER_KEY}.${filterValueOf(m)}` : subject, m.body, h ? { headers: h } : undefined);
       }
       await nc.flush();
       return messages.length;

@@ -14,7 +14,7 @@
 // prefetch 100 and a manual ack per message (after the handler saw it).
 import { type Channel, type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
 import { sleep } from '../lib/proc.js';
-import { EXTRA_KEY, FILTER_KEY, FILTER_VALUE, type DeliveryHandler, mapLimit, type TopicMessage, type TopicSpec, type TopicTarget, type TopicTargetOptions } from '../lib/topic-target.js';
+import { EXTRA_KEY, FILTER_KEY, FILTER_VALUE, filterValueOf, type DeliveryHandler, mapLimit, type TopicMessage, type TopicSpec, type TopicTarget, type TopicTargetOptions } from '../lib/topic-target.js';
 import { type RabbitCluster, startRabbitCluster } from '../peers/rabbitmq.js';
 
 export interface RabbitTopicTargetOptions extends TopicTargetOptions {
@@ -159,7 +159,7 @@ export function rabbitTopicTarget(options: RabbitTopicTargetOptions): TopicTarge
         messages.map(
           (m) =>
             new Promise<void>((resolve, reject) => {
-              const headers = filtered ? { [FILTER_KEY]: FILTER_VALUE, [EXTRA_KEY]: m.seq } : undefined;
+              const headers = filtered ? { [FILTER_KEY]: filterValueOf(m), [EXTRA_KEY]: m.seq } : undefined;
               p.channel.publish(ex, '', m.body, { persistent: true, ...(headers ? { headers } : {}) }, (e: unknown) =>
                 e ? reject(e instanceof Error ? e : new Error(`${name}: publish nacked`)) : resolve(),
               );

@@ -24,7 +24,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, GetQ
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { killPid, onCleanup } from '../lib/cleanup.js';
 import { assertPortsFree, run, sleep } from '../lib/proc.js';
-import { EXTRA_KEY, FILTER_KEY, FILTER_VALUE, type DeliveryHandler, mapLimit, type TopicMessage, type TopicSpec, type TopicTarget, type TopicTargetOptions } from '../lib/topic-target.js';
+import { EXTRA_KEY, FILTER_KEY, FILTER_VALUE, filterValueOf, type DeliveryHandler, mapLimit, type TopicMessage, type TopicSpec, type TopicTarget, type TopicTargetOptions } from '../lib/topic-target.js';
 import { BENCH_ACCESS_KEY_ID, BENCH_SECRET_ACCESS_KEY, describeError, waitHealthy } from './queue-stratus.js';
 
 const STRATUS_BIN = fileURLToPath(new URL('../../bin/stratus.js', import.meta.url));
@@ -77,7 +77,7 @@ export function stratusTopicTarget(options: TopicTargetOptions): TopicTarget {
   const attributesOf = (m: TopicMessage): Record<string, MessageAttributeValue> | undefined =>
     filtered
       ? {
-          [FILTER_KEY]: { DataType: 'String', StringValue: FILTER_VALUE },
+          [FILTER_KEY]: { DataType: 'String', StringValue: filterValueOf(m) },
           [EXTRA_KEY]: { DataType: 'Number', StringValue: String(m.seq) },
         }
       : undefined;

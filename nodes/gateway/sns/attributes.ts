@@ -130,7 +130,7 @@ export function topicAttributes(topic: TopicRecord, arn: string, accountId: stri
   return out;
 }
 
-type SubCheck = (value: string, sub: { protocol: string; attributes: Record<string, string> }, topic: TopicRecord) => string;
+type SubCheck = (value: string, sub: { protocol: string; attributes: Record<string, string> }, topic: TopicRecord, subscribing: boolean) => string;
 
 const SUBSCRIPTION_SETTABLE: Record<string, SubCheck> = {
   RawMessageDelivery: (v, sub) => {
@@ -140,15 +140,15 @@ const SUBSCRIPTION_SETTABLE: Record<string, SubCheck> = {
     }
     return v;
   },
-  FilterPolicy: (v, sub) => {
+  FilterPolicy: (v, sub, _topic, subscribing) => {
     if (v === '') return v;
     if (Buffer.byteLength(v) > MAX_FILTER_POLICY_BYTES) throw invalid('FilterPolicy: Filter policy is too long');
-    filterScopeCheck(v, sub.attributes.FilterPolicyScope);
+    filterScopeCheck(v, sub.attributes.FilterPolicyScope, subscribing);
     return v;
   },
-  FilterPolicyScope: (v, sub) => {
+  FilterPolicyScope: (v, sub, _topic, subscribing) => {
     if (v !== 'MessageAttributes' && v !== 'MessageBody') throw invalid(`Attributes Reason: FilterPolicyScope: Invalid value [${v}]. Please use either MessageBody or MessageAttributes`);
-    if (sub.attributes.FilterPolicy) filterScopeCheck(sub.attributes.FilterPolicy, v);
+    if (sub.attributes.FilterPolicy) filterScopeCheck(sub.attributes.FilterPolicy, v, subscribing);
     return v;
   },
   RedrivePolicy: (v) => {
@@ -176,27 +176,28 @@ const SUBSCRIPTION_SETTABLE: Record<string, SubCheck> = {
   SubscriptionRoleArn: (v) => v,
 };
 
-function filterScopeCheck(policy: string, scope: string | undefined): void {
+/** `subscribing`: AWS words a bad filter policy differently in Subscribe than in SetSubscriptionAttributes. */
+function filterScopeCheck(policy: string, scope: string | undefined, subscribing: boolean): void {
   try {
     compileFilterPolicy(policy, scope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes');
   } catch (e) {
-    if (e instanceof FilterPolicyError) throw new AwsError('InvalidParameter', e.message);
+    if (e instanceof FilterPolicyError) throw new AwsError('InvalidParameter', subscribing ? e.subscribeMessage : e.message);
     throw e;
   }
 }
 
 /** Checks one subscription attribute against the subscription (with its other attributes). */
-export function checkSubscriptionAttribute(name: string, value: string, sub: { protocol: string; attributes: Record<string, string> }, topic: TopicRecord): string {
+export function checkSubscriptionAttribute(name: string, value: string, sub: { protocol: string; attributes: Record<string, string> }, topic: TopicRecord, subscribing = false): string {
   const check = SUBSCRIPTION_SETTABLE[name];
   if (!check) throw invalid('AttributeName');
-  return check(value, sub, topic);
+  return check(value, sub, topic, subscribing);
 }
 
 /** Subscribe's attributes, checked together (FilterPolicyScope may come before or after FilterPolicy). */
 export function subscribeAttributes(attrs: Record<string, string>, protocol: string, topic: TopicRecord): Record<string, string> {
   const out: Record<string, string> = {};
   const sub = { protocol, attributes: attrs };
-  for (const [k, v] of Object.entries(attrs)) out[k] = checkSubscriptionAttribute(k, v, sub, topic);
+  for (const [k, v] of Object.entries(attrs)) out[k] = checkSubscriptionAttribute(k, v, sub, topic, true);
   return out;
 }
 

@@ -17,7 +17,9 @@ export const createTopic = defineAction<SnsBackend>()({
     if (input.DataProtectionPolicy !== undefined) stored.DataProtectionPolicy = input.DataProtectionPolicy;
     const tags = tagMap(input.Tags);
     checkTags(input.Tags ?? [], {});
-    const up = (await sns.placement.current(1000)).nodes.filter((n) => n.state === 'up').length;
+    // A fresh view: the group's size is decided here, once, and a cached view taken before every
+    // node registered (the first CreateTopic after a cluster starts) would size it below 3 for good.
+    const up = (await sns.placement.refresh()).nodes.filter((n) => n.state === 'up').length;
     const r = await sns.meta({
       type: 'createTopic',
       name: input.Name,
