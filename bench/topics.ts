@@ -28,7 +28,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, formatTable, median, runLoad } from './lib/load.js';
 import { debVersion } from './lib/proc.js';
-import { drain, latencyPhase, MIN_SIZE, nowMs, throughputBodies, throughputOp } from './lib/topic-phases.js';
+import { drain, latencyPhase, MIN_SIZE, NON_MATCHING_EVERY, nowMs, throughputBodies, throughputOp } from './lib/topic-phases.js';
 import type { TopicTarget, TopicTargetFactory } from './lib/topic-target.js';
 import { natsServerVersion } from './peers/nats.js';
 import { natsTopicTarget } from './targets/topic-nats.js';
@@ -125,6 +125,8 @@ interface CellRun {
   undelivered: number;
   duplicates: number;
   extra: number;
+  /** Filtered cells: deliveries of messages no subscription matches (must be 0). */
+  leaked: number;
   clientCpuPct: number;
 }
 
@@ -171,6 +173,7 @@ async function measureCell(target: TopicTarget, cell: CellSpec, topicName: strin
 
   const lat = await latencyPhase(target, {
     subscribers: n,
+    filtered: cell.filter === 'filtered',
     size,
     messages: latencyMessages,
     warmup: LATENCY_WARMUP,
@@ -183,7 +186,8 @@ async function measureCell(target: TopicTarget, cell: CellSpec, topicName: strin
   log(
     `${label} latency: ready after ${lat.readyMs} ms; publish→delivery p50 ${fmt(lat.p50Ms)} ms, p99 ${fmt(lat.p99Ms)} ms, max ${fmt(lat.maxMs)} ms over ${lat.samples} deliveries` +
       (lat.missing ? `; LOST ${lat.missing} of ${lat.expected} (${lat.missingBy.map((m) => `sub ${m.subscriber}: ${m.missing}`).join(', ')})` : '; none lost') +
-      (lat.duplicates ? `; ${lat.duplicates} duplicate(s)` : ''),
+      (lat.duplicates ? `; ${lat.duplicates} duplicate(s)` : '') +
+      (lat.nonMatching ? `; ${lat.leaked} of ${lat.nonMatching} x ${n} non-matching deliveries let through${lat.leaked ? ' — FILTER NOT APPLIED' : ''}` : ''),
   );
 
   let acked = 0;
@@ -226,6 +230,7 @@ async function measureCell(target: TopicTarget, cell: CellSpec, topicName: strin
     undelivered: d.missing,
     duplicates: lat.duplicates,
     extra: d.extra,
+    leaked: lat.leaked,
     clientCpuPct,
   };
 }
@@ -301,7 +306,9 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
       const e50 = get((r) => r.e2eP50Ms);
       const e99 = get((r) => r.e2eP99Ms);
       const lost = sum(cell, name, (r) => r.lost + r.undelivered);
+      const leaked = sum(cell, name, (r) => r.leaked);
       if (lost > 0) failures.push(`${name}, ${cell.subscribers} subscriber(s), ${cell.filter}: ${lost} deliveries lost or undelivered (summed over runs)`);
+      if (leaked > 0) failures.push(`${name}, ${cell.subscribers} subscriber(s), ${cell.filter}: the filter let ${leaked} non-matching deliveries through`);
       const peer = name !== 'stratus' && targetNames.includes('stratus');
       const s = (pick: (r: CellRun) => number): number => med(cell, 'stratus', pick);
       rows.push([
@@ -314,7 +321,7 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
         fmt(get((r) => r.publishP99Ms)),
         fmt(e50),
         fmt(e99),
-        lost > 0 ? `FAILED ${lost}` : '0',
+        lost > 0 || leaked > 0 ? `FAILED ${lost}${leaked > 0 ? ` (+${leaked} unfiltered)` : ''}` : '0',
         peer ? ratio(s((r) => r.publishesPerSec), pub) : '—',
         peer ? ratio(s((r) => r.sustainedDeliveriesPerSec), sustained) : '—',
         peer ? ratio(s((r) => r.publishP50Ms), p50) : '—',
@@ -343,7 +350,8 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
   const footer = [
     'Columns: pub p50/p99 = publish op latency (until acknowledged). fan-out lag = after the last publish ack, until every subscriber held every delivery (backlogs polled every 20 ms, after 1 s every 100 ms; ' +
       'RabbitMQ confirms only once every queue has the message, so its lag is the poll itself). sustained deliv/s = all deliveries / (publishing time + fan-out lag). ' +
-      `lost = deliveries missing after --delivery-timeout-ms (latency phase) or --drain-timeout-ms (throughput phase), summed over runs: a FAILED cell.`,
+      `lost = deliveries missing after --delivery-timeout-ms (latency phase) or --drain-timeout-ms (throughput phase), summed over runs: a FAILED cell ` +
+      `(also when a filtered cell delivers any of the non-matching messages, kind=other, published once per ${NON_MATCHING_EVERY} latency messages).`,
     'S/peer = Stratus ÷ peer: pub/s and sustained > 1× favour Stratus; latency < 1× favours Stratus.',
     'NATS core stores nothing: its subscribers are live callbacks in the benchmark process during the throughput phase too (their CPU competes with the publishers\'); ' +
       'a publish op is publish + flush() (server has routed it), and delivery is at-most-once.',
@@ -355,7 +363,7 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
   ];
   process.stdout.write(`${[...header, ...sections, ...footer].join('\n')}\n`);
   if (failures.length > 0) {
-    log(`\nbench/topics: FAILED CELLS (messages lost):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+    log(`\nbench/topics: FAILED CELLS:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
     process.exitCode = 1;
   }
   if (values.json) {

@@ -2,7 +2,8 @@
 // publish-to-delivery latency phase, and the drain check after the throughput phase.
 //
 // Message bodies are printable ASCII of the cell's size, and say what they are by their first
-// character: P (probe), L (latency: "L<id>:<send epoch ms>:" then padding), T (throughput).
+// character: P (probe), L (latency: "L<id>:<send epoch ms>:" then padding), T (throughput),
+// X (filtered cells: a message the filter must drop; one per NON_MATCHING_EVERY latency messages).
 import { randomBytes } from 'node:crypto';
 import { percentile } from './load.js';
 import { sleep } from './proc.js';
@@ -12,6 +13,7 @@ import type { TopicMessage, TopicTarget } from './topic-target.js';
 export const nowMs = (): number => performance.timeOrigin + performance.now();
 
 export const MIN_SIZE = 48;
+export const NON_MATCHING_EVERY = 40;
 const PROBE_INTERVAL_MS = 250;
 // Backlog polls: every 20 ms for the first second after publishing ends, then every 100 ms.
 const DRAIN_POLL_FAST_MS = 20;
@@ -34,6 +36,8 @@ export function throughputBodies(size: number, count: number): Buffer[] {
 
 export interface LatencyOptions {
   subscribers: number;
+  /** Filtered cell: also publish non-matching messages and check that none is delivered. */
+  filtered: boolean;
   size: number;
   /** Messages published at a fixed interval; the first `warmup` are checked but not in the figures. */
   messages: number;
@@ -56,6 +60,9 @@ export interface LatencyResult {
   missing: number;
   /** Deliveries that came more than once (at-least-once systems may redeliver). */
   duplicates: number;
+  /** Filtered cells: messages published that match no subscription, and deliveries of them (must be 0). */
+  nonMatching: number;
+  leaked: number;
   /** Subscribers that missed something, and how much (first few). */
   missingBy: { subscriber: number; missing: number }[];
   /** Receive time − send time over all measured deliveries. */
@@ -78,6 +85,8 @@ export async function latencyPhase(target: TopicTarget, o: LatencyOptions): Prom
   const latencies: number[] = [];
   let duplicates = 0;
   let malformed = 0;
+  let leaked = 0;
+  let nonMatching = 0;
   let sawAll: (() => void) | undefined;
   let complete = 0; // subscribers that have every latency message
   const pad = padding(o.size);
@@ -87,6 +96,10 @@ export async function latencyPhase(target: TopicTarget, o: LatencyOptions): Prom
     const kind = body[0];
     if (kind === 0x50 /* P */) {
       probesSeen[sub] = (probesSeen[sub] ?? 0) + 1;
+      return;
+    }
+    if (kind === 0x58 /* X */) {
+      leaked++;
       return;
     }
     if (kind !== 0x4c /* L */) {
@@ -141,6 +154,10 @@ export async function latencyPhase(target: TopicTarget, o: LatencyOptions): Prom
       const header = `L${id}:${nowMs().toFixed(3)}:`;
       const body = Buffer.from(header + pad.slice(header.length), 'latin1');
       sends.push(later(target.publish(0, [{ body, seq: o.nextSeq() }])));
+      if (o.filtered && id % NON_MATCHING_EVERY === NON_MATCHING_EVERY / 2) {
+        nonMatching++;
+        sends.push(later(target.publish(0, [{ body: Buffer.from(`X${pad.slice(1)}`, 'latin1'), seq: o.nextSeq(), match: false }])));
+      }
     }
     await Promise.all(sends);
     let timer: NodeJS.Timeout | undefined;
@@ -159,6 +176,8 @@ export async function latencyPhase(target: TopicTarget, o: LatencyOptions): Prom
       expected: o.messages * n,
       missing,
       duplicates,
+      nonMatching,
+      leaked,
       missingBy: missingBy.slice(0, 5),
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),

@@ -4,9 +4,8 @@
 // the shard group's lease and checkpoint commands. SubscribeToShard is the one hand-written RPC:
 // a push consumer of one shard.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { services } from '../grpc/protos.js';
 import { decodeResult, type ErrorResult } from '../../storage/partitions/envelope.js';
 import { type ShardRecord } from '../../storage/partitions/meta-codec.js';
 import { type CheckpointRecord, type LeaseRecord, decodeCheckpointResult } from '../../storage/partitions/stream-codec.js';
@@ -24,21 +23,9 @@ import { childShard, consumerArn, iteratorType, record, sequenceNumber as sequen
 
 export type StreamServiceOptions = GrpcFrontOptions;
 
-const PROTO_FILE = fileURLToPath(new URL('../../proto/stratus/v1/streams.proto', import.meta.url));
-
-let ctor: grpc.ServiceClientConstructor | undefined;
-
 /** stratus.v1.StreamService as proto-loader builds it (the server's definition, a client's constructor). */
 export function streamServiceClient(): grpc.ServiceClientConstructor {
-  if (!ctor) {
-    // The loader options of nodes/grpc/protos.ts: action-grpc.ts relies on them (numbers, defaults, unset optionals).
-    const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(PROTO_FILE, { keepCase: false, longs: Number, enums: Number, defaults: true, oneofs: true }));
-    const v1 = (pkg.stratus as grpc.GrpcObject | undefined)?.v1 as grpc.GrpcObject | undefined;
-    const svc = v1?.StreamService;
-    if (typeof svc !== 'function') throw new Error('proto: stratus.v1.StreamService is not defined');
-    ctor = svc as grpc.ServiceClientConstructor;
-  }
-  return ctor;
+  return services().streams;
 }
 
 /**

@@ -2,9 +2,8 @@
 // action of the same name through the generic machinery of action-grpc.ts (the same
 // `runAction` as the HTTP front, requests and responses translated by walking the action's
 // shapes), so adding one is a proto change. SNS has no streaming RPC: nothing is hand-written.
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { services } from '../grpc/protos.js';
 import { type ActionRunner, type GrpcFrontOptions, type GrpcService, actionRunner, actionService } from './action-grpc.js';
 import { type ErrorCode } from './errors.js';
 import { type SnsBackend } from './sns/backend.js';
@@ -12,21 +11,9 @@ import { SNS_ACTIONS, snsService } from './sns/service.js';
 
 export type TopicServiceOptions = GrpcFrontOptions;
 
-const PROTO_FILE = fileURLToPath(new URL('../../proto/stratus/v1/topics.proto', import.meta.url));
-
-let ctor: grpc.ServiceClientConstructor | undefined;
-
 /** stratus.v1.TopicService as proto-loader builds it (the server's definition, a client's constructor). */
 export function topicServiceClient(): grpc.ServiceClientConstructor {
-  if (!ctor) {
-    // The loader options of nodes/grpc/protos.ts: action-grpc.ts relies on them (numbers, defaults, unset optionals).
-    const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(PROTO_FILE, { keepCase: false, longs: Number, enums: Number, defaults: true, oneofs: true }));
-    const v1 = (pkg.stratus as grpc.GrpcObject | undefined)?.v1 as grpc.GrpcObject | undefined;
-    const svc = v1?.TopicService;
-    if (typeof svc !== 'function') throw new Error('proto: stratus.v1.TopicService is not defined');
-    ctor = svc as grpc.ServiceClientConstructor;
-  }
-  return ctor;
+  return services().topics;
 }
 
 /**

@@ -36,6 +36,8 @@ interface Services {
   log: ServiceCtor;
   queue: ServiceCtor;
   functions: ServiceCtor;
+  streams: ServiceCtor;
+  topics: ServiceCtor;
   traces: ServiceCtor;
   scheduler: ServiceCtor;
 }
@@ -49,6 +51,8 @@ export function services(): Services {
     const v1Log = load('stratus/v1/log.proto');
     const v1Queue = load('stratus/v1/queue.proto');
     const v1Functions = load('stratus/v1/functions.proto');
+    const v1Streams = load('stratus/v1/streams.proto');
+    const v1Topics = load('stratus/v1/topics.proto');
     const v1Traces = load('stratus/v1/traces.proto');
     const internalScheduler = load('internal/scheduler.proto');
     cache = {
@@ -57,6 +61,8 @@ export function services(): Services {
       log: service(v1Log, 'stratus.v1.LogService'),
       queue: service(v1Queue, 'stratus.v1.QueueService'),
       functions: service(v1Functions, 'stratus.v1.FunctionService'),
+      streams: service(v1Streams, 'stratus.v1.StreamService'),
+      topics: service(v1Topics, 'stratus.v1.TopicService'),
       traces: service(v1Traces, 'stratus.v1.TraceService'),
       scheduler: service(internalScheduler, 'stratus.internal.SchedulerService'),
     };

@@ -118,7 +118,8 @@ function matchValue(rule: Exclude<Rule, { kind: 'exists' }>, v: unknown): boolea
   }
 }
 
-function inRange(v: number, lower: Bound | undefined, upper: Bound | undefined): boolean {
+/** Whether v lies between the bounds (either may be open); SNS filter policies share it. */
+export function inRange(v: number, lower: Bound | undefined, upper: Bound | undefined): boolean {
   if (lower && (lower.inclusive ? v < lower.value : v <= lower.value)) return false;
   if (upper && (upper.inclusive ? v > upper.value : v >= upper.value)) return false;
   return true;

@@ -48,10 +48,8 @@ function fail(text: string): never {
   throw new FilterPolicyError(`FilterPolicy: ${text}`);
 }
 
-export interface Bound {
-  readonly value: number;
-  readonly inclusive: boolean;
-}
+export type { Bound } from '../event-filter-parse.js';
+import { type Bound } from '../event-filter-parse.js';
 
 export type Condition =
   | { readonly kind: 'exact'; readonly value: string | boolean | null }

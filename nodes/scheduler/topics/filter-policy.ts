@@ -8,7 +8,8 @@
 // properties of one conjunct must not come from different elements of the same payload array
 // (AWS's own example: `{"Records": {"eventName": […], "s3": {…}}}` must be satisfied by one record).
 import { isIP } from 'node:net';
-import { type Bound, type CompiledPolicy, type Condition, type Conjunct, type FilterPolicyScope, NUMERIC_LIMIT, comparable, isPlainObject, parseFilterPolicy } from './filter-policy-parse.js';
+import { inRange } from '../event-filter.js';
+import { type CompiledPolicy, type Condition, type Conjunct, type FilterPolicyScope, NUMERIC_LIMIT, comparable, isPlainObject, parseFilterPolicy } from './filter-policy-parse.js';
 
 export { type FilterPolicyScope, FilterPolicyError, MAX_COMBINATIONS, MAX_KEYS, MAX_POLICY_BYTES, NUMERIC_LIMIT } from './filter-policy-parse.js';
 
@@ -208,8 +209,3 @@ function matchesValue(rule: Condition, v: Leaf): boolean {
   }
 }
 
-function inRange(v: number, lower: Bound | undefined, upper: Bound | undefined): boolean {
-  if (lower && (lower.inclusive ? v < lower.value : v <= lower.value)) return false;
-  if (upper && (upper.inclusive ? v > upper.value : v >= upper.value)) return false;
-  return true;
-}

@@ -14,12 +14,8 @@
  */
 import { sign, type SignableFields, type SignatureVersion } from './signing.js';
 
-export interface SnsMessageAttribute {
-  DataType: string;
-  StringValue?: string;
-  /** base64 */
-  BinaryValue?: string;
-}
+export type { SnsMessageAttribute } from '../../gateway/sns/message.js';
+import { type SnsMessageAttribute } from '../../gateway/sns/message.js';
 
 export interface PublishedMessage {
   messageId: string;
