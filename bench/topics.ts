@@ -349,7 +349,7 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
   ];
   const footer = [
     'Columns: pub p50/p99 = publish op latency (until acknowledged). fan-out lag = after the last publish ack, until every subscriber held every delivery (backlogs polled every 20 ms, after 1 s every 100 ms; ' +
-      'RabbitMQ confirms only once every queue has the message, so its lag is the poll itself). sustained deliv/s = all deliveries / (publishing time + fan-out lag). ' +
+      'RabbitMQ confirms only once every queue has committed the message, so its lag is only its queue counters catching up). sustained deliv/s = all deliveries / (publishing time + fan-out lag). ' +
       `lost = deliveries missing after --delivery-timeout-ms (latency phase) or --drain-timeout-ms (throughput phase), summed over runs: a FAILED cell ` +
       `(also when a filtered cell delivers any of the non-matching messages, kind=other, published once per ${NON_MATCHING_EVERY} latency messages).`,
     'S/peer = Stratus ÷ peer: pub/s and sustained > 1× favour Stratus; latency < 1× favours Stratus.',

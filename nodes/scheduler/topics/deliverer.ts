@@ -158,12 +158,14 @@ export class TopicDeliverer {
         checkpoints.set(id, w.position);
       }
     }
+    let stored: Map<string, number> | undefined;
     for (const [id, s] of want) {
       if (this.workers.has(id) || this.abort.signal.aborted) continue;
       let position = checkpoints.get(id);
       if (position === undefined) {
-        const st = await this.topicLog.state();
-        position = st.checkpoints.find((c) => c.name === id)?.offset ?? (await this.topicLog.offsetAt(s.activeSinceMs - ACTIVATION_SKEW_MS));
+        // One read of the stored positions for every subscription this pass starts.
+        stored ??= new Map((await this.topicLog.state()).checkpoints.map((c) => [c.name, c.offset]));
+        position = stored.get(id) ?? (await this.topicLog.offsetAt(s.activeSinceMs - ACTIVATION_SKEW_MS));
         this.dirty.set(id, position);
       }
       this.workers.set(id, this.worker(this.topic, s, position));
