@@ -189,7 +189,7 @@ export async function clusterUp(argv: string[], out: (s: string) => void = (s) =
   out(
     [
       `stratus: local cluster of ${f.nodes} storage node(s) and a gateway is up (records in ${f.dir})`,
-      `AWS APIs (SQS, Lambda, Kinesis) at http://${rec.processes.find((p) => p.role === 'gateway')!.http ?? '-'}; root credentials in ${credentials}`,
+      `AWS APIs (SQS, SNS, Lambda, Kinesis) at http://${rec.processes.find((p) => p.role === 'gateway')!.http ?? '-'}; root credentials in ${credentials}`,
       ...rec.processes.map((p) => `  ${p.role === 'gateway' ? 'gateway  ' : `storage ${p.id}`}  pid ${p.pid}  gRPC ${p.grpc}${p.http ? `  HTTP http://${p.http}` : ''}  log ${p.log}`),
       `native API (stratus.v1.LogService): ${rec.processes.find((p) => p.role === 'gateway')!.grpc}, and on every storage node's gRPC port`,
       '',

@@ -120,7 +120,7 @@ export class FunctionCatalogClient {
   }
 
   async ensureStore(name: string, partitions: number): Promise<StoreRecord> {
-    const up = (await this.placement.current()).upNodes;
+    const up = (await this.placement.refresh()).upNodes;
     const bytes = await this.sequencer.propose(encodeMetaCommand({ type: 'ensureStore', name, partitions, replicationFactor: Math.max(1, Math.min(3, up)) }), (b) =>
       this.client.propose(META_GROUP, b),
     );

@@ -74,7 +74,7 @@ export class SubscriptionWorker {
       backoff = 100;
       if (batch.records.length === 0) {
         if (batch.nextOffset !== this.position) this.advance(batch.nextOffset);
-        else await Promise.race([this.topicLog.changed(IDLE_WAIT_MS).catch(() => sleep(IDLE_WAIT_MS, this.signal)), aborted(this.signal)]);
+        else await settledOrAborted(this.topicLog.changed(IDLE_WAIT_MS).catch(() => sleep(IDLE_WAIT_MS, this.signal)), this.signal);
         continue;
       }
       const matched = batch.records
@@ -160,9 +160,18 @@ export class SubscriptionWorker {
  */
 export const ACTIVATION_SKEW_MS = 1000;
 
-function aborted(signal: AbortSignal): Promise<void> {
+/**
+ * Resolves when `p` settles or the signal aborts, whichever comes first. The listener goes when
+ * `p` wins: one left per idle wait would pile up on the worker's signal for as long as it runs.
+ */
+function settledOrAborted(p: Promise<unknown>, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    p.then(done, done);
   });
 }

@@ -27,7 +27,8 @@ export const createStream = defineAction<KinesisBackend>()({
     if (mode === 'ON_DEMAND' && input.ShardCount !== undefined) {
       throw new AwsError('InvalidArgumentException', 'ShardCount is not supported for a stream in ON_DEMAND mode.');
     }
-    const up = (await k.placement.current(1000)).nodes.filter((n) => n.state === 'up').length;
+    // Fresh, not cached: a node that registered a moment ago must count, or the shards get fewer replicas for good.
+    const up = (await k.placement.refresh()).nodes.filter((n) => n.state === 'up').length;
     await k.meta({
       type: 'createStream',
       name: input.StreamName,

@@ -32,7 +32,8 @@ export const createQueue = defineAction<SqsBackend>()({
     const attributes = withDefaults(given, fifo);
     await checkRedriveTarget(sqs, attributes, fifo, ctx.region, name);
     const existing = await sqs.byName(name);
-    const up = (await sqs.placement.current()).upNodes;
+    // Fresh, not cached: a node that registered a moment ago must count, or the queue gets fewer replicas for good.
+    const up = (await sqs.placement.refresh()).upNodes;
     // Standard queues (and high-throughput FIFO queues) spread over one partition per node (up
     // to 8), so throughput grows with the cluster; a FIFO queue deduplicating queue-wide keeps
     // one partition, where its deduplication and order are decided.
