@@ -5,7 +5,7 @@
 // dead-letter queue or is dropped, as AWS does. Each subscription moves at its own pace, so a
 // slow HTTP endpoint holds back no one else.
 import { type SubscriptionRecord, type TopicRecord } from '../../../storage/partitions/meta-codec.js';
-import { decodeStored } from '../../gateway/sns/message.js';
+import { type StoredMessage } from '../../gateway/sns/message.js';
 import { sequenceNumberOf } from '../../gateway/sns/backend.js';
 import { sleep } from '../../sleep.js';
 import { Attr, SpanName, withSpan } from '../../telemetry/index.js';
@@ -61,10 +61,15 @@ export class SubscriptionWorker {
 
   private async run(): Promise<void> {
     let backoff = 100;
+    // Set after a read found nothing: the next read must start after this applied-index mark, and
+    // if it finds nothing too the worker waits for the index to pass it, so no append is missed.
+    let mark: number | undefined;
+    // After a wait, a read from before it will not do.
+    let freshAfter = 0;
     while (!this.signal.aborted) {
       let batch: LogBatch;
       try {
-        batch = await this.topicLog.read(this.position);
+        batch = await this.topicLog.read(this.position, mark ?? freshAfter);
       } catch (err) {
         this.d.log(`scheduler: topic ${this.topic.name}: reading the log failed (${err instanceof Error ? err.message : String(err)}); retrying`);
         await sleep(backoff, this.signal);
@@ -73,14 +78,28 @@ export class SubscriptionWorker {
       }
       backoff = 100;
       if (batch.records.length === 0) {
-        if (batch.nextOffset !== this.position) this.advance(batch.nextOffset);
-        else await settledOrAborted(this.topicLog.changed(IDLE_WAIT_MS).catch(() => sleep(IDLE_WAIT_MS, this.signal)), this.signal);
+        if (batch.nextOffset !== this.position) {
+          this.advance(batch.nextOffset);
+        } else if (mark === undefined) {
+          // The read may predate an append that is applied by now: look again after a mark.
+          mark = await this.topicLog.mark().catch(() => undefined);
+          if (mark === undefined) await sleep(IDLE_WAIT_MS, this.signal);
+        } else {
+          await settledOrAborted(this.topicLog.changed(mark, IDLE_WAIT_MS).catch(() => sleep(IDLE_WAIT_MS, this.signal)), this.signal);
+          freshAfter = mark + 1;
+          mark = undefined;
+        }
         continue;
       }
-      const matched = batch.records
-        .filter((r) => r.timestampMs >= this.sub.activeSinceMs - ACTIVATION_SKEW_MS)
-        .map((r) => this.message(r.offset, r.timestampMs, r.value))
-        .filter((m) => this.matches(m));
+      mark = undefined;
+      freshAfter = 0;
+      const matched: PublishedMessage[] = [];
+      for (let i = 0; i < batch.records.length; i++) {
+        const r = batch.records[i]!;
+        if (r.timestampMs < this.sub.activeSinceMs - ACTIVATION_SKEW_MS) continue;
+        const m = this.message(r.offset, r.timestampMs, batch.messages[i]!);
+        if (this.matches(m)) matched.push(m);
+      }
       if (matched.length > 0) {
         await withSpan(SpanName.TopicDeliver, { [Attr.TopicName]: this.topic.name, [Attr.SubscriptionProtocol]: this.sub.protocol, [Attr.Messages]: matched.length }, () => this.deliverAll(matched));
       }
@@ -94,8 +113,7 @@ export class SubscriptionWorker {
     this.d.progress(this.sub.id, offset);
   }
 
-  private message(offset: number, timestampMs: number, value: Uint8Array): PublishedMessage {
-    const s = decodeStored(value);
+  private message(offset: number, timestampMs: number, s: StoredMessage): PublishedMessage {
     return {
       messageId: s.id,
       topicArn: this.topicArn,

@@ -7,6 +7,7 @@ import { type LeaseRecord, type ShardState, decodeLeaseResult, decodeOffsetResul
 import { DELIVERY_LEASE, encodeTopicCommand } from '../../../storage/partitions/topic-codec.js';
 import { decodeResult } from '../../../storage/partitions/envelope.js';
 import { type SnsBackend } from '../../gateway/sns/backend.js';
+import { type StoredMessage, decodeStored } from '../../gateway/sns/message.js';
 
 export const LEASE_TTL_MS = 15_000;
 const READ_RECORDS = 256;
@@ -14,32 +15,44 @@ const READ_BYTES = 4 * 1024 * 1024;
 
 export interface LogBatch {
   records: LogRecordView[];
+  /** records[i]'s message, decoded once for every subscriber that reads this batch. */
+  messages: StoredMessage[];
   nextOffset: number;
   firstOffset: number;
 }
 
+interface CachedRead {
+  batch: Promise<LogBatch>;
+  /** The newest applied-index mark taken before this read started: it sees everything up to it. */
+  after: number;
+}
+
 export class TopicLog {
   /** Reads in flight or just answered, by start offset: many subscribers at one position read once. */
-  private readonly reads = new Map<number, Promise<LogBatch>>();
-  private appliedIndex = 0;
-  private waiting: Promise<void> | undefined;
+  private readonly reads = new Map<number, CachedRead>();
+  private readonly waits = new Map<number, Promise<void>>();
+  private lastMark = 0;
 
   constructor(
     private readonly sns: SnsBackend,
     readonly groupId: number,
   ) {}
 
-  read(from: number): Promise<LogBatch> {
-    let p = this.reads.get(from);
-    if (p) return p;
-    p = this.fetch(from);
-    this.reads.set(from, p);
+  /**
+   * The records from `from` on. `after`: only a read started after that applied-index mark will
+   * do (a subscriber about to wait must not decide on a read older than its mark).
+   */
+  read(from: number, after = 0): Promise<LogBatch> {
+    const hit = this.reads.get(from);
+    if (hit && hit.after >= after) return hit.batch;
+    const entry: CachedRead = { batch: this.fetch(from), after: this.lastMark };
+    this.reads.set(from, entry);
     // Kept while in flight and briefly after, so subscribers that finish a batch together share the next read.
     const forget = (): void => {
-      setTimeout(() => this.reads.get(from) === p && this.reads.delete(from), 50).unref();
+      setTimeout(() => this.reads.get(from) === entry && this.reads.delete(from), 50).unref();
     };
-    p.then(forget, () => this.reads.delete(from));
-    return p;
+    entry.batch.then(forget, () => this.reads.get(from) === entry && this.reads.delete(from));
+    return entry.batch;
   }
 
   private async fetch(from: number): Promise<LogBatch> {
@@ -50,24 +63,34 @@ export class TopicLog {
         // trimming), or a position past the end: continue from where the log is.
         const st = await this.state();
         const next = from < st.firstOffset ? st.firstOffset : Math.min(from, st.nextOffset);
-        return { records: [], nextOffset: next, firstOffset: st.firstOffset };
+        return { records: [], messages: [], nextOffset: next, firstOffset: st.firstOffset };
       }
       throw new Error(`topic log read failed: ${r.message}`);
     }
-    return { records: r.value.records, nextOffset: r.value.nextOffset, firstOffset: r.value.firstOffset };
+    const records = r.value.records;
+    return { records, messages: records.map((x) => decodeStored(x.value)), nextOffset: r.value.nextOffset, firstOffset: r.value.firstOffset };
   }
 
-  /** Resolves when the group applied something new (an append), or after waitMs; shared by every waiter. */
-  changed(waitMs: number): Promise<void> {
-    this.waiting ??= this.sns.client
-      .watch(this.groupId, this.appliedIndex, waitMs)
-      .then((index) => {
-        this.appliedIndex = index;
-      })
-      .finally(() => {
-        this.waiting = undefined;
-      });
-    return this.waiting;
+  /** The group's applied index now: a read started after it sees every append up to it. */
+  async mark(): Promise<number> {
+    const index = await this.sns.client.watch(this.groupId, 0, 0);
+    this.lastMark = Math.max(this.lastMark, index);
+    return index;
+  }
+
+  /** Resolves once the group applied past `mark` (an append, a checkpoint), or after waitMs; shared by every waiter on the same mark. */
+  changed(mark: number, waitMs: number): Promise<void> {
+    let p = this.waits.get(mark);
+    if (!p) {
+      p = this.sns.client
+        .watch(this.groupId, mark, waitMs)
+        .then((index) => {
+          this.lastMark = Math.max(this.lastMark, index);
+        })
+        .finally(() => this.waits.delete(mark));
+      this.waits.set(mark, p);
+    }
+    return p;
   }
 
   async state(): Promise<ShardState> {
