@@ -23,6 +23,11 @@ export enum QueueQueryOp {
 }
 
 export const MAX_BATCH = 10;
+/**
+ * Messages one send command may carry. SQS's API allows 10 per request (the actions check that);
+ * SNS fan-out batches more into one proposal, which is what keeps a backlog's cost per message low.
+ */
+export const MAX_SEND_BATCH = 100;
 export const MAX_DELAY_MS = 900_000;
 export const MAX_VISIBILITY_MS = 43_200_000;
 export const MIN_RETENTION_MS = 60_000;
@@ -316,7 +321,7 @@ function checkReceipt(e: ReceiptRef, i: number): string | undefined {
 export function validateQueueCommand(cmd: QueueCommand): string | undefined {
   switch (cmd.type) {
     case 'send': {
-      const bad = checkBatch(cmd.messages.length, MAX_BATCH, 'send');
+      const bad = checkBatch(cmd.messages.length, MAX_SEND_BATCH, 'send');
       if (bad !== undefined) return bad;
       for (let i = 0; i < cmd.messages.length; i++) {
         const why = checkSendItem(cmd.messages[i] as SendItem, i, cmd.fifo);

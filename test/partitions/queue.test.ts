@@ -5,6 +5,7 @@ import { type CommandPayload, type Decoded, decodeResult, encodeCommand } from '
 import { type ApplyContext } from '../../storage/partitions/kind.js';
 import {
   MAX_MESSAGE_BYTES,
+  MAX_SEND_BATCH,
   EXPIRE_BATCH,
   type QueueCommand,
   type ReceiptRef,
@@ -378,7 +379,7 @@ describe('queue kind: validation and determinism', () => {
     h.send(T0, item('a', { groupId: 'G' }));
     const bad: QueueCommand[] = [
       { type: 'send', fifo: true, messages: [] },
-      { type: 'send', fifo: true, messages: Array.from({ length: 11 }, (_, i) => item(`m${i}`, { groupId: 'G' })) },
+      { type: 'send', fifo: true, messages: Array.from({ length: MAX_SEND_BATCH + 1 }, (_, i) => item(`m${i}`, { groupId: 'G' })) },
       { type: 'send', fifo: true, messages: [item('a')] },
       { type: 'send', fifo: true, messages: [item('a', { groupId: 'has space' })] },
       { type: 'send', fifo: true, messages: [item('a', { groupId: 'G', md5OfBody: 'nope' })] },
@@ -511,7 +512,7 @@ function randomCommand(rng: SeededRng, fifo: boolean, sent: number, step: number
     return real !== undefined && rng.intn(4) > 0 ? real : { seq: seq(), receiveCount: 1 + rng.intn(3) };
   };
   if (pick < 35) {
-    const n = 1 + rng.intn(pick === 0 ? 12 : 4); // 11 and 12 are invalid
+    const n = pick === 0 ? MAX_SEND_BATCH - 1 + rng.intn(3) : 1 + rng.intn(4); // above MAX_SEND_BATCH is invalid
     const messages = Array.from({ length: n }, (_, i) => {
       const extra: Partial<SendItem> = { delayMs: rng.intn(3) === 0 ? rng.intn(20_000) : 0 };
       if (fifo) {

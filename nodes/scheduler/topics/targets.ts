@@ -9,13 +9,14 @@ import { type QueueRecord, type SubscriptionRecord, type TopicRecord } from '../
 import { type LambdaBackend } from '../../gateway/lambda/backend.js';
 import { asFunctionDoc } from '../../gateway/lambda/model.js';
 import { policyDocument, policyKey, statementsOf } from '../../gateway/lambda/policy.js';
-import { parseResourcePolicy } from '../../gateway/resource-policy.js';
+import { type ResourcePolicy, parseResourcePolicy } from '../../gateway/resource-policy.js';
 import { type AttributeMap } from '../../gateway/sqs/messages.js';
-import { send } from '../../gateway/sqs/partitions.js';
+import { nextPartition, send } from '../../gateway/sqs/partitions.js';
+import { type SendItem } from '../../../storage/partitions/queue-codec.js';
 import { prepareSend } from '../../gateway/sqs/send.js';
 import { type AsyncQueue } from '../async-events.js';
 import { AwsError } from '../../gateway/errors.js';
-import { MAX_BATCH } from '../../../storage/partitions/queue-codec.js';
+import { MAX_SEND_BATCH } from '../../../storage/partitions/queue-codec.js';
 import { effectivePolicy, retryDelaysMs } from './delivery-policy.js';
 import { deliverWithRetries, snsHeaders } from './http-delivery.js';
 import { type DeliveryContext, type PublishedMessage, lambdaEvent, messageFor, notificationJson } from './notification.js';
@@ -35,6 +36,7 @@ export interface TargetDeps {
 
 const SNS_SERVICE = 'sns.amazonaws.com';
 const HTTP_CONCURRENCY = 16;
+const CHUNK_BYTES = 1024 * 1024;
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[^:]+:\d{12}:(.+)$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?$/;
 
@@ -54,13 +56,25 @@ function sqsBody(topic: TopicRecord, sub: SubscriptionRecord, m: PublishedMessag
   return { body: messageFor(m, 'sqs'), attributes };
 }
 
+/** Compiled policies by their text: every delivery checks one, and compiling is not free. */
+const compiledPolicies = new Map<string, ResourcePolicy>();
+function compiledPolicy(doc: string): ResourcePolicy {
+  let p = compiledPolicies.get(doc);
+  if (!p) {
+    p = parseResourcePolicy(doc);
+    if (compiledPolicies.size >= 1000) compiledPolicies.clear();
+    compiledPolicies.set(doc, p);
+  }
+  return p;
+}
+
 /** Whether the queue's policy lets this topic send to it (AWS: required even within one account). */
 export function queueAllows(q: QueueRecord, queueArn: string, topicArn: string, accountId: string): boolean {
   const doc = q.attributes.Policy;
   if (doc === undefined || doc === '') return false;
   try {
     return (
-      parseResourcePolicy(doc).evaluate({
+      compiledPolicy(doc).evaluate({
         principal: { kind: 'service', service: SNS_SERVICE },
         action: 'sqs:SendMessage',
         resource: queueArn,
@@ -85,7 +99,11 @@ export async function deliverToQueue(d: TargetDeps, queueArn: string, topicArn: 
   if (checkPolicy && !queueAllows(q, queueArn, topicArn, d.accountId)) {
     return { kind: 'failed', code: 'AccessDenied', reason: `the policy of ${queueArn} does not allow ${topicArn} to send to it` };
   }
-  const byPartition = new Map<number, ReturnType<typeof prepareSend>['item'][]>();
+  // A standard queue takes the whole delivery in one partition (any will do), so a backlog costs
+  // one proposal per chunk instead of one per partition; a FIFO queue's messages go to their
+  // group's partition, in order.
+  const spread = q.fifo ? undefined : nextPartition(q);
+  const byPartition = new Map<number, SendItem[]>();
   try {
     for (const it of items) {
       const p = prepareSend(
@@ -98,8 +116,9 @@ export async function deliverToQueue(d: TargetDeps, queueArn: string, topicArn: 
         },
         { accessKeyId: undefined, accountId: d.accountId },
       );
-      let list = byPartition.get(p.partition);
-      if (!list) byPartition.set(p.partition, (list = []));
+      const partition = spread ?? p.partition;
+      let list = byPartition.get(partition);
+      if (!list) byPartition.set(partition, (list = []));
       list.push(p.item);
     }
   } catch (err) {
@@ -107,12 +126,10 @@ export async function deliverToQueue(d: TargetDeps, queueArn: string, topicArn: 
     return { kind: 'failed', code: 'InvalidMessage', reason: errorText(err) };
   }
   try {
-    // A partition takes at most MAX_BATCH messages per command; a FIFO queue's chunks go one
-    // after the other so each message group keeps the topic's order.
     await Promise.all(
       [...byPartition].map(async ([partition, list]) => {
-        const chunks = [];
-        for (let i = 0; i < list.length; i += MAX_BATCH) chunks.push(list.slice(i, i + MAX_BATCH));
+        const chunks = chunked(list);
+        // A FIFO queue's chunks go one after the other so each message group keeps the topic's order.
         if (q.fifo) for (const c of chunks) await send(d.lambda.sqs, q, partition, c);
         else await Promise.all(chunks.map((c) => send(d.lambda.sqs, q, partition, c)));
       }),
@@ -159,7 +176,7 @@ async function invokeFunction(d: TargetDeps, topic: TopicRecord, topicArn: strin
     const decision =
       statements.length === 0
         ? 'none'
-        : parseResourcePolicy(JSON.stringify(policyDocument(statements))).evaluate({
+        : compiledPolicy(JSON.stringify(policyDocument(statements))).evaluate({
             principal: { kind: 'service', service: SNS_SERVICE },
             action: 'lambda:InvokeFunction',
             resource: sub.endpoint,
@@ -198,6 +215,25 @@ export async function toDeadLetterQueue(d: TargetDeps, topic: TopicRecord, topic
     ErrorMessage: { DataType: 'String', StringValue: why.reason.slice(0, 1000) || 'undeliverable' },
   };
   return deliverToQueue(d, arn, topicArn, [{ body, attributes: withError, m }], true);
+}
+
+/** Send commands of at most MAX_SEND_BATCH messages and about 1 MiB each (one Raft entry). */
+function chunked(items: SendItem[]): SendItem[][] {
+  const out: SendItem[][] = [];
+  let cur: SendItem[] = [];
+  let bytes = 0;
+  for (const it of items) {
+    const size = it.body.length + it.attributes.length;
+    if (cur.length > 0 && (cur.length >= MAX_SEND_BATCH || bytes + size > CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(it);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 function errorText(err: unknown): string {
