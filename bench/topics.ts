@@ -6,7 +6,9 @@
 // kind=bench and every message matches, so all are delivered but the filter is evaluated).
 // Per cell and target, on a fresh topic with N fresh subscribers:
 //   latency     consumers on every subscriber; probes until each has one (readiness), then
-//               --latency-messages publishes at a fixed interval, each carrying its send time;
+//               --latency-messages publishes at a fixed interval (--latency-interval-ms, widened
+//               so N subscribers get at most --latency-deliveries-per-sec: a low-rate phase at
+//               any N, measuring latency rather than queueing), each carrying its send time;
 //               receive time − send time over all deliveries (p50/p99); every subscriber must get
 //               every message within --delivery-timeout-ms, else the cell FAILS (reported, exit 1)
 //   throughput  consumers off; c closed-loop publishers for warmup + window: publishes/s, publish
@@ -18,12 +20,12 @@
 //
 //   npx tsx bench/topics.ts [--targets stratus,nats,rabbitmq] [--runs 3] [--subscribers 1,10,100]
 //        [--filters none,filtered] [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 16]
-//        [--size 256] [--batch] [--latency-messages 200] [--latency-interval-ms 20]
+//        [--size 256] [--batch] [--latency-messages 200] [--latency-interval-ms 20] [--latency-deliveries-per-sec 500]
 //        [--delivery-timeout-ms 30000] [--drain-timeout-ms 120000] [--peer-connections 1]
 //        [--data-dir /tmp] [--json results.json]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, formatTable, median, runLoad } from './lib/load.js';
@@ -77,6 +79,7 @@ const { values } = parseArgs({
     batch: { type: 'boolean', default: false },
     'latency-messages': { type: 'string', default: '200' },
     'latency-interval-ms': { type: 'string', default: '20' },
+    'latency-deliveries-per-sec': { type: 'string', default: '500' },
     'delivery-timeout-ms': { type: 'string', default: '30000' },
     'drain-timeout-ms': { type: 'string', default: '120000' },
     'peer-connections': { type: 'string', default: '1' },
@@ -97,6 +100,9 @@ if (size > 256 * 1024) fail('--size: SNS messages are at most 262144 bytes');
 const perOp = values.batch ? BATCH : 1;
 const latencyMessages = posInt('--latency-messages', values['latency-messages'], LATENCY_WARMUP + 1);
 const latencyIntervalMs = posInt('--latency-interval-ms', values['latency-interval-ms']);
+const latencyDeliveriesPerSec = posInt('--latency-deliveries-per-sec', values['latency-deliveries-per-sec']);
+/** The latency phase's publish interval for N subscribers. */
+const intervalFor = (n: number): number => Math.max(latencyIntervalMs, Math.ceil((n * 1000) / latencyDeliveriesPerSec));
 const deliveryTimeoutMs = posInt('--delivery-timeout-ms', values['delivery-timeout-ms']);
 const drainTimeoutMs = posInt('--drain-timeout-ms', values['drain-timeout-ms']);
 const peerConnections = posInt('--peer-connections', values['peer-connections'], 0);
@@ -177,14 +183,14 @@ async function measureCell(target: TopicTarget, cell: CellSpec, topicName: strin
     size,
     messages: latencyMessages,
     warmup: LATENCY_WARMUP,
-    intervalMs: latencyIntervalMs,
+    intervalMs: intervalFor(n),
     deliveryTimeoutMs,
     probeTimeoutMs: PROBE_TIMEOUT_MS,
     nextSeq,
     log,
   });
   log(
-    `${label} latency: ready after ${lat.readyMs} ms; publish→delivery p50 ${fmt(lat.p50Ms)} ms, p99 ${fmt(lat.p99Ms)} ms, max ${fmt(lat.maxMs)} ms over ${lat.samples} deliveries` +
+    `${label} latency: ready after ${lat.readyMs} ms; every ${intervalFor(n)} ms: publish→delivery p50 ${fmt(lat.p50Ms)} ms, p99 ${fmt(lat.p99Ms)} ms, max ${fmt(lat.maxMs)} ms over ${lat.samples} deliveries` +
       (lat.missing ? `; LOST ${lat.missing} of ${lat.expected} (${lat.missingBy.map((m) => `sub ${m.subscriber}: ${m.missing}`).join(', ')})` : '; none lost') +
       (lat.duplicates ? `; ${lat.duplicates} duplicate(s)` : '') +
       (lat.nonMatching ? `; ${lat.leaked} of ${lat.nonMatching} x ${n} non-matching deliveries let through${lat.leaked ? ' — FILTER NOT APPLIED' : ''}` : ''),
@@ -241,11 +247,15 @@ async function main(): Promise<void> {
     const foreign = spawnSync('pgrep', ['-a', '-x', proc], { encoding: 'utf8' });
     if (foreign.status === 0 && foreign.stdout.trim()) log(`bench/topics: WARNING: ${proc} processes already running (they will skew results):\n${foreign.stdout.trim()}`);
   }
+  // Everything (three clusters and the clients) shares this host: other work skews every figure.
+  const [load1] = loadavg();
+  if ((load1 ?? 0) > cpus().length / 2) log(`bench/topics: WARNING: load average ${(load1 ?? 0).toFixed(1)} on ${cpus().length} CPU(s) before start: something else is running and will skew results`);
   const results = new Map<string, CellRun[]>();
   const descriptions = new Map<string, { describe: string; filterNote: string }>();
   const maxSubscribers = Math.max(...subscriberCounts);
-  const perTarget = (durationMs + warmupMs + latencyMessages * latencyIntervalMs) / 1000 + 5;
-  log(`bench/topics: ${runs} run(s) x ${cells.length} cells x ${targetNames.length} target(s), ≈ ${Math.ceil((runs * cells.length * targetNames.length * perTarget) / 60)} min plus start-up and topic set-up`);
+  const perTarget = (c: CellSpec): number => (durationMs + warmupMs + latencyMessages * intervalFor(c.subscribers)) / 1000 + 5;
+  const total = cells.reduce((a, c) => a + perTarget(c), 0) * runs * targetNames.length;
+  log(`bench/topics: ${runs} run(s) x ${cells.length} cells x ${targetNames.length} target(s), ≈ ${Math.ceil(total / 60)} min plus start-up and topic set-up`);
 
   for (let run = 1; run <= runs; run++) {
     const shift = (run - 1) % targetNames.length;
@@ -333,7 +343,7 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
     sections.push(`### ${cell.subscribers} subscriber(s), filter: ${cell.filter}`, '', formatTable(rows), '');
   }
 
-  const machine = `${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+  const machine = `${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join('/')}`;
   const versions =
     `Stratus ${stratusVersion()}, RabbitMQ ${debVersion('rabbitmq-server')} (Erlang ${debVersion('erlang-base')}), nats-server ${natsServerVersion()}; ` +
     `clients: @aws-sdk/client-sns ${pkgVersion('@aws-sdk/client-sns')}, @aws-sdk/client-sqs ${pkgVersion('@aws-sdk/client-sqs')}, amqplib ${pkgVersion('amqplib')}, nats ${pkgVersion('nats')}`;
@@ -344,7 +354,8 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
     '',
     `Medians of ${runs} run(s). Throughput: ${concurrency} closed-loop publishers, ${durationMs} ms after ${warmupMs} ms warmup, ${size} B messages, ` +
       `${perOp === 1 ? 'one message per publish op' : `${perOp} messages per publish op (Stratus: PublishBatch)`}; deliv/s = pub/s × subscribers. ` +
-      `Latency (e2e): ${latencyMessages} publishes ${latencyIntervalMs} ms apart (first ${LATENCY_WARMUP} not counted), receive time − send time over every subscriber's deliveries.`,
+      `Latency (e2e): ${latencyMessages} publishes at a fixed interval, max(${latencyIntervalMs} ms, N / ${latencyDeliveriesPerSec} s) for N subscribers ` +
+      `(${subscriberCounts.map((n) => `N=${n}: ${intervalFor(n)} ms`).join(', ')}; first ${LATENCY_WARMUP} not counted), receive time − send time over every subscriber's deliveries.`,
     '',
   ];
   const footer = [
@@ -367,7 +378,7 @@ function report(results: Map<string, CellRun[]>, descriptions: Map<string, { des
     process.exitCode = 1;
   }
   if (values.json) {
-    const settings = { runs, durationMs, warmupMs, concurrency, size, perOp, latencyMessages, latencyIntervalMs, deliveryTimeoutMs, drainTimeoutMs, peerConnections };
+    const settings = { runs, durationMs, warmupMs, concurrency, size, perOp, latencyMessages, latencyIntervalMs, latencyDeliveriesPerSec, deliveryTimeoutMs, drainTimeoutMs, peerConnections };
     writeFileSync(values.json, `${JSON.stringify({ date: new Date().toISOString(), machine, versions, settings, targets: Object.fromEntries(descriptions), failures, cells: json }, null, 2)}\n`);
   }
 }

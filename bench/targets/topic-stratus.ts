@@ -15,6 +15,7 @@
 //
 // Credentials: a fixed root key pair (bench/targets/queue-stratus.ts's) in the environment of
 // `stratus cluster up`, which the SDK signs with.
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
@@ -200,6 +201,8 @@ export function stratusTopicTarget(options: TopicTargetOptions): TopicTarget {
     async consume(handler: DeliveryHandler): Promise<void> {
       await stopLoops();
       const abort = new AbortController();
+      // One signal for every subscriber's loop: each in-flight receive listens on it.
+      setMaxListeners(subscribers.length + 16, abort.signal);
       consuming = { abort, loops: subscribers.map((s, i) => consumeLoop(i, s, handler, abort.signal)) };
     },
     async stopConsuming(): Promise<void> {
