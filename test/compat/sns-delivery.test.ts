@@ -70,7 +70,7 @@ describe('SNS delivery', () => {
     lambda?.destroy();
     await t?.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('fans one publish out to many queues, raw and as SNS notifications', async () => {
     const arn = await topic('fanout');

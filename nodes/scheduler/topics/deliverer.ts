@@ -8,11 +8,13 @@
 import { type SubscriptionRecord, type TopicRecord } from '../../../storage/partitions/meta-codec.js';
 import { type LeaseRecord } from '../../../storage/partitions/stream-codec.js';
 import { type SnsBackend } from '../../gateway/sns/backend.js';
-import { sleep } from '../../sleep.js';
+import { settledWithin, sleep } from '../../sleep.js';
 import { ACTIVATION_SKEW_MS, SubscriptionWorker, type WorkerDeps } from './subscription-worker.js';
 import { LEASE_TTL_MS, TopicLog } from './topic-log.js';
 
 const TICK_MS = 200;
+/** How long stopping waits on each step (cluster calls in flight, the last checkpoint, the release). */
+const STOP_WAIT_MS = 2000;
 const RENEW_EVERY_MS = 4000;
 const TRIM_EVERY_MS = 10_000;
 /** Records younger than this stay, whatever the positions: a subscription made a moment ago may not be seen here yet. */
@@ -63,15 +65,15 @@ export class TopicDeliverer {
   /** Stops delivering; `groupGone` when the topic was deleted (its group no longer takes commands). */
   async stop(groupGone = false): Promise<void> {
     this.abort.abort();
-    await this.done;
+    await settledWithin(this.done, STOP_WAIT_MS);
     await this.stopWorkers();
     const lease = this.lease;
     if (!lease || groupGone) return;
     // The workers' last positions, then the lease handed back: another scheduler takes over at
     // once instead of after the TTL, and redelivers nothing this one finished.
-    await this.flush().catch(() => undefined);
+    await settledWithin(this.flush(), STOP_WAIT_MS);
     this.lease = undefined;
-    await this.topicLog.release(lease).catch(() => undefined);
+    await settledWithin(this.topicLog.release(lease), STOP_WAIT_MS);
   }
 
   private async run(): Promise<void> {
