@@ -8,6 +8,7 @@ import { type PublishEntry, type PublishOutcome, decodePublishResult, encodeTopi
 import { type ClusterClient } from '../../cluster/client.js';
 import { META_GROUP, type Placement } from '../../cluster/placement.js';
 import { Sequencer } from '../../cluster/sequencer.js';
+import { PublishBatcher } from './publish-batcher.js';
 import { AwsError, type ErrorCode } from '../errors.js';
 import { Attr, SpanName, withSpan } from '../../telemetry/index.js';
 import { Metric } from '../../telemetry/metric-names.js';
@@ -44,6 +45,8 @@ const SUBSCRIPTION_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_
 export class SnsBackend {
   readonly sequencer = new Sequencer(`sns-gw-${randomUUID()}`);
   private readonly published;
+  /** Concurrent publishes to a topic share a proposal. */
+  private readonly batcher = new PublishBatcher((group, entries) => this.proposePublish(group, entries));
 
   constructor(
     readonly client: ClusterClient,
@@ -127,12 +130,17 @@ export class SnsBackend {
   /** Appends to the topic's log: once this returns, the messages are committed and will be delivered. */
   publish(topic: TopicRecord, entries: PublishEntry[]): Promise<PublishOutcome[]> {
     return withSpan(SpanName.TopicPublish, { [Attr.TopicName]: topic.name, [Attr.Messages]: entries.length }, async () => {
-      const r = decodePublishResult(await this.propose(topic.groupId, encodeTopicCommand({ type: 'publish', entries })));
-      if (!r.ok) throw new AwsError('InternalError', `publish failed: ${r.message}`);
-      const fresh = r.value.filter((o) => !o.duplicate).length;
+      const out = await this.batcher.publish(topic.groupId, entries);
+      const fresh = out.filter((o) => !o.duplicate).length;
       if (fresh > 0) this.published?.inc({ topic: topic.name }, fresh);
-      return r.value;
+      return out;
     });
+  }
+
+  private async proposePublish(group: number, entries: PublishEntry[]): Promise<PublishOutcome[]> {
+    const r = decodePublishResult(await this.propose(group, encodeTopicCommand({ type: 'publish', entries })));
+    if (!r.ok) throw new AwsError('InternalError', `publish failed: ${r.message}`);
+    return r.value;
   }
 }
 
