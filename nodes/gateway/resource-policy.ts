@@ -31,7 +31,8 @@ export interface ResourcePolicy {
 type Matcher = (value: string) => boolean;
 
 interface PrincipalSpec {
-  any: boolean;
+  /** `*`: every caller, anonymous ones and services included. */
+  everyone: boolean;
   accounts: Set<string>;
   arns: Set<string>;
   /** `<account>/<role name>`: a role ARN also names every session of that role. */
@@ -264,8 +265,8 @@ function conditionHolds(c: ConditionClause, ctx: Map<string, string>): boolean {
 }
 
 function parsePrincipal(raw: unknown, where: string): PrincipalSpec {
-  const spec: PrincipalSpec = { any: false, accounts: new Set(), arns: new Set(), roles: new Set(), services: new Set() };
-  if (raw === '*') return { ...spec, any: true };
+  const spec: PrincipalSpec = { everyone: false, accounts: new Set(), arns: new Set(), roles: new Set(), services: new Set() };
+  if (raw === '*') return { ...spec, everyone: true };
   if (!isObject(raw) || Object.keys(raw).length === 0) fail(`${where} must be "*" or an object such as {"AWS": ...} or {"Service": ...}`);
   for (const [type, value] of Object.entries(raw)) {
     const values = stringList(value, `${where}.${type}`);
@@ -273,7 +274,7 @@ function parsePrincipal(raw: unknown, where: string): PrincipalSpec {
       for (const v of values) {
         const root = ROOT_ARN.exec(v);
         const role = ROLE_ARN.exec(v);
-        if (v === '*') spec.any = true;
+        if (v === '*') spec.everyone = true;
         else if (ACCOUNT_ID.test(v)) spec.accounts.add(v);
         else if (root?.[1]) spec.accounts.add(root[1]);
         else if (/[*?]/.test(v)) fail(`${where}.AWS: '${v}' uses a wildcard; only "*" on its own is allowed`);
@@ -293,7 +294,7 @@ function parsePrincipal(raw: unknown, where: string): PrincipalSpec {
 }
 
 function principalMatches(spec: PrincipalSpec, p: PolicyPrincipal): boolean {
-  if (spec.any) return true;
+  if (spec.everyone) return true;
   switch (p.kind) {
     case 'anonymous':
       return false;

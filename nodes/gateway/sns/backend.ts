@@ -12,7 +12,7 @@ import { PublishBatcher } from './publish-batcher.js';
 import { AwsError, type ErrorCode } from '../errors.js';
 import { Attr, SpanName, withSpan } from '../../telemetry/index.js';
 import { Metric } from '../../telemetry/metric-names.js';
-import { type MetricsRegistry } from '../../telemetry/metrics.js';
+import { type Counter, type MetricsRegistry } from '../../telemetry/metrics.js';
 
 export interface SnsOptions {
   accountId: string;
@@ -44,7 +44,7 @@ const SUBSCRIPTION_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_
 
 export class SnsBackend {
   readonly sequencer = new Sequencer(`sns-gw-${randomUUID()}`);
-  private readonly published;
+  private readonly published: Counter<'topic'> | undefined;
   /** Concurrent publishes to a topic share a proposal. */
   private readonly batcher = new PublishBatcher((group, entries) => this.proposePublish(group, entries));
 

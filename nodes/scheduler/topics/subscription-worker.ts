@@ -10,7 +10,7 @@ import { sequenceNumberOf } from '../../gateway/sns/backend.js';
 import { settledWithin, sleep } from '../../sleep.js';
 import { Attr, SpanName, withSpan } from '../../telemetry/index.js';
 import { Metric } from '../../telemetry/metric-names.js';
-import { type MetricsRegistry } from '../../telemetry/metrics.js';
+import { type Counter, type MetricsRegistry } from '../../telemetry/metrics.js';
 import { type FilterPolicy, compileFilterPolicy } from './filter-policy.js';
 import { type PublishedMessage } from './notification.js';
 import { type Outcome, type TargetDeps, deliver, toDeadLetterQueue } from './targets.js';
@@ -30,8 +30,8 @@ export class SubscriptionWorker {
   private readonly abort = new AbortController();
   readonly done: Promise<void>;
   private readonly filter: FilterPolicy | undefined;
-  private readonly deliveredC;
-  private readonly failedC;
+  private readonly deliveredC: Counter<'topic' | 'protocol'> | undefined;
+  private readonly failedC: Counter<'topic' | 'protocol'> | undefined;
 
   constructor(
     private readonly d: WorkerDeps,
