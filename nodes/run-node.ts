@@ -44,6 +44,11 @@ import { DEFAULT_KINESIS_OPTIONS, KinesisBackend } from './gateway/kinesis/backe
 import { kinesisService } from './gateway/kinesis/service.js';
 import { DEFAULT_SNS_LIMITS, SnsBackend } from './gateway/sns/backend.js';
 import { snsService } from './gateway/sns/service.js';
+import { startWorkflowRuntime } from './scheduler/workflows/runtime.js';
+import { type ServicePort } from './scheduler/workflows/tasks.js';
+// Step Functions (issue 9): management actions; the lead adds executions.
+import { DEFAULT_SFN_LIMITS, SfnBackend } from './gateway/sfn/backend.js';
+import { sfnService } from './gateway/sfn/service.js';
 import { serveSigningCert } from './gateway/sns/signing-cert.js';
 import { storageService } from './storage/service.js';
 
@@ -209,6 +214,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
     let sqs: SqsBackend | undefined;
     let kinesis: KinesisBackend | undefined;
     let sns: SnsBackend | undefined;
+    let sfn: SfnBackend | undefined;
     const runsFunctions = o.role === 'scheduler' || (fronts && o.scheduler && o.schedulers.length === 0);
     const servesLambda = runsFunctions || (fronts && o.schedulers.length > 0);
     if (fronts || o.role === 'scheduler') {
@@ -221,6 +227,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         readLimits: o.kinesisLimits ? DEFAULT_KINESIS_OPTIONS.readLimits : { callsPerSecond: 0, bytesPerSecond: 0 },
       });
       sns = new SnsBackend(client, placement, { accountId: o.accountId, region: o.region, replicationFactor: 3, metrics, ...DEFAULT_SNS_LIMITS });
+      sfn = new SfnBackend(client, placement, { accountId: o.accountId, region: o.region, replicationFactor: 3, ...DEFAULT_SFN_LIMITS });
     }
     if (servesLambda && sqs) {
       lambda = startLambdaRuntime(client, placement, sqs, {
@@ -246,6 +253,24 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       // Runs after the gRPC and HTTP servers close, before storage stops (cleanups run in reverse).
       cleanups.push(() => l.stop());
       if (o.role === 'scheduler' && l.scheduler && l.provisioner) addService(schedulerService(l.scheduler, l.provisioner, log));
+    }
+    if (sfn && sqs) {
+      // Task integrations call the gateway's own actions (validation and errors as each service's).
+      const ports = new Map<string, ServicePort>([['sqs', sqsService(sqs)], ...(sns ? [['sns', snsService(sns)] as const] : []), ...(kinesis ? [['kinesis', kinesisService(kinesis)] as const] : []), ['states', sfnService(sfn)]]);
+      const workflows = startWorkflowRuntime({
+        client,
+        placement,
+        sfn,
+        lambda: lambda?.backend,
+        services: (name) => ports.get(name),
+        baseUrl,
+        log,
+        runExecutors: runsFunctions,
+        schedulers: o.schedulers,
+        ...(o.advertise !== undefined ? { self: o.advertise } : {}),
+      });
+      // Stops before the functions tier it invokes (cleanups run in reverse).
+      cleanups.push(() => workflows.stop());
     }
     const ready = async (): Promise<Readiness> => {
       const checks: Record<string, true | string> = {};
@@ -279,7 +304,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       // share the HTTP port; they are answered before AWS dispatch.
       const urls = lambda ? lambdaUrlFront({ lambda: lambda.backend, authenticate, log }) : undefined;
       const front = httpFront({
-        services: [sqsService(sqs), ...(sns ? [snsService(sns)] : []), ...(kinesis ? [kinesisService(kinesis)] : []), ...(lambda ? [lambdaService(lambda.backend)] : [])],
+        services: [sqsService(sqs), ...(sns ? [snsService(sns)] : []), ...(kinesis ? [kinesisService(kinesis)] : []), ...(sfn ? [sfnService(sfn)] : []), ...(lambda ? [lambdaService(lambda.backend)] : [])],
         authenticate,
         region: o.region,
         accountId: o.accountId,

@@ -132,6 +132,44 @@ export const ERRORS = {
   KMSAccessDeniedException: sender(400),
   /** Kinesis's own InternalFailureException (SubscribeToShard's event stream names it). */
   InternalFailureException: receiver(500),
+  // Step Functions (awsJson1_0), from its API model: every error is the caller's, 400 unless the
+  // model says otherwise. Shape names other services also use (or might) get an Sfn key with the
+  // shape as jsonType, so no other service's entry changes. Members beside `message` travel in
+  // AwsError's extra.fields: ValidationException's `reason`, ResourceNotFound's and TooManyTags'
+  // `resourceName`, KmsInvalidStateException's `kmsKeyState`.
+  ActivityAlreadyExists: sender(400),
+  ActivityDoesNotExist: sender(400),
+  ActivityLimitExceeded: sender(400),
+  ActivityWorkerLimitExceeded: sender(400),
+  ExecutionAlreadyExists: sender(400),
+  ExecutionDoesNotExist: sender(400),
+  ExecutionLimitExceeded: sender(400),
+  ExecutionNotRedrivable: sender(400),
+  InvalidArn: sender(400),
+  InvalidDefinition: sender(400),
+  InvalidEncryptionConfiguration: sender(400),
+  InvalidExecutionInput: sender(400),
+  InvalidLoggingConfiguration: sender(400),
+  InvalidName: sender(400),
+  InvalidOutput: sender(400),
+  InvalidToken: sender(400),
+  InvalidTracingConfiguration: sender(400),
+  StateMachineAlreadyExists: sender(400),
+  StateMachineDeleting: sender(400),
+  StateMachineDoesNotExist: sender(400),
+  StateMachineLimitExceeded: sender(400),
+  StateMachineTypeNotSupported: sender(400),
+  TaskDoesNotExist: sender(400),
+  TaskTimedOut: sender(400),
+  TooManyTags: sender(400),
+  SfnConflictException: sender(409, undefined, { jsonType: 'ConflictException' }),
+  SfnResourceNotFound: sender(404, undefined, { jsonType: 'ResourceNotFound' }),
+  SfnServiceQuotaExceededException: sender(402, undefined, { jsonType: 'ServiceQuotaExceededException' }),
+  SfnValidationException: sender(400, undefined, { jsonType: 'ValidationException' }),
+  SfnMissingRequiredParameter: sender(400, undefined, { jsonType: 'MissingRequiredParameter' }),
+  SfnKmsAccessDeniedException: sender(400, undefined, { jsonType: 'KmsAccessDeniedException' }),
+  SfnKmsInvalidStateException: sender(400, undefined, { jsonType: 'KmsInvalidStateException' }),
+  SfnKmsThrottlingException: sender(400, undefined, { jsonType: 'KmsThrottlingException' }),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -10,7 +10,7 @@ export interface Descriptor {
 }
 
 // Kind codes are an on-disk format: only add at the end.
-const KINDS: PartitionKind[] = ['meta', 'log', 'queue', 'blob', 'stream', 'topic'];
+const KINDS: PartitionKind[] = ['meta', 'log', 'queue', 'blob', 'stream', 'topic', 'workflow'];
 
 export const descriptorKey = engineDescriptorKey;
 

@@ -40,6 +40,14 @@ export const SpanName = {
   TopicPublish: 'gateway.sns.publish',
   /** One batch of a subscription's messages delivered (or dead-lettered) by a scheduler. */
   TopicDeliver: 'scheduler.sns.deliver',
+  /** One workflow execution, start to close (the trace's root on the executing scheduler). */
+  WorkflowExecution: 'scheduler.sfn.execution',
+  /** One state of an execution, entered to exited; its task calls are its children. */
+  WorkflowState: 'scheduler.sfn.state',
+  /** One task call a state makes (a function, a queue, a topic, a nested execution, an activity). */
+  WorkflowTask: 'scheduler.sfn.task',
+  /** A batch of executions' transitions committed to a state machine's group. */
+  WorkflowCommit: 'scheduler.sfn.commit',
 } as const;
 
 /** Attribute keys. */
@@ -81,6 +89,11 @@ export const Attr = {
   RaftIndex: 'stratus.raft.index',
   RaftTerm: 'stratus.raft.term',
   TracingMode: 'stratus.faas.tracing_mode',
+  StateMachineName: 'aws.sfn.state_machine.name',
+  ExecutionArn: 'aws.sfn.execution.arn',
+  StateName: 'aws.sfn.state.name',
+  StateType: 'aws.sfn.state.type',
+  TaskResource: 'aws.sfn.task.resource',
 } as const;
 
 export { SpanKind };

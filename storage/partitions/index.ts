@@ -6,6 +6,7 @@ import { MetaStateMachine } from './meta.js';
 import { QueueStateMachine } from './queue.js';
 import { StreamStateMachine } from './stream.js';
 import { TopicStateMachine } from './topic.js';
+import { WorkflowStateMachine } from './workflow.js';
 
 export * from './kind.js';
 export * from './envelope.js';
@@ -31,5 +32,7 @@ export function createStateMachine(kind: PartitionKind, opts: StateMachineOption
       return new StreamStateMachine(opts);
     case 'topic':
       return new TopicStateMachine(opts);
+    case 'workflow':
+      return new WorkflowStateMachine(opts);
   }
 }

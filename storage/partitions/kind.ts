@@ -35,6 +35,6 @@ export interface PartitionStateMachine {
   read(query: Uint8Array, store: PartitionStore): Promise<Uint8Array>;
 }
 
-export type PartitionKind = 'meta' | 'log' | 'queue' | 'blob' | 'stream' | 'topic';
+export type PartitionKind = 'meta' | 'log' | 'queue' | 'blob' | 'stream' | 'topic' | 'workflow';
 
 export type { Engine };

@@ -4,6 +4,7 @@ import { type MoveTaskCommand, type MoveTaskQuery, decodeMoveTaskCommand } from 
 import { type QueueCatalogCommand, type QueueRecord, decodeCatalogCommand, toQueueRecord } from './meta-queue-codec.js';
 import { type StreamCatalogCommand, type StreamRecord, decodeStreamCatalogCommand, toStreamRecord } from './meta-stream-codec.js';
 import { type SubscriptionRecord, type TopicCatalogCommand, type TopicRecord, decodeTopicCatalogCommand, toSubscriptionRecord, toTopicRecord } from './meta-topic-codec.js';
+import { type ActivityRecord, type StateMachineRecord, type WorkflowCatalogCommand, decodeWorkflowCatalogCommand, toActivityRecord, toStateMachineRecord } from './meta-workflow-codec.js';
 import {
   type FunctionCatalogCommand,
   type FunctionCatalogQuery,
@@ -18,6 +19,7 @@ export * from './meta-queue-codec.js';
 export * from './meta-function-codec.js';
 export * from './meta-stream-codec.js';
 export * from './meta-topic-codec.js';
+export * from './meta-workflow-codec.js';
 
 /** Command ops of the `meta` kind. Wire values: append only, never renumber. */
 export enum MetaOp {
@@ -43,6 +45,8 @@ export enum MetaOp {
   StreamCatalog = 19,
   /** Every SNS topic and subscription command: the body's `type` names it (meta-topic-codec.ts). */
   TopicCatalog = 20,
+  /** Every Step Functions state machine and activity command: the body's `type` names it (meta-workflow-codec.ts). */
+  WorkflowCatalog = 21,
 }
 
 /** Query ops of the `meta` kind. */
@@ -71,7 +75,7 @@ export interface NodeRecord {
 }
 
 /** The partition kinds a catalog group can have (meta itself is group 0, outside the catalog). */
-export const GROUP_KINDS = ['log', 'queue', 'blob', 'stream', 'topic'] as const;
+export const GROUP_KINDS = ['log', 'queue', 'blob', 'stream', 'topic', 'workflow'] as const;
 export type GroupKind = (typeof GROUP_KINDS)[number];
 
 export interface GroupRecord {
@@ -94,6 +98,8 @@ export interface GroupRecord {
   stream?: string;
   /** The SNS topic a group belongs to. */
   topic?: string;
+  /** The state machine (`<account>:stateMachine:<name>`) or activity (`<account>:activity:<name>`) a workflow group belongs to. */
+  workflow?: string;
   partition?: number;
 }
 
@@ -127,6 +133,10 @@ export interface Placement {
   topics: TopicRecord[];
   /** SNS subscriptions, sorted by topic then id. */
   subscriptions: SubscriptionRecord[];
+  /** Step Functions state machines (with versions and aliases), sorted by account then name. */
+  stateMachines: StateMachineRecord[];
+  /** Step Functions activities, sorted by account then name. */
+  activities: ActivityRecord[];
   /**
    * The placed replicas of the meta group itself (group 0), preferred leader first. Absent
    * until the meta group is first moved: until then its members are the bootstrap peers, as
@@ -152,7 +162,8 @@ export type MetaCommand =
   | MoveTaskCommand
   | FunctionCatalogCommand
   | { type: 'stream'; command: StreamCatalogCommand }
-  | { type: 'topic'; command: TopicCatalogCommand };
+  | { type: 'topic'; command: TopicCatalogCommand }
+  | { type: 'workflow'; command: WorkflowCatalogCommand };
 
 /** getPlacement with ifNewerThan answers `{ unchanged: true }` while the version is not newer. */
 export type MetaQuery =
@@ -196,11 +207,13 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   setMetaReplicas: MetaOp.SetMetaReplicas,
   stream: MetaOp.StreamCatalog,
   topic: MetaOp.TopicCatalog,
+  workflow: MetaOp.WorkflowCatalog,
 };
 
 export function encodeMetaCommand(cmd: MetaCommand): CommandPayload {
   if (cmd.type === 'stream') return { op: MetaOp.StreamCatalog, body: jsonBytes(cmd.command) };
   if (cmd.type === 'topic') return { op: MetaOp.TopicCatalog, body: jsonBytes(cmd.command) };
+  if (cmd.type === 'workflow') return { op: MetaOp.WorkflowCatalog, body: jsonBytes(cmd.command) };
   const { type, ...args } = cmd;
   return { op: COMMAND_OPS[type], body: jsonBytes(args) };
 }
@@ -318,6 +331,8 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return { type: 'stream', command: decodeStreamCatalogCommand(o) };
     case MetaOp.TopicCatalog:
       return { type: 'topic', command: decodeTopicCatalogCommand(o) };
+    case MetaOp.WorkflowCatalog:
+      return { type: 'workflow', command: decodeWorkflowCatalogCommand(o) };
     default:
       throw new DecodeError(`unknown meta op ${op}`);
   }
@@ -366,6 +381,7 @@ export function toGroupRecord(v: unknown): GroupRecord {
   if (o.store !== undefined) g.store = str(o, 'store');
   if (o.stream !== undefined) g.stream = str(o, 'stream');
   if (o.topic !== undefined) g.topic = str(o, 'topic');
+  if (o.workflow !== undefined) g.workflow = str(o, 'workflow');
   if (o.partition !== undefined) g.partition = num(o, 'partition');
   return g;
 }
@@ -435,6 +451,8 @@ export function decodePlacementResult(bytes: Uint8Array): Decoded<Placement> {
       streams: o.streams === undefined ? [] : list(o, 'streams', toStreamRecord),
       topics: o.topics === undefined ? [] : list(o, 'topics', toTopicRecord),
       subscriptions: o.subscriptions === undefined ? [] : list(o, 'subscriptions', toSubscriptionRecord),
+      stateMachines: o.stateMachines === undefined ? [] : list(o, 'stateMachines', toStateMachineRecord),
+      activities: o.activities === undefined ? [] : list(o, 'activities', toActivityRecord),
       ...(o.metaReplicas === undefined ? {} : { metaReplicas: numArray(o, 'metaReplicas') }),
     };
   });

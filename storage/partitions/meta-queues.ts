@@ -32,7 +32,7 @@ const KEY_PREFIX = 'K/';
 /** What the catalog needs from the meta machine: group allocation and release. */
 export interface GroupAllocator {
   /** Shard groups of a stream number their partitions from `firstPartition` (the shard ordinal). */
-  allocate(kind: 'queue' | 'blob' | 'stream' | 'topic', owner: string, partitions: number, rf: number, ops: KvOp[], firstPartition?: number): number[];
+  allocate(kind: 'queue' | 'blob' | 'stream' | 'topic' | 'workflow', owner: string, partitions: number, rf: number, ops: KvOp[], firstPartition?: number): number[];
   release(groupIds: number[], ops: KvOp[]): void;
   touch(ctx: ApplyContext): void;
 }

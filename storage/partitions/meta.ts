@@ -5,6 +5,7 @@ import { type Command, CommandError, decodeQuery, errorResult, okResult } from '
 import { type ApplyContext, type PartitionStateMachine, type PartitionStore } from './kind.js';
 import { StreamCatalog } from './meta-streams.js';
 import { TopicCatalog } from './meta-topics.js';
+import { WorkflowCatalog } from './meta-workflows.js';
 import { FunctionCatalog } from './meta-functions.js';
 import { type GroupAllocator, QueueCatalog } from './meta-queues.js';
 import {
@@ -34,6 +35,7 @@ export * from './meta-codec.js';
  * under its own relative key:
  *   'n/<id>' node, 'g/<id>' group, 'l/<name>' log, 'c/nextGroupId', 'c/version',
  *   'c/metaReplicas' (the meta group's own placed replicas, once it was first moved).
+ * The service catalogs keep their own prefixes (meta-*.ts); Step Functions uses 'W/' and 'A/'.
  * Maps are never iterated for decisions or output without sorting first: a replica that
  * reloaded from the store has a different insertion order than one that applied live.
  */
@@ -77,6 +79,7 @@ export class MetaStateMachine implements PartitionStateMachine {
   private functions = new FunctionCatalog();
   private streams = new StreamCatalog();
   private topics = new TopicCatalog();
+  private workflows = new WorkflowCatalog();
   /** How the queue catalog allocates and releases groups (bound once). */
   private readonly allocator: GroupAllocator = {
     allocate: (kind, owner, partitions, rf, ops, firstPartition) => this.allocateGroups(kind, owner, partitions, rf, ops, firstPartition).map((g) => g.id),
@@ -121,12 +124,15 @@ export class MetaStateMachine implements PartitionStateMachine {
     await streams.load(store);
     const topics = new TopicCatalog();
     await topics.load(store);
+    const workflows = new WorkflowCatalog();
+    await workflows.load(store);
     const functions = new FunctionCatalog();
     await functions.load(store);
     this.catalog = catalog;
     this.functions = functions;
     this.streams = streams;
     this.topics = topics;
+    this.workflows = workflows;
     this.dedup = dedup;
     this.nodes = nodes;
     this.groups = groups;
@@ -170,6 +176,8 @@ export class MetaStateMachine implements PartitionStateMachine {
           return this.streams.apply(decoded.command, cmd.timestampMs, ctx, this.allocator);
         case 'topic':
           return this.topics.apply(decoded.command, cmd.timestampMs, ctx, this.allocator);
+        case 'workflow':
+          return this.workflows.apply(decoded.command, cmd.timestampMs, ctx, this.allocator);
         default:
           return this.catalog.apply(decoded, cmd.timestampMs, ctx, this.allocator);
       }
@@ -245,7 +253,7 @@ export class MetaStateMachine implements PartitionStateMachine {
       kind,
       replicas,
       initialReplicas: [...replicas],
-      ...(kind === 'log' ? { log: owner } : kind === 'queue' ? { queue: owner } : kind === 'stream' ? { stream: owner } : kind === 'topic' ? { topic: owner } : { store: owner }),
+      ...(kind === 'log' ? { log: owner } : kind === 'queue' ? { queue: owner } : kind === 'stream' ? { stream: owner } : kind === 'topic' ? { topic: owner } : kind === 'workflow' ? { workflow: owner } : { store: owner }),
       partition: firstPartition + p,
     }));
     this.nextGroupId += partitions;
@@ -376,6 +384,8 @@ export class MetaStateMachine implements PartitionStateMachine {
       streams: this.streams.sorted(),
       topics: this.topics.sortedTopics(),
       subscriptions: this.topics.sortedSubscriptions(),
+      stateMachines: this.workflows.sortedStateMachines(),
+      activities: this.workflows.sortedActivities(),
       ...(this.metaReplicas === undefined ? {} : { metaReplicas: [...this.metaReplicas] }),
     };
   }

@@ -4,6 +4,7 @@
 // consumers and event source mappings keep their position in the shard's own Raft group.
 import { DecodeError, Reader, Writer, fromUtf8, utf8 } from './codec.js';
 import { type CommandPayload, type Decoded, decodeResultWith, encodeQuery } from './envelope.js';
+import { type LeaseRecord } from './lease.js';
 import { type AppendRecord, LogOp, encodeLogCommand } from './log-codec.js';
 
 /** Stream ops start at 16, above the log's; wire values: append only, never renumber. */
@@ -30,14 +31,7 @@ export interface ThroughputLimits {
   recordsPerSecond: number;
 }
 
-export interface LeaseRecord {
-  name: string;
-  /** '' when released. */
-  owner: string;
-  /** Grows whenever the lease changes hands: a checkpoint names it, so a worker that lost its lease cannot move the position. */
-  token: number;
-  expiresAtMs: number;
-}
+export { type LeaseRecord, decodeLeaseResult } from './lease.js';
 
 export interface CheckpointRecord {
   name: string;
@@ -186,15 +180,6 @@ export function decodeStreamAppendResult(bytes: Uint8Array): Decoded<StreamAppen
     r.end('stream append result');
     return res;
   });
-}
-
-function toLease(v: unknown): LeaseRecord {
-  const o = v as Obj;
-  return { name: String(o.name), owner: String(o.owner), token: Number(o.token), expiresAtMs: Number(o.expiresAtMs) };
-}
-
-export function decodeLeaseResult(bytes: Uint8Array): Decoded<LeaseRecord> {
-  return decodeResultWith(bytes, (b) => toLease(JSON.parse(fromUtf8(b))));
 }
 
 export function decodeCheckpointResult(bytes: Uint8Array): Decoded<CheckpointRecord> {

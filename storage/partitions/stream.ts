@@ -3,11 +3,11 @@ import { DecodeError, Writer, fromUtf8, prefixEnd, utf8 } from './codec.js';
 import { type DedupOptions } from './dedup.js';
 import { type Command, CommandError, decodeQuery, decodeResult, errorResult, okResult } from './envelope.js';
 import { type PartitionStore } from './kind.js';
+import { LeaseTable } from './lease.js';
 import { type AppendRecord } from './log-codec.js';
 import { LogStateMachine } from './log.js';
 import {
   type CheckpointRecord,
-  type LeaseRecord,
   type ShardState,
   type StreamCommand,
   type ThroughputLimits,
@@ -41,7 +41,7 @@ const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
 export class StreamStateMachine extends LogStateMachine {
   private closed = false;
   private closedAtMs = 0;
-  protected leases = new Map<string, LeaseRecord>();
+  protected leases = new LeaseTable(LEASE_PREFIX);
   protected checkpoints = new Map<string, CheckpointRecord>();
 
   constructor(opts: { dedup?: DedupOptions } = {}) {
@@ -52,11 +52,8 @@ export class StreamStateMachine extends LogStateMachine {
     await super.load(store);
     const state = await store.get(STATE_KEY);
     const parsed = state === undefined ? { closed: false, closedAtMs: 0 } : (JSON.parse(fromUtf8(state)) as { closed: boolean; closedAtMs: number });
-    const leases = new Map<string, LeaseRecord>();
-    for (const v of await scanValues(store, LEASE_PREFIX)) {
-      const l = JSON.parse(fromUtf8(v)) as LeaseRecord;
-      leases.set(l.name, l);
-    }
+    const leases = new LeaseTable(LEASE_PREFIX);
+    await leases.load(store);
     const checkpoints = new Map<string, CheckpointRecord>();
     for (const v of await scanValues(store, CHECKPOINT_PREFIX)) {
       const c = JSON.parse(fromUtf8(v)) as CheckpointRecord;
@@ -92,32 +89,13 @@ export class StreamStateMachine extends LogStateMachine {
           ops.push({ type: 'put', key: STATE_KEY, value: json({ closed: true, closedAtMs: now }) });
         }
         return okResult(new Writer(8).u64(this.nextOffset).finish());
-      case 'acquireLease': {
-        const cur = this.leases.get(c.name);
-        const free = cur === undefined || cur.owner === '' || cur.expiresAtMs <= now;
-        if (!free && cur.owner !== c.owner && !c.steal) {
-          return errorResult('FailedPrecondition', `lease ${c.name} is held by ${cur.owner} until ${cur.expiresAtMs}`);
-        }
-        const token = cur === undefined ? 1 : cur.owner === c.owner && cur.expiresAtMs > now ? cur.token : cur.token + 1;
-        const lease: LeaseRecord = { name: c.name, owner: c.owner, token, expiresAtMs: now + c.ttlMs };
-        this.leases.set(c.name, lease);
-        ops.push({ type: 'put', key: utf8(LEASE_PREFIX + c.name), value: json(lease) });
-        return okResult(json(lease));
-      }
-      case 'releaseLease': {
-        const cur = this.leases.get(c.name);
-        if (cur === undefined || cur.owner !== c.owner || cur.token !== c.token) return okResult(json(cur ?? null));
-        const lease: LeaseRecord = { ...cur, owner: '', expiresAtMs: 0 };
-        this.leases.set(c.name, lease);
-        ops.push({ type: 'put', key: utf8(LEASE_PREFIX + c.name), value: json(lease) });
-        return okResult(json(lease));
-      }
+      case 'acquireLease':
+        return this.leases.acquire(c, now, ops);
+      case 'releaseLease':
+        return this.leases.release(c, ops);
       case 'checkpoint': {
-        if (c.owner !== undefined) {
-          const cur = this.leases.get(c.name);
-          if (cur === undefined || cur.owner !== c.owner || cur.token !== c.token || cur.expiresAtMs <= now) {
-            return errorResult('FailedPrecondition', `lease ${c.name} is no longer held by ${c.owner}`);
-          }
+        if (c.owner !== undefined && !this.leases.holds(c.name, c.owner, c.token ?? -1, now)) {
+          return errorResult('FailedPrecondition', `lease ${c.name} is no longer held by ${c.owner}`);
         }
         if (c.offset > this.nextOffset) return errorResult('OutOfRange', `checkpoint ${c.offset} is beyond the shard's end ${this.nextOffset}`);
         const cp: CheckpointRecord = { name: c.name, offset: c.offset, updatedAtMs: now };
@@ -175,7 +153,7 @@ export class StreamStateMachine extends LogStateMachine {
         firstOffset: this.firstOffset,
         nextOffset: this.nextOffset,
         lastTimestampMs: this.lastTimestampMs,
-        leases: [...this.leases.values()],
+        leases: [...this.leases.leases.values()],
         checkpoints: [...this.checkpoints.values()],
       };
       return okResult(json(state));

@@ -36,9 +36,11 @@ export function jsonResponse(service: ServiceSpec, output: Shape, value: unknown
   return { status: 200, headers: { 'content-type': jsonContentType(service.jsonVersion) }, body: JSON.stringify(toJson(output, value) ?? {}) };
 }
 
+// Members of the error shape besides the message (Step Functions' `reason`, `resourceName`) go in
+// the body, where the SDK fills the typed exception from.
 export function jsonError(service: Pick<ServiceSpec, 'signingName' | 'jsonVersion' | 'queryCompatible'>, err: AwsError): WireResponse {
   const spec = err.spec;
   const headers: Record<string, string> = { 'content-type': jsonContentType(service.jsonVersion), 'x-amzn-errortype': err.code };
   if (service.queryCompatible) headers['x-amzn-query-error'] = `${spec.queryCode ?? err.code};${spec.fault}`;
-  return { status: spec.status, headers, body: JSON.stringify({ __type: `com.amazonaws.${service.signingName}#${spec.jsonType ?? err.code}`, message: err.message }) };
+  return { status: spec.status, headers, body: JSON.stringify({ ...err.extra.fields, __type: `com.amazonaws.${service.signingName}#${spec.jsonType ?? err.code}`, message: err.message }) };
 }

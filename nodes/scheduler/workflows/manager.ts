@@ -1,0 +1,82 @@
+// Runs the Standard executions of every state machine this scheduler may run. Every second it
+// reads the state machines from the catalog (the placement cache) and keeps one executor per
+// Standard machine; the executors contend for each machine's lease, so exactly one scheduler
+// drives a machine's executions at a time and another takes over when it stops renewing. With
+// several schedulers a machine's first choice (rendezvous hashing of its name) takes a free
+// lease at once and the rest only take one left expired, which spreads machines out.
+import { randomUUID } from 'node:crypto';
+import { type ClusterClient } from '../../cluster/client.js';
+import { type Placement } from '../../cluster/placement.js';
+import { sleep } from '../../sleep.js';
+import { StandardExecutor } from './executor.js';
+import { WorkflowGroup } from './group.js';
+import { type TaskRunner } from './tasks.js';
+
+export interface WorkflowExecutorsOptions {
+  tasks: TaskRunner;
+  log: (line: string) => void;
+  /** The ARN of a state machine by name. */
+  arnOf: (name: string) => string;
+  /** Whether this scheduler is the machine's first choice (always true with one scheduler). */
+  prefers: (machine: string) => boolean;
+  refreshMs?: number;
+}
+
+export class WorkflowExecutors {
+  private readonly abort = new AbortController();
+  private readonly running = new Map<string, StandardExecutor>();
+  private loop: Promise<void> | undefined;
+  readonly owner = `sfn-${randomUUID()}`;
+
+  constructor(
+    private readonly client: ClusterClient,
+    private readonly placement: Placement,
+    private readonly o: WorkflowExecutorsOptions,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  executor(machine: string): StandardExecutor | undefined {
+    return this.running.get(machine);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 500).unref())]);
+    await Promise.all([...this.running.values()].map((e) => e.stop()));
+    this.running.clear();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.reconcile();
+      } catch (err) {
+        if (!this.abort.signal.aborted) this.o.log(`scheduler: workflow executors: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await sleep(this.o.refreshMs ?? 1000, this.abort.signal);
+    }
+  }
+
+  async reconcile(): Promise<void> {
+    const p = await this.placement.current(this.o.refreshMs ?? 1000);
+    const want = new Map(p.stateMachines.filter((m) => m.type === 'STANDARD').map((m) => [m.name, m]));
+    for (const [name, e] of this.running) {
+      // Deleted, or deleted and created again (a new group): this executor is done.
+      if (want.get(name)?.groupId === e.group.id) continue;
+      this.running.delete(name);
+      await e.stop(true);
+    }
+    for (const [name, m] of want) {
+      if (this.running.has(name) || this.abort.signal.aborted) continue;
+      const executor = new StandardExecutor(
+        { owner: this.owner, tasks: this.o.tasks, log: this.o.log, preferred: this.o.prefers(name) },
+        new WorkflowGroup(this.client, m.groupId),
+        { name, arn: this.o.arnOf(name) },
+      );
+      this.running.set(name, executor);
+    }
+  }
+}
