@@ -28,14 +28,16 @@ export class FunctionLogs {
     private readonly client: ClusterClient,
     private readonly placement: Placement,
     private readonly log: (line: string) => void,
+    /** The cluster log a key's records go to: a function's (the default) or a workflow log group's. */
+    private readonly logName: (key: string) => string = functionLogName,
   ) {}
 
   /** Creates the function's log (idempotent: an existing log is kept). */
   async ensure(fn: string): Promise<void> {
-    if (await this.placement.log(functionLogName(fn))) return;
+    if (await this.placement.log(this.logName(fn))) return;
     const up = (await this.placement.current()).upNodes;
     const r = await this.placement.createLog((p) => this.sequencer.propose(p, (b) => this.client.propose(0, b)), {
-      name: functionLogName(fn),
+      name: this.logName(fn),
       partitions: 1,
       replicationFactor: Math.max(1, Math.min(3, up)),
       retentionMs: 0,
@@ -45,7 +47,7 @@ export class FunctionLogs {
 
   async drop(fn: string): Promise<void> {
     this.pending.delete(fn);
-    const r = await this.placement.deleteLog((p) => this.sequencer.propose(p, (b) => this.client.propose(0, b)), functionLogName(fn));
+    const r = await this.placement.deleteLog((p) => this.sequencer.propose(p, (b) => this.client.propose(0, b)), this.logName(fn));
     if (!r.ok && r.code !== 'NotFound') throw new Error(`function log ${fn}: ${r.message}`);
   }
 
@@ -67,7 +69,7 @@ export class FunctionLogs {
     await Promise.all(
       batches.map(async ([fn, p]) => {
         try {
-          const entry = await this.placement.log(functionLogName(fn));
+          const entry = await this.placement.log(this.logName(fn));
           const group = entry?.groupIds[0];
           if (group === undefined) return; // deleted meanwhile: its logs go with it
           await this.sequencer.propose(encodeLogCommand({ type: 'append', records: p.records }), (b) => this.client.propose(group, b));

@@ -50,7 +50,10 @@ export async function act(run: Run, f: Frame, scope: Scope, state: State): Promi
         return await actMap(run, f, scope, state);
     }
   } catch (e) {
-    return failure(e);
+    const r = failure(e);
+    // AWS says where a state's own processing failed (a path that matches nothing, a bad value).
+    if (r.k === 'fail' && r.error === States.Runtime && f.e !== undefined) r.cause = `An error occurred while executing the state '${f.s}' (entered at the event id #${f.e}). ${r.cause}`;
+    return r;
   }
 }
 
@@ -64,7 +67,7 @@ export async function enterState(run: Run, f: Frame, scope: Scope, inputText?: s
   f.r = undefined;
   f.rc = undefined;
   const input = inputText ?? JSON.stringify(f.in);
-  emitF(run, f, `${state.Type}StateEntered`, 'stateEnteredEventDetails', { name: f.s, input, inputDetails: { truncated: false } });
+  f.e = emitF(run, f, `${state.Type}StateEntered`, 'stateEnteredEventDetails', { name: f.s, input, inputDetails: { truncated: false } });
   return act(run, f, scope, state);
 }
 

@@ -82,6 +82,8 @@ export interface Frame {
   p: number;
   /** When the state was entered (epoch ms): $$.State.EnteredTime. */
   t: number;
+  /** The current state's Entered event id (AWS names it in a runtime failure's cause). */
+  e?: number;
   /** Variables this scope assigned. */
   v?: Vars;
   /** Attempts used per retrier index of the current state. */

@@ -5,7 +5,8 @@
 // task queues.
 import { randomUUID } from 'node:crypto';
 import { type ErrorResult } from '../../../storage/partitions/envelope.js';
-import { type StateMachineRecord } from '../../../storage/partitions/meta-workflow-codec.js';
+import { type LoggingConfiguration, type StateMachineRecord } from '../../../storage/partitions/meta-workflow-codec.js';
+import { type ExecutionLogs } from '../../scheduler/workflows/execution-logs.js';
 import { type ExecutionDescription, type HistoryEvent, type StartExecutionResult, refusalOf } from '../../../storage/partitions/workflow-codec.js';
 import { type StateMachineDefinition } from '../../../workflows/language/definition.js';
 import { type Json, MAX_PAYLOAD_BYTES } from '../../../workflows/language/json.js';
@@ -33,6 +34,8 @@ export interface StartRequest {
 /** What an execution will run: the definition (of a version, when the ARN or alias names one) and the ARNs it is associated with. */
 export interface Target {
   machine: StateMachineRecord;
+  /** The logging configuration of what runs (a version keeps its own). */
+  logging: LoggingConfiguration;
   definition: string;
   definitionId: string;
   roleArn: string;
@@ -51,6 +54,8 @@ export class Executions {
     readonly express: ExpressExecutions,
     /** TestState runs a Task state's real integration through these. */
     readonly tasks: TaskRunner,
+    /** Express executions' CloudWatch-style logs (none: not logged). */
+    private readonly logs?: ExecutionLogs,
   ) {}
 
   group(id: number): WorkflowGroup {
@@ -68,10 +73,10 @@ export class Executions {
       const pick = r.alias.routes.find((x) => (acc += x.weight) > roll * 100) ?? r.alias.routes[r.alias.routes.length - 1]!;
       const v = m.versions.find((x) => x.version === pick.version);
       if (!v) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${versionArn(scope, m.name, pick.version)}'`);
-      return { machine: m, definition: v.definition, definitionId: v.revisionId, roleArn: v.roleArn, versionArn: versionArn(scope, m.name, v.version), aliasArn: r.arn.alias !== undefined ? `${stateMachineArn(scope, m.name)}:${r.arn.alias}` : '' };
+      return { machine: m, logging: v.loggingConfiguration, definition: v.definition, definitionId: v.revisionId, roleArn: v.roleArn, versionArn: versionArn(scope, m.name, v.version), aliasArn: r.arn.alias !== undefined ? `${stateMachineArn(scope, m.name)}:${r.arn.alias}` : '' };
     }
-    if (r.version) return { machine: m, definition: r.version.definition, definitionId: r.version.revisionId, roleArn: r.version.roleArn, versionArn: versionArn(scope, m.name, r.version.version) };
-    return { machine: m, definition: m.definition, definitionId: m.revisionId, roleArn: m.roleArn };
+    if (r.version) return { machine: m, logging: r.version.loggingConfiguration, definition: r.version.definition, definitionId: r.version.revisionId, roleArn: r.version.roleArn, versionArn: versionArn(scope, m.name, r.version.version) };
+    return { machine: m, logging: m.loggingConfiguration, definition: m.definition, definitionId: m.revisionId, roleArn: m.roleArn };
   }
 
   definitionOf(text: string): StateMachineDefinition {
@@ -169,6 +174,7 @@ export class Executions {
     };
     const done = this.express.run(this.definitionOf(t.definition), info, input, this.startedEvent(t, inputText, startDate));
     this.expressRuns.set(arn, done);
+    void done.then((r) => this.logs?.record(t.logging, arn, r.events));
     void done.finally(() => setTimeout(() => this.expressRuns.delete(arn), 60_000).unref());
     return { arn, startDate, done };
   }
@@ -210,13 +216,18 @@ export class Executions {
     return taskTokenPrefix(group, name);
   }
 
-  /** Sends a callback to the token's execution; TaskDoesNotExist when the task is not waiting for one. */
+  /**
+   * Sends a callback to the token's execution. AWS answers TaskTimedOut ("Provided task does not
+   * exist anymore") for a task that closed (answered, timed out, or its execution ended), and
+   * TaskDoesNotExist only when the token names no execution at all.
+   */
   async callback(token: string, c: { kind: 'success' | 'failure' | 'heartbeat' | 'started'; output?: string; error?: string; cause?: string; workerName?: string }): Promise<void> {
     const parts = this.token(token);
     try {
       await this.group(parts.group).command({ type: 'taskCallback', name: parts.name, taskId: parts.taskId, ...c });
     } catch (err) {
-      if (err instanceof GroupRefusal && (err.result.code === 'NotFound' || err.code === 'TaskDoesNotExist')) throw new AwsError('TaskDoesNotExist', 'Task Does Not Exist');
+      if (err instanceof GroupRefusal && err.result.code === 'NotFound') throw new AwsError('TaskDoesNotExist', 'Task Does Not Exist');
+      if (err instanceof GroupRefusal && err.code === 'TaskDoesNotExist') throw new AwsError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
       throw err;
     }
   }

@@ -94,11 +94,14 @@ export class ExecutionDriver {
   private async advance(input: EngineInput, consumed: number[]): Promise<void> {
     if (this.stopped) return;
     const env = this.host.env();
+    // In place: the state before the step is never looked at again (a step that fails to commit
+    // stops this driver, and the execution is reloaded from what was committed).
     const s = await engineStep(this.definition, this.info, this.state, input, env, {
+      inPlace: true,
       ...(this.host.maxEvents !== undefined ? { maxEvents: this.host.maxEvents } : {}),
       ...(this.host.maxDurationSeconds !== undefined ? { maxDurationSeconds: this.host.maxDurationSeconds } : {}),
     });
-    if (s.events.length === 0 && s.effects.length === 0 && consumed.length === 0 && s.state === this.state) return;
+    if (s.events.length === 0 && s.effects.length === 0 && consumed.length === 0) return;
     if (!(await this.host.commit(this, s, consumed))) {
       this.stop();
       return;

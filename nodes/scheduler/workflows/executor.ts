@@ -6,6 +6,8 @@
 // new executions through the group's runnable list; both are looked at whenever the group
 // applies something (a watch on its applied index), so nothing waits for a poll.
 import { type LeaseRecord } from '../../../storage/partitions/lease.js';
+import { type LoggingConfiguration } from '../../../storage/partitions/meta-workflow-codec.js';
+import { type ExecutionLogs } from './execution-logs.js';
 import { type CloseInput, type ExecutionRecord, type InboxItem, type RunnableExecution } from '../../../storage/partitions/workflow-codec.js';
 import { type StateMachineDefinition } from '../../../workflows/language/definition.js';
 import { type Json } from '../../../workflows/language/json.js';
@@ -33,6 +35,9 @@ export interface ExecutorDeps {
   preferred: boolean;
   now?: () => number;
   random?: () => number;
+  /** CloudWatch-style logs of the machine's executions, as its current loggingConfiguration asks. */
+  logs?: ExecutionLogs;
+  logging?: () => LoggingConfiguration | undefined;
 }
 
 export class StandardExecutor {
@@ -270,6 +275,7 @@ export class StandardExecutor {
           return false;
         }
         driver.version = o.version;
+        this.d.logs?.record(this.d.logging?.(), driver.info.id, step.events);
         return true;
       } catch (err) {
         if (/LeaseLost|lease is not held/.test(errText(err))) return false;

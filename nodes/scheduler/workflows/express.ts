@@ -27,8 +27,6 @@ export interface ExpressOptions {
   log: (line: string) => void;
   now?: () => number;
   random?: () => number;
-  /** Where an execution's events go once it closed (the state machine's log, when it has one). */
-  logEvents?: (info: ExecutionInfo, events: HistoryEvent[]) => void;
 }
 
 export class ExpressExecutions {
@@ -60,7 +58,6 @@ export class ExpressExecutions {
         maxDurationSeconds: EXPRESS_MAX_SECONDS,
         closed: (driver) => {
           this.live.delete(info.id);
-          this.o.logEvents?.(info, events);
           resolve({ state: driver.state, events, transitions, startMs, stopMs: now() });
         },
         crashed: (driver, err) => {

@@ -11,9 +11,12 @@ import { sleep } from '../../sleep.js';
 import { StandardExecutor } from './executor.js';
 import { WorkflowGroup } from './group.js';
 import { type TaskRunner } from './tasks.js';
+import { type ExecutionLogs } from './execution-logs.js';
+import { type StateMachineRecord } from '../../../storage/partitions/meta-workflow-codec.js';
 
 export interface WorkflowExecutorsOptions {
   tasks: TaskRunner;
+  logs?: ExecutionLogs;
   log: (line: string) => void;
   /** The ARN of a state machine by name. */
   arnOf: (name: string) => string;
@@ -25,6 +28,8 @@ export interface WorkflowExecutorsOptions {
 export class WorkflowExecutors {
   private readonly abort = new AbortController();
   private readonly running = new Map<string, StandardExecutor>();
+  /** The latest catalog record of each machine (its logging configuration can change). */
+  private records = new Map<string, StateMachineRecord>();
   private loop: Promise<void> | undefined;
   readonly owner = `sfn-${randomUUID()}`;
 
@@ -63,6 +68,7 @@ export class WorkflowExecutors {
   async reconcile(): Promise<void> {
     const p = await this.placement.current(this.o.refreshMs ?? 1000);
     const want = new Map(p.stateMachines.filter((m) => m.type === 'STANDARD').map((m) => [m.name, m]));
+    this.records = want;
     for (const [name, e] of this.running) {
       // Deleted, or deleted and created again (a new group): this executor is done.
       if (want.get(name)?.groupId === e.group.id) continue;
@@ -72,7 +78,14 @@ export class WorkflowExecutors {
     for (const [name, m] of want) {
       if (this.running.has(name) || this.abort.signal.aborted) continue;
       const executor = new StandardExecutor(
-        { owner: this.owner, tasks: this.o.tasks, log: this.o.log, preferred: this.o.prefers(name) },
+        {
+          owner: this.owner,
+          tasks: this.o.tasks,
+          log: this.o.log,
+          preferred: this.o.prefers(name),
+          ...(this.o.logs ? { logs: this.o.logs } : {}),
+          logging: () => this.records.get(name)?.loggingConfiguration,
+        },
         new WorkflowGroup(this.client, m.groupId),
         { name, arn: this.o.arnOf(name) },
       );

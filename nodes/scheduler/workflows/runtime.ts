@@ -9,6 +9,8 @@ import { type SfnBackend } from '../../gateway/sfn/backend.js';
 import { Executions, workflowPort } from '../../gateway/sfn/executions.js';
 import { schedulerOrder } from '../remote.js';
 import { ExpressExecutions } from './express.js';
+import { ExecutionLogs, workflowLogName } from './execution-logs.js';
+import { FunctionLogs } from '../function-logs.js';
 import { WorkflowExecutors } from './manager.js';
 import { type ServicePort, TaskRunner, type WorkflowPort } from './tasks.js';
 import { stateMachineArn } from '../../gateway/sfn/arns.js';
@@ -54,13 +56,16 @@ export function startWorkflowRuntime(o: WorkflowRuntimeOptions): WorkflowRuntime
     },
   });
   const express = new ExpressExecutions({ tasks, log: o.log });
-  const ex = new Executions(sfn, express, tasks);
+  const logStore = new FunctionLogs(o.client, o.placement, o.log, workflowLogName);
+  const logs = new ExecutionLogs(logStore, o.log);
+  const ex = new Executions(sfn, express, tasks, logs);
   sfn.executions = ex;
   port = workflowPort(ex, sfn);
   const self = o.self;
   const executors = o.runExecutors
     ? new WorkflowExecutors(o.client, o.placement, {
         tasks,
+        logs,
         log: o.log,
         arnOf: (name) => stateMachineArn(sfn.scope, name),
         prefers: (machine) => (o.schedulers.length > 1 && self !== undefined ? schedulerOrder(`sfn:${machine}`, o.schedulers)[0] === self : true),
@@ -74,6 +79,7 @@ export function startWorkflowRuntime(o: WorkflowRuntimeOptions): WorkflowRuntime
     async stop() {
       await executors?.stop();
       express.stopAll();
+      await logStore.drain();
     },
   };
 }

@@ -95,7 +95,12 @@ describe('engine: execution lifecycle', () => {
   });
 
   it('TimeoutSeconds times the execution out', async () => {
-    const h = new FakeHost(waitAndTask, { [LAMBDA]: (i, t) => (t.timeoutSeconds ? { error: 'States.TaskFailed' } : undefined) });
+    const def: StateMachineDefinition = {
+      StartAt: 'W',
+      TimeoutSeconds: 60,
+      States: { W: { Type: 'Wait', Seconds: 5, Next: 'T' }, T: { Type: 'Task', Resource: LAMBDA, HeartbeatSeconds: 100, End: true } },
+    };
+    const h = new FakeHost(def, { [LAMBDA]: () => undefined });
     await h.start([1]);
     await h.run();
     expect(h.state.status).toBe('TIMED_OUT');

@@ -32,7 +32,7 @@ export const getActivityTask = withModelChecks(
             await sfn.executions.callback(task.token, { kind: 'started', ...(input.workerName !== undefined ? { workerName: input.workerName } : {}) });
           } catch (err) {
             await group.command({ type: 'dropActivityTask', token: task.token });
-            if (err instanceof AwsError && err.code === 'TaskDoesNotExist') continue;
+            if (err instanceof AwsError && (err.code === 'TaskDoesNotExist' || err.code === 'TaskTimedOut')) continue;
             throw err;
           }
           return { taskToken: task.token, input: taskInput };
