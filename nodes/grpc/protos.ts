@@ -39,6 +39,7 @@ interface Services {
   streams: ServiceCtor;
   topics: ServiceCtor;
   traces: ServiceCtor;
+  workflows: ServiceCtor;
   scheduler: ServiceCtor;
 }
 
@@ -54,6 +55,7 @@ export function services(): Services {
     const v1Streams = load('stratus/v1/streams.proto');
     const v1Topics = load('stratus/v1/topics.proto');
     const v1Traces = load('stratus/v1/traces.proto');
+    const v1Workflows = load('stratus/v1/workflows.proto');
     const internalScheduler = load('internal/scheduler.proto');
     cache = {
       raft: service(internalRaft, 'stratus.internal.RaftTransport'),
@@ -64,6 +66,7 @@ export function services(): Services {
       streams: service(v1Streams, 'stratus.v1.StreamService'),
       topics: service(v1Topics, 'stratus.v1.TopicService'),
       traces: service(v1Traces, 'stratus.v1.TraceService'),
+      workflows: service(v1Workflows, 'stratus.v1.WorkflowService'),
       scheduler: service(internalScheduler, 'stratus.internal.SchedulerService'),
     };
   }

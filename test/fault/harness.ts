@@ -123,6 +123,29 @@ export class TestCluster {
     this.pids.add(pid);
   }
 
+  /**
+   * Starts one more gateway like the first (functions and workflow executors run in it too), on
+   * its own id, ports and data directory, and waits until it answers /ready. It is recorded with
+   * the others, so cleanup() stops it; gateway() still answers the first.
+   */
+  async addGateway(id: number, grpcPort: number, httpPort: number, timeoutMs = 30_000): Promise<ClusterRecord['processes'][number]> {
+    const first = this.gateway();
+    const replace: Record<string, string> = { '--id': String(id), '--data': join(this.dir, `gateway-${id}`), '--grpc-port': String(grpcPort), '--http-port': String(httpPort) };
+    const args = first.args.map((a, i) => replace[first.args[i - 1] ?? ''] ?? a);
+    const logName = `gateway-${id}.log`;
+    const p = { id, role: 'gateway' as const, grpc: `127.0.0.1:${grpcPort}`, http: `127.0.0.1:${httpPort}`, args, ...spawnNode(this.dir, id, args, logName) };
+    this.pids.add(p.pid);
+    this.rec.processes.push(p);
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (!alive(p.pid)) throw new Error(`gateway ${id} exited during start-up; see ${p.log}`);
+      const ok = await fetch(`http://${p.http}/ready`).then((r) => r.ok, () => false);
+      if (ok) return p;
+      if (Date.now() > until) throw new Error(`gateway ${id} not ready after ${timeoutMs} ms; see ${p.log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Every record one replica holds (a stale read served by that node alone). */
   async replicaRecords(id: number, group: number): Promise<RecordOut[]> {
     const c = new ClusterClient({ seeds: [this.storage(id).grpc], totalTimeoutMs: 3000 });

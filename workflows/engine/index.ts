@@ -72,6 +72,8 @@ export async function step(
   opts: StepOptions = {},
 ): Promise<Step> {
   if (!applies(state, input)) return { state, events: [], effects: [], transitions: 0 };
+  // What was open before the step: its effects are the difference (kept aside: in place, the step rewrites these lists).
+  const before = { openTasks: [...state.openTasks], openTimers: [...state.openTimers] };
   const st: ExecutionState = opts.inPlace ? state : structuredClone(state);
   const inner = st.inner as unknown as Inner;
   const run: Run = {
@@ -95,7 +97,7 @@ export async function step(
     if (inner.root) abortFrame(run, inner.root, scope, false);
     close(run, 'FAILED', States.Runtime, `The execution reached the maximum number of history events (${run.maxEvents}).`);
   }
-  return { state: st, events: run.events, effects: settleOpen(run, state, input), transitions: run.transitions };
+  return { state: st, events: run.events, effects: settleOpen(run, before, input), transitions: run.transitions };
 }
 
 /** Runs one input; false when it turned out to change nothing. */
@@ -181,7 +183,7 @@ function close(run: Run, status: 'FAILED' | 'ABORTED' | 'TIMED_OUT', error: stri
 }
 
 /** Rebuilds openTasks/openTimers from the tree and turns the difference into effects. */
-function settleOpen(run: Run, before: ExecutionState, input: EngineInput): Effect[] {
+function settleOpen(run: Run, before: Pick<ExecutionState, 'openTasks' | 'openTimers'>, input: EngineInput): Effect[] {
   const taskIds: string[] = [];
   const timers: TimerRef[] = [];
   collectOpen(run.inner, taskIds, timers);
