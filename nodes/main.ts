@@ -19,8 +19,9 @@ commands:
         move a storage node's replicas to the other nodes, then mark it removed (follows
         progress until then; --timeout 0 returns at once)
   cluster undrain NODE_ID [--endpoint host:port] [--dir DIR]   cancel a drain
-  logs tail FUNCTION [--endpoint 127.0.0.1:50051] [--since 10m] [--no-follow]
-        print a function's invocation logs since then and follow new ones (gRPC LogService)
+  logs tail (FUNCTION | --log-group NAME) [--endpoint 127.0.0.1:50051] [--since 10m] [--no-follow]
+        print a function's invocation logs (or a Step Functions log group's execution logs)
+        since then and follow new ones (gRPC LogService)
   sim [--seed-start S] [--runs N] [--nodes 3|5] [--verbose]
         run the deterministic Raft cluster simulator over seeds S..S+N-1
   version

@@ -18,6 +18,7 @@ import { logService } from './gateway/log-service.js';
 import { queueService } from './gateway/queue-service.js';
 import { streamService } from './gateway/stream-service.js';
 import { topicService } from './gateway/topic-service.js';
+import { workflowService } from './gateway/workflow-service.js';
 import { functionService } from './gateway/function-service.js';
 import { SqsBackend } from './gateway/sqs/backend.js';
 import { sqsService } from './gateway/sqs/service.js';
@@ -298,6 +299,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       addService(queueService(sqs, { accountId: o.accountId, region: o.region, get baseUrl() { return baseUrl(); }, log }));
       if (kinesis) addService(streamService(kinesis, { accountId: o.accountId, region: o.region, get baseUrl() { return baseUrl(); }, log }));
       if (sns) addService(topicService(sns, { accountId: o.accountId, region: o.region, get baseUrl() { return baseUrl(); }, log }));
+      if (sfn) addService(workflowService(sfn, { accountId: o.accountId, region: o.region, get baseUrl() { return baseUrl(); }, log }));
       if (lambda) addService(functionService(lambda.backend, { accountId: o.accountId, region: o.region, get baseUrl() { return baseUrl(); }, log }));
       const authenticate = o.auth ? sigV4Authenticator(client) : undefined;
       // Function URLs (`<url-id>.lambda-url.<region>.localhost` Hosts, or /_lambda-url/<url-id>/…)

@@ -8,11 +8,14 @@ import { firstOffsetAtOrAfter } from '../gateway/function-log-query.js';
 import { CHANNEL_OPTIONS, services } from '../grpc/protos.js';
 import { OptionError } from '../options.js';
 import { functionLogName } from '../scheduler/function-logs.js';
+import { workflowLogName } from '../scheduler/workflows/execution-logs.js';
 
 export interface TailOptions {
   /** host:port of a gateway's gRPC port. */
   endpoint: string;
   functionName: string;
+  /** Tail a Step Functions log group's execution logs instead (functionName is then ignored). */
+  logGroup?: string;
   /** Records stored at or after this time (ms since the epoch) are printed first. */
   sinceMs: number;
   /** Keep following new records (default true); false: print what is there and return. */
@@ -64,7 +67,7 @@ const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDE
 
 /** Prints the function's log from `sinceMs`, then (by default) follows it until `signal` aborts. */
 export async function tailFunctionLogs(o: TailOptions): Promise<void> {
-  const name = functionLogName(o.functionName);
+  const name = o.logGroup !== undefined ? workflowLogName(o.logGroup) : functionLogName(o.functionName);
   const Ctor = services().log;
   const client = new Ctor(o.endpoint, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 });
   const stopped = (): boolean => o.signal?.aborted ?? false;
@@ -152,13 +155,14 @@ function isStatus(err: unknown, code: grpc.status): err is grpc.ServiceError {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === code && 'details' in err;
 }
 
-export const LOGS_USAGE = 'usage: stratus logs tail FUNCTION [--endpoint 127.0.0.1:50051] [--since 10m] [--no-follow]';
+export const LOGS_USAGE = 'usage: stratus logs tail (FUNCTION | --log-group NAME) [--endpoint 127.0.0.1:50051] [--since 10m] [--no-follow]';
 
 /** `stratus logs …`; returns the exit code. */
 export async function logsMain(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'tail') throw new OptionError(`logs: expected tail, got '${sub ?? ''}'\n${LOGS_USAGE}`);
   let fn: string | undefined;
+  let logGroup: string | undefined;
   let endpoint = '127.0.0.1:50051';
   let since = '10m';
   let followOn = true;
@@ -166,16 +170,18 @@ export async function logsMain(argv: string[]): Promise<number> {
     const a = rest[i]!;
     if (a === '--no-follow') followOn = false;
     else if (a === '--follow') followOn = true;
-    else if (a === '--endpoint' || a === '--since') {
+    else if (a === '--endpoint' || a === '--since' || a === '--log-group') {
       const v = rest[++i];
       if (v === undefined) throw new OptionError(`${a} needs a value`);
       if (a === '--endpoint') endpoint = v;
+      else if (a === '--log-group') logGroup = v;
       else since = v;
     } else if (a.startsWith('--')) throw new OptionError(`unknown option '${a}'\n${LOGS_USAGE}`);
     else if (fn === undefined) fn = a;
     else throw new OptionError(`logs tail: one function name expected, got '${fn}' and '${a}'`);
   }
-  if (fn === undefined) throw new OptionError(`logs tail: the function name is missing\n${LOGS_USAGE}`);
+  if (fn === undefined && logGroup === undefined) throw new OptionError(`logs tail: the function name is missing\n${LOGS_USAGE}`);
+  if (fn !== undefined && logGroup !== undefined) throw new OptionError(`logs tail: give a function name or --log-group, not both`);
   if (!/^[^:\s]+:\d{1,5}$/.test(endpoint)) throw new OptionError(`--endpoint: expected host:port, got '${endpoint}'`);
   const sinceMs = parseSince(since);
   const abort = new AbortController();
@@ -183,11 +189,11 @@ export async function logsMain(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await tailFunctionLogs({ endpoint, functionName: fn, sinceMs, follow: followOn, out: (line) => process.stdout.write(line + '\n'), signal: abort.signal });
+    await tailFunctionLogs({ endpoint, functionName: fn ?? '', ...(logGroup !== undefined ? { logGroup } : {}), sinceMs, follow: followOn, out: (line) => process.stdout.write(line + '\n'), signal: abort.signal });
     return 0;
   } catch (err) {
     if (isStatus(err, grpc.status.NOT_FOUND)) {
-      process.stderr.write(`stratus: function ${fn} has no logs at ${endpoint} (no such function?)\n`);
+      process.stderr.write(logGroup !== undefined ? `stratus: log group ${logGroup} has no logs at ${endpoint} (nothing logged to it yet?)\n` : `stratus: function ${fn ?? ''} has no logs at ${endpoint} (no such function?)\n`);
       return 1;
     }
     if (typeof err === 'object' && err !== null && 'code' in err && 'details' in err) {
