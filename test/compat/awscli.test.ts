@@ -1,4 +1,4 @@
-// Debian's AWS CLI (awscli 2.9.19: SQS's Query protocol, Lambda's REST-JSON, Kinesis's JSON 1.1) against the embedded
+// Debian's AWS CLI (awscli 2.9.19: SQS's Query protocol, Lambda's REST-JSON, Kinesis's JSON 1.1, Step Functions' JSON 1.0) against the embedded
 // server. CI installs the package (.ci/run); without it the test says so and skips.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -153,5 +153,34 @@ describe('the AWS CLI (Query protocol)', () => {
     const missing = await aws(e, ['sns', 'get-topic-attributes', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:nope']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/NotFound/);
+  }, 120_000);
+  it('creates a state machine, starts an execution and describes it until it succeeds (Step Functions, JSON 1.0)', async (ctx) => {
+    if (!target) {
+      ctx.skip(`${AWS} is not installed (Debian package awscli; .ci/run installs it)`);
+      return;
+    }
+    const e = target.endpoint;
+    const definition = JSON.stringify({ StartAt: 'Greet', States: { Greet: { Type: 'Pass', Parameters: { 'greeting.$': "States.Format('hello {}', $.who)" }, End: true } } });
+    const created = await aws(e, ['stepfunctions', 'create-state-machine', '--name', 'cli-machine', '--definition', definition, '--role-arn', 'arn:aws:iam::000000000000:role/cli']);
+    expect(created.stderr).toBe('');
+    const machineArn = (JSON.parse(created.stdout) as { stateMachineArn: string }).stateMachineArn;
+    expect(machineArn).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:cli-machine');
+    const started = await aws(e, ['stepfunctions', 'start-execution', '--state-machine-arn', machineArn, '--name', 'cli-run', '--input', '{"who":"cli"}']);
+    expect(started.stderr).toBe('');
+    const { executionArn } = JSON.parse(started.stdout) as { executionArn: string };
+    expect(executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:cli-machine:cli-run');
+    // Each CLI call takes a moment to start, so polling it is its own pacing; 20 s at most.
+    const deadline = Date.now() + 20_000;
+    let d: { status: string; output?: string } = { status: 'RUNNING' };
+    while (d.status === 'RUNNING' && Date.now() < deadline) {
+      const described = await aws(e, ['stepfunctions', 'describe-execution', '--execution-arn', executionArn]);
+      expect(described.stderr).toBe('');
+      d = JSON.parse(described.stdout) as typeof d;
+    }
+    expect(d.status).toBe('SUCCEEDED');
+    expect(JSON.parse(d.output!)).toEqual({ greeting: 'hello cli' });
+    const missing = await aws(e, ['stepfunctions', 'describe-execution', '--execution-arn', 'arn:aws:states:us-east-1:000000000000:execution:cli-machine:nope']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/ExecutionDoesNotExist/);
   }, 120_000);
 });

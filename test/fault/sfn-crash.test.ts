@@ -7,7 +7,7 @@
 // Afterwards: every execution SUCCEEDED exactly once with its own output, its history has
 // consecutive ids and walks its path with every state entered and exited once, and each Task ran
 // at least once per execution (re-issued tasks may run twice: reported, not refused).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,6 +27,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, type Message, ReceiveMes
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../nodes/cluster/client.js';
+import { MasterKey } from '../../nodes/gateway/lambda/env-crypto.js';
 import { WorkflowGroup } from '../../nodes/scheduler/workflows/group.js';
 import { LEASE_TTL_MS } from '../../nodes/scheduler/workflows/executor.js';
 import { type LeaseRecord } from '../../storage/partitions/lease.js';
@@ -162,6 +163,8 @@ describe('Standard executions while the storage leader and the executing schedul
   beforeAll(async () => {
     process.env.STRATUS_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
     process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
+    // Both gateways run functions: they must share the key that seals environment variables (as deploy/README.md says).
+    process.env.STRATUS_MASTER_KEY = MasterKey.generate();
     const [httpA, httpB, grpcB] = await freePorts(3);
     c = await TestCluster.start(3, ['--http-port', String(httpA)]);
     const b = await c.addGateway(1001, grpcB!, httpB!);
@@ -188,6 +191,8 @@ describe('Standard executions while the storage leader and the executing schedul
     }
     lambda?.destroy();
     cc?.close();
+    // For a post-mortem: KEEP_LOGS=<dir> keeps the processes' logs and data there.
+    if (process.env.KEEP_LOGS && c?.dir) cpSync(c.dir, process.env.KEEP_LOGS, { recursive: true });
     await c?.cleanup();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   }, 30_000);
@@ -227,7 +232,12 @@ describe('Standard executions while the storage leader and the executing schedul
     // A calm execution first: it warms the function and shows which gateway runs the machine.
     const warm: Run = { name: 'warmup', n: -1, parity: 'even', arn: '' };
     warm.arn = (await gwA!.sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name: warm.name, input: JSON.stringify({ n: warm.n, parity: warm.parity }) }))).executionArn!;
-    await until('the warm-up execution to succeed', 30_000, async () => (await status(gwA!, warm.arn)).status === 'SUCCEEDED');
+    await until('the warm-up execution to succeed', 30_000, async () => (await status(gwA!, warm.arn)).status === 'SUCCEEDED').catch(async (err: unknown) => {
+      const d = await status(gwA!, warm.arn);
+      const h = await gwA!.sfn.send(new GetExecutionHistoryCommand({ executionArn: warm.arn }));
+      process.stdout.write(`warm-up ${d.status ?? '?'} ${d.error ?? ''} ${d.cause ?? ''}; history: ${JSON.stringify(h.events)}\n`);
+      throw err;
+    });
     const warmAt = invocations().get(warm.name)?.[0];
     const firstHolder = gateways.find((g) => g.url === warmAt);
     if (!firstHolder) throw new Error(`the warm-up's task ran at ${warmAt ?? 'nowhere'}, not at a known gateway`);

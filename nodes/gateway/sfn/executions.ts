@@ -3,7 +3,9 @@
 // executor holding the group's lease picks up; Express: run here, in memory), finding an
 // execution's group from its ARN, routing task tokens back to their executions, and activity
 // task queues.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { currentXRayHeader } from '../../telemetry/propagation.js';
+import { formatXRayHeader } from '../../telemetry/xray.js';
 import { type ErrorResult } from '../../../storage/partitions/envelope.js';
 import { type LoggingConfiguration, type StateMachineRecord } from '../../../storage/partitions/meta-workflow-codec.js';
 import { type ExecutionLogs } from '../../scheduler/workflows/execution-logs.js';
@@ -89,6 +91,18 @@ export class Executions {
     return d;
   }
 
+  /**
+   * The trace an execution continues: the caller's header, else the request's own trace, else —
+   * the machine has tracing enabled — a new sampled one. Stored with the execution, so every
+   * scheduler that runs it adds to the same trace.
+   */
+  traceHeaderFor(t: Target, given: string | undefined): string | undefined {
+    if (given !== undefined && given !== '') return given;
+    const current = currentXRayHeader();
+    if (current !== undefined) return current;
+    return t.machine.tracingConfiguration.enabled ? formatXRayHeader(randomBytes(16).toString('hex'), undefined, true) : undefined;
+  }
+
   /** The name and input checks every start makes, with AWS's errors. */
   checkStart(name: string, input: string): Json {
     if (!EXECUTION_NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
@@ -123,6 +137,7 @@ export class Executions {
   async startStandard(t: Target, name: string, input: string, traceHeader: string | undefined, maxOpen: number): Promise<StartExecutionResult> {
     const arn = executionArn(this.sfn.scope, t.machine.name, name);
     const g = this.group(t.machine.groupId);
+    traceHeader = this.traceHeaderFor(t, traceHeader);
     const cmd = (withDefinition: boolean) =>
       g.command<StartExecutionResult>({
         type: 'startExecution',
@@ -158,7 +173,7 @@ export class Executions {
   }
 
   /** StartExecution / StartSyncExecution of an Express machine: runs here. */
-  startExpress(t: Target, name: string, input: Json, inputText: string): { arn: string; startDate: number; done: Promise<ExpressResult> } {
+  startExpress(t: Target, name: string, input: Json, inputText: string, traceHeader?: string): { arn: string; startDate: number; done: Promise<ExpressResult> } {
     const arn = `${executionArn(this.sfn.scope, t.machine.name, name, true)}:${randomUUID()}`;
     const startDate = Date.now();
     const info: ExecutionInfo = {
@@ -172,7 +187,7 @@ export class Executions {
       // Express executions take no callbacks (AWS refuses .waitForTaskToken and activities in them).
       taskTokenPrefix: `express-${randomUUID()}.`,
     };
-    const done = this.express.run(this.definitionOf(t.definition), info, input, this.startedEvent(t, inputText, startDate));
+    const done = this.express.run(this.definitionOf(t.definition), info, input, this.startedEvent(t, inputText, startDate), this.traceHeaderFor(t, traceHeader));
     this.expressRuns.set(arn, done);
     void done.then((r) => this.logs?.record(t.logging, arn, r.events));
     void done.finally(() => setTimeout(() => this.expressRuns.delete(arn), 60_000).unref());

@@ -9,6 +9,7 @@ import { type StateMachineDefinition } from '../../../workflows/language/definit
 import { type EngineInput, type ExecutionInfo, type ExecutionState, type Step, type StepEnv } from '../../../workflows/engine/types.js';
 import { step as engineStep } from '../../../workflows/engine/index.js';
 import { Attr, SpanName, failSpan, startSpan } from '../../telemetry/index.js';
+import { asyncHop } from '../../telemetry/propagation.js';
 import { type TaskEffect, type TaskOutcome, type TaskRunner } from './tasks.js';
 
 export interface DriverHost {
@@ -45,8 +46,11 @@ export class ExecutionDriver {
     /** The committed version of the state (the compare-and-set a Standard commit checks). */
     public version: number,
     private readonly host: DriverHost,
+    /** X-Ray header the execution's trace continues (its StartExecution's): one trace per execution, whichever scheduler runs it. */
+    traceHeader?: string,
   ) {
-    this.span = startSpan(SpanName.WorkflowExecution, { attributes: { [Attr.ExecutionArn]: info.id, [Attr.StateMachineName]: info.stateMachineName } });
+    const hop = asyncHop(traceHeader);
+    this.span = startSpan(SpanName.WorkflowExecution, { parent: hop.parent, links: hop.links, attributes: { [Attr.ExecutionArn]: info.id, [Attr.StateMachineName]: info.stateMachineName } });
   }
 
   get done(): boolean {
@@ -81,6 +85,7 @@ export class ExecutionDriver {
 
   /** Drops everything in flight: the execution closed elsewhere (stopped) or is no longer this host's. */
   stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();

@@ -173,13 +173,13 @@ export class StandardExecutor {
     const def = await this.definition(r.record.definitionId);
     const info = this.info(r.record);
     if (r.state === undefined) {
-      const driver = new ExecutionDriver(def, info, newExecution(), r.record.version, this.host);
+      const driver = new ExecutionDriver(def, info, newExecution(), r.record.version, this.host, r.record.traceHeader);
       this.drivers.set(r.record.name, driver);
       if (go) void driver.feed({ type: 'start', input: parseJson(r.input) });
       return driver;
     }
     const state = JSON.parse(r.state) as ExecutionState;
-    const driver = new ExecutionDriver(def, info, state, r.record.version, this.host);
+    const driver = new ExecutionDriver(def, info, state, r.record.version, this.host, r.record.traceHeader);
     this.drivers.set(r.record.name, driver);
     if (go) driver.resume();
     return driver;
@@ -246,6 +246,10 @@ export class StandardExecutor {
       this.drivers.delete(name);
       const r = await this.findRunnable(name);
       if (r) await this.adopt(r);
+      // The inbox items the stopped driver had taken are still there (a step that did not commit
+      // consumed none): read the inbox from the start again. Items of other executions come back
+      // too; an input for a task no longer open changes nothing, so that is harmless.
+      this.inboxCursor = 0;
     } catch (err) {
       this.d.log(`scheduler: execution ${name}: reload failed: ${errText(err)}`);
     }

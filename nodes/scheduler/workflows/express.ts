@@ -39,7 +39,7 @@ export class ExpressExecutions {
   }
 
   /** Starts an execution; the promise settles when it closed. `startedEvent` is its first history event. */
-  run(definition: StateMachineDefinition, info: ExecutionInfo, input: Json, startedEvent: HistoryEvent): Promise<ExpressResult> {
+  run(definition: StateMachineDefinition, info: ExecutionInfo, input: Json, startedEvent: HistoryEvent, traceHeader?: string): Promise<ExpressResult> {
     const now = this.o.now ?? Date.now;
     const random = this.o.random ?? Math.random;
     const events: HistoryEvent[] = [startedEvent];
@@ -67,7 +67,7 @@ export class ExpressExecutions {
           resolve({ state: { ...driver.state, status: 'FAILED', error: 'States.Runtime', cause }, events, transitions, startMs, stopMs: now() });
         },
       };
-      const driver = new ExecutionDriver(definition, info, newExecution(), 0, host);
+      const driver = new ExecutionDriver(definition, info, newExecution(), 0, host, traceHeader);
       this.live.set(info.id, driver);
       void driver.feed({ type: 'start', input });
     });

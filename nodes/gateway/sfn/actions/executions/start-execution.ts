@@ -20,7 +20,7 @@ export const startExecution = withModelChecks(
       const parsed = ex.checkStart(name, inputText);
       if (target.machine.type === 'EXPRESS') {
         // AWS: Express executions are not idempotent and return at once; the execution runs on.
-        const run = ex.startExpress(target, name, parsed, inputText);
+        const run = ex.startExpress(target, name, parsed, inputText, input.traceHeader);
         return { executionArn: run.arn, startDate: seconds(run.startDate) };
       }
       const r = await ex.startStandard(target, name, inputText, input.traceHeader, sfn.opts.maxOpenExecutions ?? DEFAULT_MAX_OPEN);

@@ -38,7 +38,7 @@ export const startSyncExecution = withModelChecks(
       const target = ex.target(resolved);
       const name = input.name ?? randomUUID();
       const inputText = input.input ?? '{}';
-      const run = ex.startExpress(target, name, ex.checkStart(name, inputText), inputText);
+      const run = ex.startExpress(target, name, ex.checkStart(name, inputText), inputText, input.traceHeader);
       const r = await run.done;
       const st = r.state;
       const metadataOnly = input.includedData === 'METADATA_ONLY';
