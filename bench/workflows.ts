@@ -18,6 +18,8 @@
 //   npx tsx bench/workflows.ts [--runs 3] [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 32]
 //        [--latency-ms 3000] [--latency-samples 1000] [--workloads chain,map,loop] [--modes standard,express,in-process]
 //        [--describe-poll-ms 5] [--list-poll-ms 10] [--data-dir /tmp] [--out bench/results-workflows.md | -] [--json FILE]
+//        [--profile DIR]   (STRATUS_CPU_PROFILE for every Stratus process: a V8 CPU profile each, written
+//                           when the cluster stops; summarize with npx tsx bench/lib/cpuprofile-summary.ts)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
@@ -64,6 +66,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: tmpdir() },
     out: { type: 'string', default: 'bench/results-workflows.md' },
     json: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -80,6 +83,7 @@ const targetOptions: WorkflowTargetOptions = {
   maxConcurrency: concurrency,
   describePollMs: posInt('--describe-poll-ms', values['describe-poll-ms']),
   listPollMs: posInt('--list-poll-ms', values['list-poll-ms']),
+  ...(values.profile !== undefined ? { profileDir: resolve(values.profile) } : {}),
 };
 
 const log = (line: string): void => {

@@ -51,6 +51,8 @@ export interface WorkflowTargetOptions {
   describePollMs: number;
   /** Standard executions: ListExecutions (RUNNING) interval while waiting for many (throughput phase). */
   listPollMs: number;
+  /** STRATUS_CPU_PROFILE for every Stratus process: each writes a V8 CPU profile here when it stops. */
+  profileDir?: string;
 }
 
 export type WorkflowTargetFactory = (options: WorkflowTargetOptions) => WorkflowTarget;

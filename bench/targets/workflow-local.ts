@@ -22,7 +22,10 @@ export function localWorkflowTarget(): WorkflowTarget {
     describe: 'the aws-local-stepfunctions interpreter in the benchmark process (StateMachine.run, in memory, not durable, no network hop)',
     modes: ['in-process'],
     async setup(workloads: readonly Workload[]): Promise<void> {
-      for (const w of workloads) machines.set(w.name, new StateMachine(w.definition));
+      for (const w of workloads) {
+        // The constructor writes defaults into the definition (QueryLanguage on every state): a copy keeps the shared one as sent to Stratus.
+        machines.set(w.name, new StateMachine(structuredClone(w.definition)));
+      }
     },
     runner(w: Workload, mode: Mode): WorkflowRunner {
       if (mode !== 'in-process') throw new Error(`${name}: no ${mode} mode`);

@@ -117,7 +117,12 @@ export function stratusWorkflowTarget(options: WorkflowTargetOptions): WorkflowT
   let endpoint = '';
   const arns = new Map<string, string>();
 
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, STRATUS_ROOT_ACCESS_KEY_ID: BENCH_ACCESS_KEY_ID, STRATUS_ROOT_SECRET_ACCESS_KEY: BENCH_SECRET_ACCESS_KEY });
+  const env = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    STRATUS_ROOT_ACCESS_KEY_ID: BENCH_ACCESS_KEY_ID,
+    STRATUS_ROOT_SECRET_ACCESS_KEY: BENCH_SECRET_ACCESS_KEY,
+    ...(options.profileDir !== undefined ? { STRATUS_CPU_PROFILE: options.profileDir } : {}),
+  });
   /** Every call goes through here, so a failing API is reported with the call and the answer. */
   const call = async <T>(what: string, f: (c: SFNClient) => Promise<T>): Promise<T> => {
     if (!sfn) throw new Error(`${name}: SFN ${what} before setup`);

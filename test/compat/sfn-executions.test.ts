@@ -78,8 +78,8 @@ describe('Step Functions executions (SDK v3)', () => {
     // Without a name the execution gets a UUID; without input it gets {}.
     const anon = await start(arn);
     expect(anon).toMatch(new RegExp(`^${PREFIX}:execution:describe:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`));
-    const failedRun = await settled(sfn, anon);
-    expect(failedRun.input).toBe('{}');
+    const anonRun = await settled(sfn, anon);
+    expect(anonRun.input).toBe('{}');
   });
 
   it('is idempotent for the same name and input while the execution runs, and refuses anything else', async () => {
@@ -126,6 +126,8 @@ describe('Step Functions executions (SDK v3)', () => {
     expect(await failure(sfn.send(new DescribeExecutionCommand({ executionArn: gone, includedData: 'SOME' as 'ALL_DATA' })))).toMatchObject({ name: 'ValidationException', status: 400 });
     expect(await failure(sfn.send(new ListExecutionsCommand({})))).toMatchObject({ name: 'ValidationException', message: 'Must provide a StateMachine ARN or MapRun ARN' });
     expect(await failure(sfn.send(new ListExecutionsCommand({ stateMachineArn: missing })))).toMatchObject({ name: 'StateMachineDoesNotExist' });
+    expect(await failure(sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 1001 })))).toMatchObject({ name: 'ValidationException', status: 400 });
+    expect(await failure(sfn.send(new GetExecutionHistoryCommand({ executionArn: gone, maxResults: -1 })))).toMatchObject({ name: 'ValidationException', status: 400 });
   });
 
   it('lists executions newest first, by status, in pages', async () => {

@@ -22,7 +22,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +86,7 @@ function definition(functionArn: string, queueUrl: string): string {
         Retry: retry,
         Next: 'Linger',
       },
-      Linger: { Type: 'Wait', Seconds: 1, Next: 'Done' },
+      Linger: { Type: 'Wait', Seconds: 2, Next: 'Done' },
       Done: { Type: 'Succeed' },
     },
   });
@@ -214,8 +214,19 @@ describe('Standard executions while the storage leader and the executing schedul
 
     const [gwA] = gateways;
     const fn = await lambda.send(
-      new CreateFunctionCommand({ FunctionName: 'recorder', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: RECORDER }, Environment: { Variables: { OUT_FILE: out } } }),
+      // A generous timeout: cold starts on two busy cores, and the survivor re-issues many tasks at once.
+      new CreateFunctionCommand({ FunctionName: 'recorder', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Timeout: 30, Code: { ZipFile: RECORDER }, Environment: { Variables: { OUT_FILE: out } } }),
     );
+    // One warm environment in each gateway (a direct Invoke runs where it is sent), so neither pays a cold start first in the storm.
+    for (const g of gateways) {
+      const lc = new LambdaClient({ endpoint: g.url, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+      try {
+        const r = await lc.send(new InvokeCommand({ FunctionName: 'recorder', Payload: new TextEncoder().encode(JSON.stringify({ name: `prewarm-${g.id}` })) }));
+        expect(r.FunctionError, `prewarm at gateway ${g.id}`).toBeUndefined();
+      } finally {
+        lc.destroy();
+      }
+    }
     const queueUrl = (await gwA!.sqs.send(new CreateQueueCommand({ QueueName: 'sfn-crash', Attributes: { VisibilityTimeout: '5' } }))).QueueUrl!;
     const machineArn = (await gwA!.sfn.send(new CreateStateMachineCommand({ name: 'crash', definition: definition(fn.FunctionArn!, queueUrl), roleArn: ROLE }))).stateMachineArn!;
 
@@ -279,6 +290,21 @@ describe('Standard executions while the storage leader and the executing schedul
       return m;
     };
 
+    /** What the executions look like now, for a stall's post-mortem. */
+    const snapshot = async (g: Gateway): Promise<void> => {
+      const listed = (await g.sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn, maxResults: 1000 })).catch(() => undefined))?.executions ?? [];
+      const byStatus = new Map<string, number>();
+      for (const x of listed) byStatus.set(x.status ?? '?', (byStatus.get(x.status ?? '?') ?? 0) + 1);
+      const inv = invocations();
+      const lease = await executorLease().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+      process.stdout.write(`snapshot: ${JSON.stringify([...byStatus])}; ${inv.size} executions invoked the function (${[...inv.values()].flat().length} runs); lease ${JSON.stringify(lease)}\n`);
+      const stuck = listed.find((x) => x.status === 'RUNNING');
+      if (stuck?.executionArn) {
+        const h = (await g.sfn.send(new GetExecutionHistoryCommand({ executionArn: stuck.executionArn, reverseOrder: true, maxResults: 6 }))).events ?? [];
+        process.stdout.write(`  ${stuck.name ?? '?'} latest events: ${JSON.stringify(h)}\n`);
+      }
+    };
+
     const runs: Run[] = Array.from({ length: EXECUTIONS }, (_, i) => ({ name: `run-${String(i).padStart(3, '0')}`, n: i, parity: i % 2 === 0 ? 'even' : 'odd', arn: '' }));
     const all = [warm, ...runs];
     let killedStorage = 0;
@@ -290,15 +316,20 @@ describe('Standard executions while the storage leader and the executing schedul
     let killedSchedulerAt = 0;
     const finalStatus = new Map<string, ExecutionStatus | undefined>();
     try {
-      // Started a few at a time, so they spread over the states and the function needs few environments.
+      // Started a few at a time, paced, so they spread over the states and the function needs
+      // few environments (dozens of cold starts at once time out on two cores).
       for (let i = 0; i < runs.length; i += 5) {
+        if (i > 0) await sleep(250);
         await Promise.all(
           runs.slice(i, i + 5).map(async (r) => {
             r.arn = (await api.sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name: r.name, input: JSON.stringify({ n: r.n, parity: r.parity }) }))).executionArn!;
           }),
         );
       }
-      await until('a quarter of the executions to pass their first task', 20_000, () => runs.filter((r) => invocations().has(r.name)).length >= EXECUTIONS / 4);
+      await until('a quarter of the executions to pass their first task', 20_000, () => runs.filter((r) => invocations().has(r.name)).length >= EXECUTIONS / 4).catch(async (err: unknown) => {
+        await snapshot(api);
+        throw err;
+      });
 
       killedStorage = await c.leaderOf(groupId);
       const killedStorageAt = Date.now();

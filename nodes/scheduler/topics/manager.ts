@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SubscriptionRecord, type TopicRecord } from '../../../storage/partitions/meta-codec.js';
 import { type SnsBackend } from '../../gateway/sns/backend.js';
-import { sleep } from '../../sleep.js';
+import { Reconciler } from '../reconciler.js';
 import { type DelivererDeps, TopicDeliverer } from './deliverer.js';
 
 export interface TopicDeliveriesOptions extends Omit<DelivererDeps, 'sns' | 'owner' | 'current' | 'preferred'> {
@@ -21,46 +21,23 @@ interface View {
   subscriptions: SubscriptionRecord[];
 }
 
-export class TopicDeliveries {
-  private readonly abort = new AbortController();
-  private readonly running = new Map<string, TopicDeliverer>();
+export class TopicDeliveries extends Reconciler<TopicDeliverer> {
   private view = new Map<string, View>();
-  private loop: Promise<void> | undefined;
   readonly owner = `sns-${randomUUID()}`;
 
   constructor(
     private readonly sns: SnsBackend,
     private readonly o: TopicDeliveriesOptions,
-  ) {}
-
-  start(): void {
-    this.loop ??= this.run();
+  ) {
+    super('topic deliveries', o.log, o.refreshMs ?? 1000);
   }
 
   deliverer(topic: string): TopicDeliverer | undefined {
     return this.running.get(topic);
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 500).unref())]);
-    await Promise.all([...this.running.values()].map((d) => d.stop()));
-    this.running.clear();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        await this.reconcile();
-      } catch (err) {
-        if (!this.abort.signal.aborted) this.o.log(`scheduler: topic deliveries: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await sleep(this.o.refreshMs ?? 1000, this.abort.signal);
-    }
-  }
-
   async reconcile(): Promise<void> {
-    const p = await this.sns.placement.current(this.o.refreshMs ?? 1000);
+    const p = await this.sns.placement.current(this.refreshMs);
     const view = new Map<string, View>(p.topics.map((t) => [t.name, { topic: t, subscriptions: [] }]));
     for (const s of p.subscriptions) view.get(s.topic)?.subscriptions.push(s);
     this.view = view;

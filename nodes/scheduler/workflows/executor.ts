@@ -15,7 +15,7 @@ import { newExecution } from '../../../workflows/engine/index.js';
 import { type EngineInput, type ExecutionInfo, type ExecutionState, type Step } from '../../../workflows/engine/types.js';
 import { settledWithin, sleep } from '../../sleep.js';
 import { type DriverHost, ExecutionDriver } from './driver.js';
-import { type WorkflowGroup } from './group.js';
+import { GroupRefusal, type WorkflowGroup } from './group.js';
 import { type TaskRunner } from './tasks.js';
 import { taskTokenPrefix } from './tokens.js';
 
@@ -47,6 +47,8 @@ export class StandardExecutor {
   private readonly drivers = new Map<string, ExecutionDriver>();
   private readonly definitions = new Map<string, Promise<StateMachineDefinition>>();
   private inboxCursor = 0;
+  /** When the lease was last taken or extended (kept across hold() rounds that an error ended). */
+  private renewedAt = 0;
   private startCursor: string | undefined;
   private readonly host: DriverHost;
 
@@ -95,6 +97,7 @@ export class StandardExecutor {
       try {
         if (!this.lease) {
           this.lease = await this.tryAcquire();
+          this.renewedAt = Date.now();
           if (!this.lease) {
             await sleep(this.d.preferred ? 1000 : LEASE_TTL_MS / 3, signal);
             continue;
@@ -129,7 +132,6 @@ export class StandardExecutor {
 
   private async hold(): Promise<void> {
     const signal = this.abort.signal;
-    let renewedAt = Date.now();
     let mark = await this.group.watch(0, 0);
     while (!signal.aborted && this.lease) {
       const applied = await this.group.watch(mark, WATCH_MS);
@@ -139,11 +141,17 @@ export class StandardExecutor {
         await this.pickUpNew();
         await this.drainInbox();
       }
-      if (Date.now() - renewedAt >= RENEW_EVERY_MS) {
+      if (Date.now() - this.renewedAt >= RENEW_EVERY_MS) {
         try {
           this.lease = await this.group.renew(this.lease, LEASE_TTL_MS);
-          renewedAt = Date.now();
+          this.renewedAt = Date.now();
         } catch (err) {
+          // Unanswered (the group electing a leader): try again next round; the lease holds
+          // for its TTL, and a step committed meanwhile is still fenced by it.
+          if (!(err instanceof GroupRefusal)) {
+            this.d.log(`scheduler: state machine ${this.machine.name}: renewing the executor lease: ${errText(err)}`);
+            continue;
+          }
           this.d.log(`scheduler: state machine ${this.machine.name}: executor lease lost (${errText(err)}); another scheduler runs it now`);
           this.lease = undefined;
           this.dropDrivers();

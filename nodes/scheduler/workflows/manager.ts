@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ClusterClient } from '../../cluster/client.js';
 import { type Placement } from '../../cluster/placement.js';
-import { sleep } from '../../sleep.js';
+import { Reconciler } from '../reconciler.js';
 import { StandardExecutor } from './executor.js';
 import { WorkflowGroup } from './group.js';
 import { type TaskRunner } from './tasks.js';
@@ -25,48 +25,25 @@ export interface WorkflowExecutorsOptions {
   refreshMs?: number;
 }
 
-export class WorkflowExecutors {
-  private readonly abort = new AbortController();
-  private readonly running = new Map<string, StandardExecutor>();
+export class WorkflowExecutors extends Reconciler<StandardExecutor> {
   /** The latest catalog record of each machine (its logging configuration can change). */
   private records = new Map<string, StateMachineRecord>();
-  private loop: Promise<void> | undefined;
   readonly owner = `sfn-${randomUUID()}`;
 
   constructor(
     private readonly client: ClusterClient,
     private readonly placement: Placement,
     private readonly o: WorkflowExecutorsOptions,
-  ) {}
-
-  start(): void {
-    this.loop ??= this.run();
+  ) {
+    super('workflow executors', o.log, o.refreshMs ?? 1000);
   }
 
   executor(machine: string): StandardExecutor | undefined {
     return this.running.get(machine);
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 500).unref())]);
-    await Promise.all([...this.running.values()].map((e) => e.stop()));
-    this.running.clear();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        await this.reconcile();
-      } catch (err) {
-        if (!this.abort.signal.aborted) this.o.log(`scheduler: workflow executors: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await sleep(this.o.refreshMs ?? 1000, this.abort.signal);
-    }
-  }
-
   async reconcile(): Promise<void> {
-    const p = await this.placement.current(this.o.refreshMs ?? 1000);
+    const p = await this.placement.current(this.refreshMs);
     const want = new Map(p.stateMachines.filter((m) => m.type === 'STANDARD').map((m) => [m.name, m]));
     this.records = want;
     for (const [name, e] of this.running) {
