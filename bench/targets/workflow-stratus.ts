@@ -15,7 +15,7 @@
 //
 // Credentials: the fixed root key pair of bench/targets/queue-stratus.ts, in the environment of
 // `stratus cluster up`, which the SDK signs with.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { killPid, onCleanup } from '../lib/cleanup.js';
-import { assertPortsFree, run, sleep } from '../lib/proc.js';
+import { assertPortsFree, run, sleep, tail } from '../lib/proc.js';
 import type { Mode, WorkflowRunner, WorkflowTarget, WorkflowTargetOptions } from '../lib/workflow-target.js';
 import type { Workload } from '../lib/workflow-workloads.js';
 import { BENCH_ACCESS_KEY_ID, BENCH_SECRET_ACCESS_KEY, describeError, waitHealthy } from './queue-stratus.js';
@@ -246,7 +246,11 @@ export function stratusWorkflowTarget(options: WorkflowTargetOptions): WorkflowT
       });
       const r = await run(process.execPath, [STRATUS_BIN, 'cluster', 'up', '--nodes', '3', '--dir', d, '--base-port', String(base), '--grpc-port', String(grpcPort), '--http-port', String(httpPort)], env());
       pids = clusterPids(d);
-      if (r.code !== 0) throw new Error(`${name}: stratus cluster up failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-3000)}`);
+      if (r.code !== 0) {
+        // teardown() removes the directory, and with it the logs `cluster up` points at: keep their tails.
+        const logs = readdirSync(d).filter((f) => f.endsWith('.log')).map((f) => `--- ${f}:\n${tail(join(d, f), 1500)}`);
+        throw new Error(`${name}: stratus cluster up failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-3000)}\n${logs.join('\n')}`);
+      }
       await waitHealthy(`http://127.0.0.1:${httpPort}/health`, 30_000, () => undefined);
       endpoint = `http://127.0.0.1:${httpPort}`;
       sfn = new SFNClient({

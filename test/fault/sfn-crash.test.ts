@@ -199,6 +199,9 @@ describe('Standard executions while the storage leader and the executing schedul
 
   it('finishes every execution once, with no transition twice', async () => {
     const started = Date.now();
+    /** Seconds into the test at which each phase ended, for the report (the CI budget is tight). */
+    const phases: string[] = [];
+    const mark = (what: string) => phases.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)}`);
     const out = join(outDir, 'invocations.log');
     writeFileSync(out, '');
     /** Lambda invocations so far: execution name → the gateway URLs that ran one, one per invocation. */
@@ -228,7 +231,9 @@ describe('Standard executions while the storage leader and the executing schedul
       }
     }
     const queueUrl = (await gwA!.sqs.send(new CreateQueueCommand({ QueueName: 'sfn-crash', Attributes: { VisibilityTimeout: '5' } }))).QueueUrl!;
+    mark('function warm, queue made');
     const machineArn = (await gwA!.sfn.send(new CreateStateMachineCommand({ name: 'crash', definition: definition(fn.FunctionArn!, queueUrl), roleArn: ROLE }))).stateMachineArn!;
+    mark('machine made');
 
     const placement = decodePlacementResult(await cc.read(0, encodeMetaQuery({ type: 'getPlacement' })));
     if (!placement.ok) throw new Error(placement.message);
@@ -249,6 +254,7 @@ describe('Standard executions while the storage leader and the executing schedul
       process.stdout.write(`warm-up ${d.status ?? '?'} ${d.error ?? ''} ${d.cause ?? ''}; history: ${JSON.stringify(h.events)}\n`);
       throw err;
     });
+    mark('warm-up done');
     const warmAt = invocations().get(warm.name)?.[0];
     const firstHolder = gateways.find((g) => g.url === warmAt);
     if (!firstHolder) throw new Error(`the warm-up's task ran at ${warmAt ?? 'nowhere'}, not at a known gateway`);
@@ -326,10 +332,12 @@ describe('Standard executions while the storage leader and the executing schedul
           }),
         );
       }
+      mark('all started');
       await until('a quarter of the executions to pass their first task', 20_000, () => runs.filter((r) => invocations().has(r.name)).length >= EXECUTIONS / 4).catch(async (err: unknown) => {
         await snapshot(api);
         throw err;
       });
+      mark('quarter invoked');
 
       killedStorage = await c.leaderOf(groupId);
       const killedStorageAt = Date.now();
@@ -340,6 +348,7 @@ describe('Standard executions while the storage leader and the executing schedul
         return false;
       });
       storageElectionMs = Date.now() - killedStorageAt;
+      mark('storage leader elected');
 
       // The holder may have changed during the election; with two gateways, another owner is the other one.
       let lease: LeaseRecord | undefined;
@@ -352,6 +361,7 @@ describe('Standard executions while the storage leader and the executing schedul
       killedSchedulerAt = Date.now();
       process.kill(holder.pid(), 'SIGKILL');
       c.restart(killedStorage);
+      mark('scheduler killed');
 
       // Only the survivor can take the lease, once the killed holder's hold runs out.
       await until('another scheduler to take the executor lease', LEASE_TTL_MS + 25_000, async () => {
@@ -359,15 +369,19 @@ describe('Standard executions while the storage leader and the executing schedul
         return l !== undefined && l.owner !== '' && l.owner !== holderOwner;
       });
       failoverMs = Date.now() - killedSchedulerAt;
+      mark('lease taken over');
 
       const survivor = other(holder);
       await until('every execution to close', 40_000, async () => {
         const r = await survivor.sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn, statusFilter: 'RUNNING', maxResults: 1000 })).catch(() => undefined);
         return r !== undefined && (r.executions?.length ?? 1) === 0;
       }).catch((err: unknown) => process.stdout.write(`${err instanceof Error ? err.message : String(err)}\n`));
+      mark('all closed');
       await until(`node ${killedStorage} to follow group ${groupId} again`, 30_000, async () => (await c.groups(killedStorage))?.some((g) => g.group === groupId && g.leader > 0) ?? false);
+      mark('storage rejoined');
       // Each SendMessage committed before its task succeeded: the queue holds one for every execution by now.
       await until('a message from every execution', 15_000, () => all.every((r) => (sendsByName().get(r.name) ?? 0) > 0)).catch(() => undefined);
+      mark('queue drained');
     } finally {
       draining = false;
       stopPolls.abort();
@@ -407,6 +421,7 @@ describe('Standard executions while the storage leader and the executing schedul
       }
     }
 
+    mark('histories read');
     const inv = invocations();
     const sends = sendsByName();
     const lambdaRuns = all.reduce((s, r) => s + (inv.get(r.name)?.length ?? 0), 0);
@@ -417,6 +432,7 @@ describe('Standard executions while the storage leader and the executing schedul
       `sfn crash: ${all.length} executions (${runningAtKill} running at the scheduler kill); storage node ${killedStorage} (group ${groupId} leader) killed, new leader after ${storageElectionMs} ms;` +
         ` gateway ${holder.id} (executor) killed, lease taken by gateway ${survivor.id} after ${failoverMs} ms; whole test ${Date.now() - started} ms`,
       `  lambda invocations: ${lambdaRuns} for ${all.length} executions (${lambdaRuns - all.filter((r) => inv.has(r.name)).length} duplicates; ${bySurvivor} executions had one at the survivor)`,
+      `  phases (s): ${phases.join(', ')}`,
       `  sqs sends: ${sqsSends} distinct messages for ${all.length} executions (${sqsSends - all.filter((r) => sends.has(r.name)).length} duplicates), ${receipts} receipts; task retries in histories: ${retries}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -93,10 +93,23 @@ export async function testState(state: State, input: Json, opts: TestStateOption
   try {
     if (debug && !isJsonata(scope, state) && 'InputPath' in state) {
       const ctx = contextObject(run, f);
-      const eff = selectPath(state.InputPath, input, pathEnv(run, scope, f, ctx));
-      insp.afterInputPath = JSON.stringify(eff);
-      const params = 'Parameters' in state && state.Parameters !== undefined ? resolveTemplate(state.Parameters, eff, pathEnv(run, scope, f, ctx)) : eff;
-      insp.afterParameters = JSON.stringify(params);
+      const env = pathEnv(run, scope, f, ctx);
+      if (state.Type === 'Pass' && state.Result !== undefined) {
+        // A Pass with a Result reports it as the result; its input stages do not apply (as AWS's TestState).
+        insp.result = JSON.stringify(state.Result);
+        insp.afterResultSelector = insp.result;
+        insp.afterResultPath = JSON.stringify(applyResultPath(state.ResultPath, input, state.Result));
+      } else {
+        const eff = selectPath(state.InputPath, input, env);
+        insp.afterInputPath = JSON.stringify(eff);
+        const params = 'Parameters' in state && state.Parameters !== undefined ? resolveTemplate(state.Parameters, eff, env) : eff;
+        insp.afterParameters = JSON.stringify(params);
+        if (state.Type === 'Pass') {
+          // AWS reports a Pass state's ResultSelector and ResultPath stages too: its result is what Parameters made.
+          insp.afterResultSelector = insp.afterParameters;
+          insp.afterResultPath = JSON.stringify(applyResultPath(state.ResultPath, input, params));
+        }
+      }
     }
     res = await runOne(run, f, scope, state, opts, insp, debug);
   } catch (e) {

@@ -48,6 +48,8 @@ export interface Target {
 export class Executions {
   private readonly groups = new Map<number, WorkflowGroup>();
   private readonly parsed = new Map<string, StateMachineDefinition>();
+  /** Told when a Standard execution was started here: an executor in this process can take a new machine at once rather than at its next catalog read. */
+  onStandardStart: ((machine: StateMachineRecord) => void) | undefined;
   /** Express executions started here, by ARN, until they closed (awaited by `.sync` parents). */
   private readonly expressRuns = new Map<string, Promise<ExpressResult>>();
 
@@ -158,10 +160,16 @@ export class Executions {
       });
     try {
       try {
-        return await cmd(false);
+        const r = await cmd(false);
+        this.onStandardStart?.(t.machine);
+        return r;
       } catch (err) {
         // The group keeps each definition once: the first execution of a revision carries its text.
-        if (err instanceof GroupRefusal && err.code === 'DefinitionMissing') return await cmd(true);
+        if (err instanceof GroupRefusal && err.code === 'DefinitionMissing') {
+          const r = await cmd(true);
+          this.onStandardStart?.(t.machine);
+          return r;
+        }
         throw err;
       }
     } catch (err) {

@@ -42,6 +42,12 @@ export class WorkflowExecutors extends Reconciler<StandardExecutor> {
     return this.running.get(machine);
   }
 
+  /** A machine just got an execution: look at the catalog now if no executor runs it yet. */
+  ensure(machine: string): void {
+    if (this.running.has(machine) || this.abort.signal.aborted) return;
+    this.reconcile().catch((err: unknown) => this.log(`scheduler: workflow executors: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
   async reconcile(): Promise<void> {
     const p = await this.placement.current(this.refreshMs);
     const want = new Map(p.stateMachines.filter((m) => m.type === 'STANDARD').map((m) => [m.name, m]));

@@ -72,6 +72,7 @@ export function startWorkflowRuntime(o: WorkflowRuntimeOptions): WorkflowRuntime
       })
     : undefined;
   executors?.start();
+  if (executors) ex.onStandardStart = (m) => executors.ensure(m.name);
   return {
     executions: ex,
     executors,
