@@ -106,6 +106,8 @@ export interface SpanOptions {
   links?: Link[];
   /** The parent context (default: the active one). */
   parent?: Context;
+  /** When it started (epoch ms), if before now: spans built from a record of what happened. */
+  startTime?: number;
 }
 
 /** Runs `f` inside a span; the span records the error and ends when `f` settles. */
@@ -116,7 +118,8 @@ export function withSpan<T>(name: string, attributes: Attributes, f: (span: Span
 /** A span that outlives the call that starts it (ended by its owner). */
 export function startSpan(name: string, o: SpanOptions = {}): Span {
   const parent = o.parent ?? context.active();
-  const start = (): Span => tracer().startSpan(name, { ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.kind !== undefined ? { kind: o.kind } : {}), ...(o.links ? { links: o.links } : {}) }, parent);
+  const start = (): Span =>
+    tracer().startSpan(name, { ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.kind !== undefined ? { kind: o.kind } : {}), ...(o.links ? { links: o.links } : {}), ...(o.startTime !== undefined ? { startTime: o.startTime } : {}) }, parent);
   // The SDK draws a new trace id with no context at hand: a preset one is read from the active context.
   return presetTraceOf(parent) !== undefined && parent !== context.active() ? context.with(parent, start) : start();
 }

@@ -247,6 +247,7 @@ export function decodeWorkflowCommand(op: number, b: Uint8Array): WorkflowComman
       const c: WorkflowCommand = { type: 'startExecution', name: name(o), record: toRecordInput(o.record), startedEvent: toHistoryEvent(o.startedEvent), maxOpen: int(o, 'maxOpen') };
       const def = optStr(o, 'definition');
       if (def !== undefined) c.definition = def;
+      if (o.first !== undefined) c.first = toItem(o.first);
       return c;
     }
     case WorkflowOp.Transitions:

@@ -192,6 +192,9 @@ export class Executions {
     ops.push({ type: 'put', key: inputKey(c.name), value: utf8(input) });
     ops.push({ type: 'put', key: eventKey(c.name, 1), value: json(c.startedEvent) });
     this.counters(ops);
+    // A first step whose events do not follow ExecutionStarted is refused by transition() before
+    // it writes anything: the execution then starts unstepped, and the executor steps it.
+    if (c.first !== undefined) this.transition({ ...c.first, name: c.name, version: r.version, consumeInbox: [] }, now, ops);
     return okResult(json({ executionArn: r.executionArn, startDate: now, existed: false } satisfies StartExecutionResult));
   }
 

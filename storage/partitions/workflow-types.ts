@@ -106,7 +106,12 @@ export type WorkflowCommand =
   | { type: 'acquireLease'; name: string; owner: string; ttlMs: number; steal: boolean }
   | { type: 'renewLease'; name: string; owner: string; token: number; ttlMs: number }
   | { type: 'releaseLease'; name: string; owner: string; token: number }
-  | { type: 'startExecution'; name: string; record: ExecutionRecordInput; definition?: string; startedEvent: HistoryEvent; maxOpen: number }
+  /**
+   * `first`: the execution's first step, computed by the starter and committed with the start
+   * (its name, version and consumeInbox are ignored): an execution that needs no task or timer
+   * closes in this one command, and one that does is picked up by the executor already stepped.
+   */
+  | { type: 'startExecution'; name: string; record: ExecutionRecordInput; definition?: string; startedEvent: HistoryEvent; maxOpen: number; first?: TransitionItem }
   | { type: 'transitions'; owner: string; token: number; items: TransitionItem[] }
   | { type: 'stopExecution'; name: string; error?: string; cause?: string }
   /** 'started' (an activity worker took the task; workerName set) keeps the task open like 'heartbeat'. */

@@ -298,3 +298,33 @@ describe('workflow kind: RedriveExecution', () => {
   });
 });
 
+
+describe('workflow kind: a start that carries the first step', () => {
+  const closing = { status: 'SUCCEEDED' as const, output: '{"done":true}' };
+
+  it('commits the first step with the start: an execution that needs nothing more closes in one command', async () => {
+    const h = new WorkflowHarness();
+    const r = h.ok<StartExecutionResult>({ type: 'startExecution', name: 'quick', record: record('quick'), definition: DEF, startedEvent: started(100), maxOpen: 10, first: item('ignored', 99, events(2, 3, 100), { close: closing, consumeInbox: [7] }) }, 100);
+    expect(r.existed).toBe(false);
+    const d = await describeExec(h, 'quick');
+    expect([d.status, d.output, d.eventCount, d.version, d.stopDate]).toEqual(['SUCCEEDED', '{"done":true}', 4, 2, 100]);
+    const runnable = await h.q<Page<unknown>>({ type: 'runnable', limit: 10 });
+    expect(runnable.items).toEqual([]);
+    const history = await h.q<Page<HistoryEvent>>({ type: 'history', name: 'quick', reverse: false, limit: 10 });
+    expect(history.items.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('leaves a stepped execution running for the executor, with the step state and open tokens', async () => {
+    const h = new WorkflowHarness();
+    h.ok<StartExecutionResult>({ type: 'startExecution', name: 'waits', record: record('waits'), definition: DEF, startedEvent: started(100), maxOpen: 10, first: item('waits', 1, events(2, 2, 100), { state: '{"s":1}', openTokens: ['t1'] }) }, 100);
+    const page = await h.q<Page<{ record: { status: string; version: number; openTokens: string[] }; state?: string }>>({ type: 'runnable', limit: 10 });
+    expect(page.items.map((x) => [x.record.status, x.record.version, x.record.openTokens, x.state])).toEqual([['RUNNING', 2, ['t1'], '{"s":1}']]);
+  });
+
+  it('starts the execution unstepped when the first step does not follow ExecutionStarted', async () => {
+    const h = new WorkflowHarness();
+    h.ok<StartExecutionResult>({ type: 'startExecution', name: 'odd', record: record('odd'), definition: DEF, startedEvent: started(100), maxOpen: 10, first: item('odd', 1, events(5, 1, 100), { close: closing }) }, 100);
+    const d = await describeExec(h, 'odd');
+    expect([d.status, d.eventCount, d.version]).toEqual(['RUNNING', 1, 1]);
+  });
+});

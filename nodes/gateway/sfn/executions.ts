@@ -4,12 +4,18 @@
 // execution's group from its ARN, routing task tokens back to their executions, and activity
 // task queues.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { currentXRayHeader } from '../../telemetry/propagation.js';
+import { asyncHop, currentXRayHeader } from '../../telemetry/propagation.js';
 import { formatXRayHeader } from '../../telemetry/xray.js';
 import { type ErrorResult } from '../../../storage/partitions/envelope.js';
 import { type LoggingConfiguration, type StateMachineRecord } from '../../../storage/partitions/meta-workflow-codec.js';
 import { type ExecutionLogs } from '../../scheduler/workflows/execution-logs.js';
-import { type ExecutionDescription, type HistoryEvent, type StartExecutionResult, refusalOf } from '../../../storage/partitions/workflow-codec.js';
+import { type ExecutionDescription, type ExecutionRecordInput, type HistoryEvent, type StartExecutionResult, refusalOf } from '../../../storage/partitions/workflow-codec.js';
+import { MAX_HISTORY_EVENTS, newExecution, step as engineStep } from '../../../workflows/engine/index.js';
+import { type Step } from '../../../workflows/engine/types.js';
+import { transitionItem } from '../../scheduler/workflows/commit.js';
+import { executionInfo } from '../../scheduler/workflows/execution-info.js';
+import { StateSpans } from '../../scheduler/workflows/state-spans.js';
+import { Attr, SpanName, withSpanOpts } from '../../telemetry/index.js';
 import { type StateMachineDefinition } from '../../../workflows/language/definition.js';
 import { type Json, MAX_PAYLOAD_BYTES } from '../../../workflows/language/json.js';
 import { type ExecutionInfo } from '../../../workflows/engine/types.js';
@@ -136,47 +142,74 @@ export class Executions {
   }
 
   /** StartExecution of a Standard machine: the execution exists (and will run) once this returns. */
-  async startStandard(t: Target, name: string, input: string, traceHeader: string | undefined, maxOpen: number): Promise<StartExecutionResult> {
+  /**
+   * StartExecution of a Standard machine: the execution exists (and will run) once this returns.
+   * Its first step is computed here and committed with the start: a machine that needs no task
+   * or timer (a chain of Pass and Choice states, a Map of them) finishes in that one command,
+   * and one that does is found by the executor already stepped, its tasks and timers to start.
+   */
+  async startStandard(t: Target, name: string, input: string, parsedInput: Json, traceHeader: string | undefined, maxOpen: number): Promise<StartExecutionResult> {
     const arn = executionArn(this.sfn.scope, t.machine.name, name);
     const g = this.group(t.machine.groupId);
     traceHeader = this.traceHeaderFor(t, traceHeader);
+    const now = Date.now();
+    const startedEvent = this.startedEvent(t, input, now);
+    const record: ExecutionRecordInput = {
+      executionArn: arn,
+      stateMachineArn: stateMachineArn(this.sfn.scope, t.machine.name),
+      ...(t.versionArn ? { versionArn: t.versionArn } : {}),
+      ...(t.aliasArn ? { aliasArn: t.aliasArn } : {}),
+      definitionId: t.definitionId,
+      roleArn: t.roleArn,
+      input,
+      ...(traceHeader !== undefined ? { traceHeader } : {}),
+    };
+    const first = await this.firstStep(t, name, parsedInput, now, traceHeader);
     const cmd = (withDefinition: boolean) =>
       g.command<StartExecutionResult>({
         type: 'startExecution',
         name,
-        record: {
-          executionArn: arn,
-          stateMachineArn: stateMachineArn(this.sfn.scope, t.machine.name),
-          ...(t.versionArn ? { versionArn: t.versionArn } : {}),
-          ...(t.aliasArn ? { aliasArn: t.aliasArn } : {}),
-          definitionId: t.definitionId,
-          roleArn: t.roleArn,
-          input,
-          ...(traceHeader !== undefined ? { traceHeader } : {}),
-        },
+        record,
         ...(withDefinition ? { definition: t.definition } : {}),
-        startedEvent: this.startedEvent(t, input, Date.now()),
+        startedEvent,
         maxOpen,
+        ...(first ? { first: transitionItem(name, 1, first, []) } : {}),
       });
+    let r: StartExecutionResult;
     try {
       try {
-        const r = await cmd(false);
-        this.onStandardStart?.(t.machine);
-        return r;
+        r = await cmd(false);
       } catch (err) {
         // The group keeps each definition once: the first execution of a revision carries its text.
-        if (err instanceof GroupRefusal && err.code === 'DefinitionMissing') {
-          const r = await cmd(true);
-          this.onStandardStart?.(t.machine);
-          return r;
-        }
-        throw err;
+        if (!(err instanceof GroupRefusal && err.code === 'DefinitionMissing')) throw err;
+        r = await cmd(true);
       }
     } catch (err) {
       if (!(err instanceof GroupRefusal)) throw err;
       if (err.result.code === 'AlreadyExists') throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
       if (err.code === 'ExecutionLimitExceeded') throw new AwsError('ExecutionLimitExceeded', `The maximum number of running executions (${maxOpen}) has been reached.`);
       throw internal(err.result);
+    }
+    if (!r.existed) {
+      this.logs?.record(t.logging, arn, first ? [startedEvent, ...first.events] : [startedEvent]);
+      if (!first || first.state.status === 'RUNNING') this.onStandardStart?.(t.machine);
+    }
+    return r;
+  }
+
+  /** The execution's first step, or undefined when the interpreter failed on it (the executor then steps it and reports why). */
+  private async firstStep(t: Target, name: string, input: Json, now: number, traceHeader: string | undefined): Promise<Step | undefined> {
+    const info = executionInfo({ executionArn: executionArn(this.sfn.scope, t.machine.name, name), name, startDate: now, roleArn: t.roleArn, stateMachineArn: stateMachineArn(this.sfn.scope, t.machine.name), ...(t.versionArn ? { versionArn: t.versionArn } : {}), redriveCount: 0 }, t.machine.name, t.machine.groupId);
+    try {
+      return await withSpanOpts(SpanName.WorkflowExecution, { ...asyncHop(traceHeader), attributes: { [Attr.ExecutionArn]: info.id, [Attr.StateMachineName]: info.stateMachineName } }, async (span) => {
+        const s = await engineStep(this.definitionOf(t.definition), info, newExecution(), { type: 'start', input }, { nowMs: now, random: Math.random }, { inPlace: true, maxEvents: MAX_HISTORY_EVENTS });
+        const spans = new StateSpans(span, info.id);
+        spans.observe(s.events);
+        spans.closeAll();
+        return s;
+      });
+    } catch {
+      return undefined;
     }
   }
 

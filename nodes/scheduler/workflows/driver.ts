@@ -10,6 +10,7 @@ import { type EngineInput, type ExecutionInfo, type ExecutionState, type Step, t
 import { step as engineStep } from '../../../workflows/engine/index.js';
 import { Attr, SpanName, failSpan, startSpan } from '../../telemetry/index.js';
 import { asyncHop } from '../../telemetry/propagation.js';
+import { StateSpans } from './state-spans.js';
 import { type TaskEffect, type TaskOutcome, type TaskRunner } from './tasks.js';
 
 export interface DriverHost {
@@ -36,8 +37,7 @@ export class ExecutionDriver {
   private readonly running = new Map<string, AbortController>();
   private stopped = false;
   private readonly span: Span;
-  /** Open state spans by state name (a Map's iterations may hold several of one name). */
-  private readonly stateSpans = new Map<string, Span[]>();
+  private readonly states: StateSpans;
 
   constructor(
     readonly definition: StateMachineDefinition,
@@ -51,6 +51,7 @@ export class ExecutionDriver {
   ) {
     const hop = asyncHop(traceHeader);
     this.span = startSpan(SpanName.WorkflowExecution, { parent: hop.parent, links: hop.links, attributes: { [Attr.ExecutionArn]: info.id, [Attr.StateMachineName]: info.stateMachineName } });
+    this.states = new StateSpans(this.span, info.id);
   }
 
   get done(): boolean {
@@ -91,8 +92,7 @@ export class ExecutionDriver {
     this.timers.clear();
     for (const c of this.running.values()) c.abort();
     this.running.clear();
-    for (const spans of this.stateSpans.values()) for (const s of spans) s.end();
-    this.stateSpans.clear();
+    this.states.closeAll();
     this.span.end();
   }
 
@@ -112,7 +112,7 @@ export class ExecutionDriver {
       return;
     }
     this.state = s.state;
-    this.trace(s);
+    this.states.observe(s.events);
     for (const e of s.effects) {
       if (e.type === 'task') this.startTask(e);
       else if (e.type === 'timer') this.arm(e.id, e.atMs);
@@ -129,7 +129,7 @@ export class ExecutionDriver {
     if (this.running.has(e.id) || this.stopped) return;
     const ac = new AbortController();
     this.running.set(e.id, ac);
-    const parent = this.openStateSpan(e.state);
+    const parent = this.states.of(e.state);
     const run = (): Promise<TaskOutcome> => this.host.tasks.run(e, { signal: ac.signal, onSubmitted: () => void this.feed({ type: 'taskStarted', id: e.id }) });
     const p = parent ? otelContext.with(trace.setSpan(otelContext.active(), parent), run) : run();
     p.then(
@@ -177,32 +177,8 @@ export class ExecutionDriver {
     }
   }
 
-  /** A span per state, opened at its Entered event and closed at its Exited one. */
-  private trace(s: Step): void {
-    for (const ev of s.events) {
-      const name = ev.details?.value.name;
-      if (typeof name !== 'string') continue;
-      if (ev.type.endsWith('StateEntered')) {
-        const span = startSpan(SpanName.WorkflowState, { parent: trace.setSpan(otelContext.active(), this.span), attributes: { [Attr.StateName]: name, [Attr.StateType]: ev.type.slice(0, -'StateEntered'.length), [Attr.ExecutionArn]: this.info.id } });
-        const list = this.stateSpans.get(name);
-        if (list) list.push(span);
-        else this.stateSpans.set(name, [span]);
-      } else if (ev.type.endsWith('StateExited')) {
-        const list = this.stateSpans.get(name);
-        list?.shift()?.end();
-        if (list?.length === 0) this.stateSpans.delete(name);
-      }
-    }
-  }
-
-  private openStateSpan(state: string): Span | undefined {
-    const list = this.stateSpans.get(state);
-    return list?.[list.length - 1];
-  }
-
   private closeSpan(): void {
-    for (const spans of this.stateSpans.values()) for (const sp of spans) sp.end();
-    this.stateSpans.clear();
+    this.states.closeAll();
     if (this.state.status !== 'SUCCEEDED') failSpan(this.span, new Error(`${this.state.error ?? this.state.status}: ${this.state.cause ?? ''}`));
     this.span.end();
   }

@@ -8,7 +8,7 @@
 import { type LeaseRecord } from '../../../storage/partitions/lease.js';
 import { type LoggingConfiguration } from '../../../storage/partitions/meta-workflow-codec.js';
 import { type ExecutionLogs } from './execution-logs.js';
-import { type CloseInput, type ExecutionRecord, type InboxItem, type RunnableExecution } from '../../../storage/partitions/workflow-codec.js';
+import { type ExecutionRecord, type InboxItem, type RunnableExecution } from '../../../storage/partitions/workflow-codec.js';
 import { type StateMachineDefinition } from '../../../workflows/language/definition.js';
 import { type Json } from '../../../workflows/language/json.js';
 import { newExecution } from '../../../workflows/engine/index.js';
@@ -17,7 +17,8 @@ import { settledWithin, sleep } from '../../sleep.js';
 import { type DriverHost, ExecutionDriver } from './driver.js';
 import { GroupRefusal, type WorkflowGroup } from './group.js';
 import { type TaskRunner } from './tasks.js';
-import { taskTokenPrefix } from './tokens.js';
+import { executionInfo } from './execution-info.js';
+import { transitionItem } from './commit.js';
 
 export const LEASE_TTL_MS = 15_000;
 const RENEW_EVERY_MS = 4000;
@@ -265,17 +266,7 @@ export class StandardExecutor {
 
   /** Commits a step under the lease, retrying what the cluster did not answer; false: not ours any more. */
   private async commit(driver: ExecutionDriver, step: Step, consumed: number[]): Promise<boolean> {
-    const st = step.state;
-    const closed = st.status !== 'RUNNING';
-    const item = {
-      name: driver.info.name,
-      version: driver.version,
-      state: JSON.stringify(st),
-      events: step.events,
-      consumeInbox: consumed,
-      openTokens: st.openTasks.map((t) => t.id),
-      ...(closed ? closeOf(st) : {}),
-    };
+    const item = transitionItem(driver.info.name, driver.version, step, consumed);
     for (let attempt = 0; ; attempt++) {
       if (!this.lease || this.abort.signal.aborted) return false;
       try {
@@ -310,29 +301,13 @@ export class StandardExecutor {
   }
 
   private info(r: ExecutionRecord): ExecutionInfo {
-    return {
-      id: r.executionArn,
-      name: r.name,
-      startTime: new Date(r.startDate).toISOString(),
-      roleArn: r.roleArn,
-      stateMachineId: r.versionArn ?? r.stateMachineArn,
-      stateMachineName: this.machine.name,
-      redriveCount: r.redriveCount,
-      ...(r.redriveDate !== undefined ? { redriveTime: new Date(r.redriveDate).toISOString() } : {}),
-      taskTokenPrefix: taskTokenPrefix(this.group.id, r.name),
-    };
+    return executionInfo(r, this.machine.name, this.group.id);
   }
 
   private dropDrivers(): void {
     for (const driver of this.drivers.values()) driver.stop();
     this.drivers.clear();
   }
-}
-
-function closeOf(st: ExecutionState): { close?: CloseInput } {
-  const status = st.status;
-  if (status === 'RUNNING' || status === 'PENDING_REDRIVE') return {};
-  return { close: { status, ...(st.output !== undefined ? { output: JSON.stringify(st.output) } : {}), ...(st.error !== undefined ? { error: st.error } : {}), ...(st.cause !== undefined ? { cause: st.cause } : {}) } };
 }
 
 function inputOf(item: InboxItem): EngineInput | undefined {

@@ -23,7 +23,7 @@ export const startExecution = withModelChecks(
         const run = ex.startExpress(target, name, parsed, inputText, input.traceHeader);
         return { executionArn: run.arn, startDate: seconds(run.startDate) };
       }
-      const r = await ex.startStandard(target, name, inputText, input.traceHeader, sfn.opts.maxOpenExecutions ?? DEFAULT_MAX_OPEN);
+      const r = await ex.startStandard(target, name, inputText, parsed, input.traceHeader, sfn.opts.maxOpenExecutions ?? DEFAULT_MAX_OPEN);
       return { executionArn: r.executionArn, startDate: seconds(r.startDate) };
     },
   }),
