@@ -348,7 +348,7 @@ describe('AWS CBOR protocol through the HTTP front', () => {
         const r = await call({ Name: 'x'.repeat(17), Data: hex('01') });
         expect(r.status).toBe(400);
         expect(r.headers['content-type']).toBe(CBOR_CONTENT_TYPE);
-        expect(r.headers['x-amzn-errortype']).toBe('InvalidParameterValue');
+        expect(r.headers['x-amzn-errortype']).toBe('InvalidParameterValueException');
         expect(plain(decodeCbor(r.body))).toEqual({ __type: 'com.amazonaws.toy#InvalidParameterValueException', message: expect.stringMatching(/Name .* at most 16 characters/) });
 
         const missing = await call({ Name: 'thing' });

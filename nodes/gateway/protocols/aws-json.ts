@@ -40,7 +40,9 @@ export function jsonResponse(service: ServiceSpec, output: Shape, value: unknown
 // the body, where the SDK fills the typed exception from.
 export function jsonError(service: Pick<ServiceSpec, 'signingName' | 'jsonVersion' | 'queryCompatible'>, err: AwsError): WireResponse {
   const spec = err.spec;
-  const headers: Record<string, string> = { 'content-type': jsonContentType(service.jsonVersion), 'x-amzn-errortype': err.code };
+  // The header names the error's shape, as `__type` does: SDKs that read the header first (Java's)
+  // must find the model's name, not Stratus's key for it (SfnValidationException is ValidationException).
+  const headers: Record<string, string> = { 'content-type': jsonContentType(service.jsonVersion), 'x-amzn-errortype': spec.jsonType ?? err.code };
   if (service.queryCompatible) headers['x-amzn-query-error'] = `${spec.queryCode ?? err.code};${spec.fault}`;
   return { status: spec.status, headers, body: JSON.stringify({ ...err.extra.fields, __type: `com.amazonaws.${service.signingName}#${spec.jsonType ?? err.code}`, message: err.message }) };
 }
