@@ -35,6 +35,9 @@ export const getActivityTask = withModelChecks(
             if (err instanceof AwsError && (err.code === 'TaskDoesNotExist' || err.code === 'TaskTimedOut')) continue;
             throw err;
           }
+          // Handed out: the queue forgets it (nothing else would). A scheduler that took the
+          // execution over after a crash may queue it again; activity tasks run at least once.
+          await group.command({ type: 'dropActivityTask', token: task.token });
           return { taskToken: task.token, input: taskInput };
         }
         const left = deadline - Date.now();
