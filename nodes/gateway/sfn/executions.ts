@@ -26,7 +26,7 @@ import { startExecution } from './actions/executions/start-execution.js';
 import { GroupRefusal, WorkflowGroup } from '../../scheduler/workflows/group.js';
 import { type TaskTokenParts, parseTaskToken, taskTokenPrefix } from '../../scheduler/workflows/tokens.js';
 import { AwsError } from '../errors.js';
-import { executionArn, expectArn, stateMachineArn, versionArn } from './arns.js';
+import { aliasArn, executionArn, expectArn, stateMachineArn, versionArn } from './arns.js';
 import { type ResolvedMachine, type SfnBackend } from './backend.js';
 
 /** AWS: execution names are 1–80 characters without whitespace, wildcards, brackets, control characters or these symbols. */
@@ -83,7 +83,7 @@ export class Executions {
       const pick = r.alias.routes.find((x) => (acc += x.weight) > roll * 100) ?? r.alias.routes[r.alias.routes.length - 1]!;
       const v = m.versions.find((x) => x.version === pick.version);
       if (!v) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${versionArn(scope, m.name, pick.version)}'`);
-      return { machine: m, logging: v.loggingConfiguration, definition: v.definition, definitionId: v.revisionId, roleArn: v.roleArn, versionArn: versionArn(scope, m.name, v.version), aliasArn: r.arn.alias !== undefined ? `${stateMachineArn(scope, m.name)}:${r.arn.alias}` : '' };
+      return { machine: m, logging: v.loggingConfiguration, definition: v.definition, definitionId: v.revisionId, roleArn: v.roleArn, versionArn: versionArn(scope, m.name, v.version), aliasArn: aliasArn(scope, m.name, r.alias.name) };
     }
     if (r.version) return { machine: m, logging: r.version.loggingConfiguration, definition: r.version.definition, definitionId: r.version.revisionId, roleArn: r.version.roleArn, versionArn: versionArn(scope, m.name, r.version.version) };
     return { machine: m, logging: m.loggingConfiguration, definition: m.definition, definitionId: m.revisionId, roleArn: m.roleArn };
