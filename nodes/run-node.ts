@@ -6,6 +6,7 @@
 // handed over, then servers close.
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
+import { type Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { EngineFormatError } from '../storage/engine/engine.js';
 import { ClusterClient, UnavailableError } from './cluster/client.js';
@@ -51,6 +52,10 @@ import { type ServicePort } from './scheduler/workflows/tasks.js';
 import { DEFAULT_SFN_LIMITS, SfnBackend } from './gateway/sfn/backend.js';
 import { sfnService } from './gateway/sfn/service.js';
 import { serveSigningCert } from './gateway/sns/signing-cert.js';
+import { ApigwBackend, DEFAULT_APIGW_LIMITS } from './gateway/apigw/backend.js';
+import { apigwService } from './gateway/apigw/service.js';
+import { apiFront } from './gateway/apigw/data/front.js';
+import { createRuntime as createApiRuntime } from './gateway/apigw/data/runtime.js';
 import { storageService } from './storage/service.js';
 
 export interface RunningNode {
@@ -305,17 +310,30 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       // Function URLs (`<url-id>.lambda-url.<region>.localhost` Hosts, or /_lambda-url/<url-id>/…)
       // share the HTTP port; they are answered before AWS dispatch.
       const urls = lambda ? lambdaUrlFront({ lambda: lambda.backend, authenticate, log }) : undefined;
+      // API Gateway: management (`apigateway` REST service) and the data plane of user-defined APIs
+      // (`{apiId}.execute-api.localhost` Hosts, or /_api/{apiId}/…), answered before AWS dispatch.
+      const apiPorts = new Map<string, ServicePort>([['sqs', sqsService(sqs)], ...(sns ? [['sns', snsService(sns)] as const] : []), ...(kinesis ? [['kinesis', kinesisService(kinesis)] as const] : []), ...(sfn ? [['states', sfnService(sfn)] as const] : []), ...(lambda ? [['lambda', lambdaService(lambda.backend)] as const] : [])]);
+      const apigw = new ApigwBackend(
+        { accountId: o.accountId, region: o.region, ...DEFAULT_APIGW_LIMITS },
+        { client, placement, ...(lambda ? { lambda: lambda.backend } : {}), services: (name) => apiPorts.get(name), baseUrl, metrics, log },
+      );
+      const apis = apiFront(createApiRuntime(apigw, authenticate), { region: o.region, log });
+      cleanups.push(() => apis.close());
       const front = httpFront({
-        services: [sqsService(sqs), ...(sns ? [snsService(sns)] : []), ...(kinesis ? [kinesisService(kinesis)] : []), ...(sfn ? [sfnService(sfn)] : []), ...(lambda ? [lambdaService(lambda.backend)] : [])],
+        services: [sqsService(sqs), ...(sns ? [snsService(sns)] : []), ...(kinesis ? [kinesisService(kinesis)] : []), ...(sfn ? [sfnService(sfn)] : []), ...(lambda ? [lambdaService(lambda.backend)] : []), apigwService(apigw)],
         authenticate,
         region: o.region,
         accountId: o.accountId,
         // AWS: an SQS batch may carry 1 MiB of bodies; JSON and base64 framing add to that.
         maxBodyBytes: 4 * 1024 * 1024,
         log,
-        extra: (req, res) => serveSigningCert(req, res) || (urls?.(req, res) ?? false) || ops(req, res),
+        extra: (req, res) => serveSigningCert(req, res) || (urls?.(req, res) ?? false) || apis.request(req, res) || ops(req, res),
       });
       const http = new H2cServer(front);
+      // WebSocket APIs: an upgrade no API takes is refused.
+      http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (!apis.upgrade(req, socket, head)) socket.destroy();
+      });
       // Long polls hold a request for up to 20 s; keep idle sockets longer than SDK agents do.
       http.keepAliveTimeout = 65_000;
       const httpPort = await listenHttp(http, o.host, o.httpPort ?? 4566);

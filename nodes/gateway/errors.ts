@@ -170,6 +170,20 @@ export const ERRORS = {
   SfnKmsAccessDeniedException: sender(400, undefined, { jsonType: 'KmsAccessDeniedException' }),
   SfnKmsInvalidStateException: sender(400, undefined, { jsonType: 'KmsInvalidStateException' }),
   SfnKmsThrottlingException: sender(400, undefined, { jsonType: 'KmsThrottlingException' }),
+  // API Gateway v1 and v2 (restJson1, from their API models; both name them alike). Apigw keys
+  // keep other services' entries of the same shape names untouched.
+  ApigwBadRequestException: sender(400, undefined, { jsonType: 'BadRequestException' }),
+  ApigwNotFoundException: sender(404, undefined, { jsonType: 'NotFoundException' }),
+  ApigwConflictException: sender(409, undefined, { jsonType: 'ConflictException' }),
+  ApigwLimitExceededException: sender(429, undefined, { jsonType: 'LimitExceededException' }),
+  ApigwTooManyRequestsException: sender(429, undefined, { jsonType: 'TooManyRequestsException' }),
+  ApigwUnauthorizedException: sender(401, undefined, { jsonType: 'UnauthorizedException' }),
+  ApigwAccessDeniedException: sender(403, undefined, { jsonType: 'AccessDeniedException' }),
+  ApigwServiceUnavailableException: receiver(503, { jsonType: 'ServiceUnavailableException' }),
+  /** ApiGatewayManagementApi (`@connections`): the connection is gone. */
+  ApigwGoneException: sender(410, undefined, { jsonType: 'GoneException' }),
+  ApigwForbiddenException: sender(403, undefined, { jsonType: 'ForbiddenException' }),
+  ApigwPayloadTooLargeException: sender(413, undefined, { jsonType: 'PayloadTooLargeException' }),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -48,6 +48,14 @@ export const SpanName = {
   WorkflowTask: 'scheduler.sfn.task',
   /** A batch of executions' transitions committed to a state machine's group. */
   WorkflowCommit: 'scheduler.sfn.commit',
+  /** One request to a user-defined API (REST, HTTP or a WebSocket message) at the gateway. */
+  ApiRequest: 'gateway.apigw.request',
+  /** The integration call an API request makes (a function, an HTTP endpoint, a service, MOCK). */
+  ApiIntegration: 'gateway.apigw.integration',
+  /** An authorizer's evaluation (Lambda TOKEN/REQUEST, JWT, IAM), cached or not. */
+  ApiAuthorizer: 'gateway.apigw.authorizer',
+  /** An edge hook's run (viewer-* in the sandbox, origin-* as a function). */
+  ApiEdgeHook: 'gateway.apigw.edge_hook',
 } as const;
 
 /** Attribute keys. */
@@ -94,6 +102,13 @@ export const Attr = {
   StateName: 'aws.sfn.state.name',
   StateType: 'aws.sfn.state.type',
   TaskResource: 'aws.sfn.task.resource',
+  ApiId: 'aws.apigateway.api.id',
+  ApiStage: 'aws.apigateway.stage',
+  /** The matched resource path and method (`/pets/{id} GET`) or route key (`GET /pets`, `$connect`). */
+  ApiRoute: 'aws.apigateway.route',
+  IntegrationType: 'aws.apigateway.integration.type',
+  CacheHit: 'aws.apigateway.cache_hit',
+  EdgeHookEvent: 'stratus.apigw.edge_hook.event',
 } as const;
 
 export { SpanKind };

@@ -15,6 +15,7 @@ const LAMBDA = 'AWS/Lambda';
 const SQS = 'AWS/SQS';
 const SNS = 'AWS/SNS';
 const STORAGE = 'Stratus/Storage';
+const APIGW = 'AWS/ApiGateway';
 
 export const Metric = {
   // ---- Functions (nodes/scheduler/) ----
@@ -51,6 +52,19 @@ export const Metric = {
   NumberOfMessagesSent: { name: 'NumberOfMessagesSent', namespace: SQS, prom: 'stratus_sqs_messages_sent_total', kind: 'counter', unit: 'Count', labels: ['queue'], help: 'Messages added to the queue.' },
   NumberOfMessagesReceived: { name: 'NumberOfMessagesReceived', namespace: SQS, prom: 'stratus_sqs_messages_received_total', kind: 'counter', unit: 'Count', labels: ['queue'], help: 'Messages returned by receives.' },
   NumberOfMessagesDeleted: { name: 'NumberOfMessagesDeleted', namespace: SQS, prom: 'stratus_sqs_messages_deleted_total', kind: 'counter', unit: 'Count', labels: ['queue'], help: 'Messages deleted by a valid, current receipt handle.' },
+
+  // ---- API Gateway data plane (nodes/gateway/apigw/data/) ----
+  // Labels: `api` (REST: the API's name, as CloudWatch's ApiName; HTTP/WebSocket: its id, as ApiId),
+  // `stage`, `resource` and `method` (REST: detailed per-method metrics; HTTP: `route`), empty when not set.
+  ApiCount: { name: 'Count', namespace: APIGW, prom: 'stratus_apigw_requests_total', kind: 'counter', unit: 'Count', labels: ['api', 'stage', 'resource', 'method'], help: 'Requests to user-defined APIs.' },
+  Api4XXError: { name: '4XXError', namespace: APIGW, prom: 'stratus_apigw_4xx_errors_total', kind: 'counter', unit: 'Count', labels: ['api', 'stage', 'resource', 'method'], help: 'API requests answered with a 4XX status.' },
+  Api5XXError: { name: '5XXError', namespace: APIGW, prom: 'stratus_apigw_5xx_errors_total', kind: 'counter', unit: 'Count', labels: ['api', 'stage', 'resource', 'method'], help: 'API requests answered with a 5XX status.' },
+  ApiLatency: { name: 'Latency', namespace: APIGW, prom: 'stratus_apigw_latency_seconds', kind: 'histogram', unit: 'Milliseconds', labels: ['api', 'stage', 'resource', 'method'], buckets: DURATION_BUCKETS_MS, promScale: 0.001, help: 'Time from receiving an API request to answering it.' },
+  ApiIntegrationLatency: { name: 'IntegrationLatency', namespace: APIGW, prom: 'stratus_apigw_integration_latency_seconds', kind: 'histogram', unit: 'Milliseconds', labels: ['api', 'stage', 'resource', 'method'], buckets: DURATION_BUCKETS_MS, promScale: 0.001, help: 'Time from calling an API integration to its answer.' },
+  ApiCacheHitCount: { name: 'CacheHitCount', namespace: APIGW, prom: 'stratus_apigw_cache_hits_total', kind: 'counter', unit: 'Count', labels: ['api', 'stage', 'resource', 'method'], help: 'API requests answered from the stage cache.' },
+  ApiCacheMissCount: { name: 'CacheMissCount', namespace: APIGW, prom: 'stratus_apigw_cache_misses_total', kind: 'counter', unit: 'Count', labels: ['api', 'stage', 'resource', 'method'], help: 'Cacheable API requests the stage cache could not answer.' },
+  ApiConnectCount: { name: 'ConnectCount', namespace: APIGW, prom: 'stratus_apigw_ws_connects_total', kind: 'counter', unit: 'Count', labels: ['api', 'stage'], help: 'WebSocket $connect requests.' },
+  ApiMessageCount: { name: 'MessageCount', namespace: APIGW, prom: 'stratus_apigw_ws_messages_total', kind: 'counter', unit: 'Count', labels: ['api', 'stage'], help: 'WebSocket messages sent to and from clients.' },
 
   // ---- Storage node (nodes/storage/) ----
   RaftLeaderChanges: { name: 'RaftLeaderChanges', namespace: STORAGE, prom: 'stratus_raft_leader_changes_total', kind: 'counter', unit: 'Count', labels: [], help: 'Times a group hosted here learned of a new leader (first elections included).' },

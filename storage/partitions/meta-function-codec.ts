@@ -18,8 +18,12 @@ export interface CatalogLimits {
   minUnreserved: number;
 }
 
-/** Document kinds; `mapping` is an event source mapping, named by its UUID. Grows at the end only. */
-export type DocKind = 'function' | 'layer' | 'mapping';
+/**
+ * Document kinds; `mapping` is an event source mapping, named by its UUID. The `api*` kinds and
+ * `usageplan` are API Gateway's (nodes/gateway/apigw/store.ts). Grows at the end only.
+ */
+export const DOC_KINDS = ['function', 'layer', 'mapping', 'api', 'apideploy', 'apikey', 'usageplan', 'apimisc'] as const;
+export type DocKind = (typeof DOC_KINDS)[number];
 
 export interface StoredDoc {
   name: string;
@@ -68,8 +72,9 @@ export type FunctionCatalogQuery =
 
 const docKind = (o: Obj, f: string): DocKind => {
   const v = str(o, f);
-  if (v !== 'function' && v !== 'layer' && v !== 'mapping') throw new DecodeError(`${f} must be function, layer or mapping`);
-  return v;
+  const kind = DOC_KINDS.find((k) => k === v);
+  if (kind === undefined) throw new DecodeError(`${f} must be one of ${DOC_KINDS.join(', ')}`);
+  return kind;
 };
 
 const nullableNum = (o: Obj, f: string): number | null => (o[f] === null ? null : num(o, f));

@@ -4,7 +4,7 @@
 import { prefixEnd, utf8 } from './codec.js';
 import { errorResult, okResult } from './envelope.js';
 import { type ApplyContext, type PartitionStore } from './kind.js';
-import { type DocKind, type FunctionCatalogCommand, type FunctionCatalogQuery, type StoreRecord, type StoredDoc, toStoreRecord, toStoredDoc } from './meta-function-codec.js';
+import { DOC_KINDS, type DocKind, type FunctionCatalogCommand, type FunctionCatalogQuery, type StoreRecord, type StoredDoc, toStoreRecord, toStoredDoc } from './meta-function-codec.js';
 import { type GroupAllocator } from './meta-queues.js';
 
 /** Lambda function names: 1–64 of letters, digits, hyphens and underscores (layer names alike). */
@@ -16,8 +16,20 @@ const STORE_NAME_PATTERN = /^[a-z0-9-]{1,64}$/;
 export const MAX_LIST_DOCS = 10_000;
 export const MAX_STORE_PARTITIONS = 64;
 
-const PREFIX: Record<DocKind, string> = { function: 'F/', layer: 'Y/', mapping: 'E/' };
-const NAME_PATTERN: Record<DocKind, RegExp> = { function: FUNCTION_NAME_PATTERN, layer: LAYER_NAME_PATTERN, mapping: MAPPING_NAME_PATTERN };
+/** API Gateway's documents: ids the gateway generates, deployments as `<apiId>.<deploymentId>`. */
+const API_DOC_NAME_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+const PREFIX: Record<DocKind, string> = { function: 'F/', layer: 'Y/', mapping: 'E/', api: 'G/', apideploy: 'D/', apikey: 'H/', usageplan: 'U/', apimisc: 'J/' };
+const NAME_PATTERN: Record<DocKind, RegExp> = {
+  function: FUNCTION_NAME_PATTERN,
+  layer: LAYER_NAME_PATTERN,
+  mapping: MAPPING_NAME_PATTERN,
+  api: API_DOC_NAME_PATTERN,
+  apideploy: API_DOC_NAME_PATTERN,
+  apikey: API_DOC_NAME_PATTERN,
+  usageplan: API_DOC_NAME_PATTERN,
+  apimisc: API_DOC_NAME_PATTERN,
+};
+const emptyDocs = (): Record<DocKind, Map<string, StoredDoc>> => Object.fromEntries(DOC_KINDS.map((k) => [k, new Map<string, StoredDoc>()])) as Record<DocKind, Map<string, StoredDoc>>;
 const STORE_PREFIX = 'S/';
 
 const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
@@ -33,16 +45,16 @@ async function scanValues(store: PartitionStore, prefix: string): Promise<Uint8A
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export class FunctionCatalog {
-  private docs: Record<DocKind, Map<string, StoredDoc>> = { function: new Map(), layer: new Map(), mapping: new Map() };
+  private docs = emptyDocs();
   private stores = new Map<string, StoreRecord>();
   private codeBytes = 0;
   private reserved = 0;
 
   async load(store: PartitionStore): Promise<void> {
-    const docs: Record<DocKind, Map<string, StoredDoc>> = { function: new Map(), layer: new Map(), mapping: new Map() };
+    const docs = emptyDocs();
     let codeBytes = 0;
     let reserved = 0;
-    for (const kind of ['function', 'layer', 'mapping'] as const) {
+    for (const kind of DOC_KINDS) {
       for (const v of await scanValues(store, PREFIX[kind])) {
         const d = toStoredDoc(parse(v));
         docs[kind].set(d.name, d);

@@ -79,6 +79,13 @@ export class FunctionCatalogClient {
     return r.value.map((d) => parse(d.doc));
   }
 
+  /** A page of documents with the names they are stored under, in name order after `after`. */
+  async listNamed(kind: DocKind, after: string | undefined, limit: number): Promise<{ name: string; doc: unknown }[]> {
+    const r = decodeDocListResult(await this.client.read(META_GROUP, encodeMetaQuery({ type: 'listDocs', kind, ...(after === undefined ? {} : { after }), limit })));
+    if (!r.ok) throw new Error(`function catalog: ${r.message}`);
+    return r.value.map((d) => ({ name: d.name, doc: d.doc }));
+  }
+
   async usage(): Promise<AccountUsage> {
     const r = decodeUsageResult(await this.client.read(META_GROUP, encodeMetaQuery({ type: 'getUsage' })));
     if (!r.ok) throw new Error(`function catalog: ${r.message}`);
