@@ -268,7 +268,9 @@ export function decodeRestInput(input: StructShape, r: RestRequest): Record<stri
         v = undefined;
         break;
       case undefined:
-        v = jsonBody()[name];
+        // A body member's JSON key is its locationName when set (Smithy's @jsonName: API
+        // Gateway's PutIntegration sends `integrationHttpMethod` as `httpMethod`).
+        v = jsonBody()[key];
         break;
     }
     if (v !== undefined) out[name] = v;
@@ -325,7 +327,7 @@ export function restResponse(action: AnyAction<unknown>, value: Record<string, u
       case undefined: {
         hasBodyMembers = true;
         const x = toJson(m, v);
-        if (x !== undefined) body[name] = x;
+        if (x !== undefined) body[key] = x;
         break;
       }
     }
