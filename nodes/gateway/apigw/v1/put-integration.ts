@@ -38,7 +38,8 @@ export const putIntegration = defineAction<ApigwBackend>()({
       if (verb === undefined) throw new AwsError('ApigwBadRequestException', 'Enumeration value for HttpMethod must be non-empty');
       if (input.uri === undefined) throw new AwsError('ApigwBadRequestException', 'Invalid integration URI specified');
     }
-    if ((type === 'HTTP' || type === 'HTTP_PROXY') && !/^https?:\/\//.test(input.uri ?? '')) throw new AwsError('ApigwBadRequestException', 'Invalid HTTP endpoint specified for URI');
+    // A stage variable may stand for the scheme and host (`${stageVariables.base}/pets`).
+    if ((type === 'HTTP' || type === 'HTTP_PROXY') && !/^(?:https?:\/\/|\$\{stageVariables\.)/.test(input.uri ?? '')) throw new AwsError('ApigwBadRequestException', 'Invalid HTTP endpoint specified for URI');
     if ((type === 'AWS' || type === 'AWS_PROXY') && !/^arn:aws:apigateway:[^:]*:[^:]+:(?:action|path)\//.test(input.uri ?? '')) {
       throw new AwsError('ApigwBadRequestException', 'AWS ARN for integration must contain path or action');
     }
