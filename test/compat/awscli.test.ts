@@ -1,4 +1,4 @@
-// Debian's AWS CLI (awscli 2.9.19: SQS's Query protocol, Lambda's REST-JSON, Kinesis's JSON 1.1, Step Functions' JSON 1.0) against the embedded
+// Debian's AWS CLI (awscli 2.9.19: SQS's Query protocol, Lambda's and API Gateway's REST-JSON, Kinesis's JSON 1.1, Step Functions' JSON 1.0) against the embedded
 // server. CI installs the package (.ci/run); without it the test says so and skips.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -182,5 +182,38 @@ describe('the AWS CLI (Query protocol)', () => {
     const missing = await aws(e, ['stepfunctions', 'describe-execution', '--execution-arn', 'arn:aws:states:us-east-1:000000000000:execution:cli-machine:nope']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/ExecutionDoesNotExist/);
+  }, 120_000);
+  it('builds a REST API with a MOCK integration, deploys it and serves it (API Gateway, REST-JSON)', async (ctx) => {
+    if (!target) {
+      ctx.skip(`${AWS} is not installed (Debian package awscli; .ci/run installs it)`);
+      return;
+    }
+    const e = target.endpoint;
+    const run = async (args: string[]): Promise<Record<string, unknown>> => {
+      const r = await aws(e, args);
+      expect(r.stderr).toBe('');
+      return r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>);
+    };
+    const api = await run(['apigateway', 'create-rest-api', '--name', 'cli-api']);
+    const id = api.id as string;
+    // Debian's CLI predates RestApi's rootResourceId: the root comes from get-resources.
+    const resources = (await run(['apigateway', 'get-resources', '--rest-api-id', id])).items as { id: string; path: string }[];
+    const root = resources.find((r) => r.path === '/')!.id;
+    const hello = await run(['apigateway', 'create-resource', '--rest-api-id', id, '--parent-id', root, '--path-part', 'hello']);
+    const rid = hello.id as string;
+    await run(['apigateway', 'put-method', '--rest-api-id', id, '--resource-id', rid, '--http-method', 'GET', '--authorization-type', 'NONE']);
+    await run(['apigateway', 'put-integration', '--rest-api-id', id, '--resource-id', rid, '--http-method', 'GET', '--type', 'MOCK', '--request-templates', '{"application/json":"{\\"statusCode\\": 200}"}']);
+    await run(['apigateway', 'put-method-response', '--rest-api-id', id, '--resource-id', rid, '--http-method', 'GET', '--status-code', '200']);
+    await run(['apigateway', 'put-integration-response', '--rest-api-id', id, '--resource-id', rid, '--http-method', 'GET', '--status-code', '200', '--response-templates', '{"application/json":"{\\"hello\\": \\"$input.params(\'who\')\\"}"}']);
+    const d = await run(['apigateway', 'create-deployment', '--rest-api-id', id, '--stage-name', 'prod']);
+    expect(d.id).toMatch(/^[a-z0-9]+$/);
+    const stage = await run(['apigateway', 'get-stage', '--rest-api-id', id, '--stage-name', 'prod']);
+    expect(stage.deploymentId).toBe(d.id);
+    const r = await fetch(`${e}/_api/${id}/prod/hello?who=cli`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ hello: 'cli' });
+    const missing = await aws(e, ['apigateway', 'get-rest-api', '--rest-api-id', 'nope']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/NotFoundException/);
   }, 120_000);
 });

@@ -67,17 +67,34 @@ export function parseDefinition(text: string, vars: AwsVariables): OpenApiDocume
     value = JSON.parse(text);
   } catch {
     try {
-      value = parseYaml(text, { maxAliasCount: 1000 });
+      value = parseYaml(text);
     } catch {
       throw invalidInput();
     }
   }
-  if (!isObj(value)) throw invalidInput();
+  // The conversions walk the document recursively: a pathological nesting is refused up front.
+  if (!isObj(value) || nestingDepth(value) > MAX_DEPTH) throw invalidInput();
   const root = substitute(value, vars) as Obj;
   const oas = scalarText(root.openapi);
   if (oas !== undefined && /^3\.\d+(\.\d+)?$/.test(oas)) return { version: 3, root };
   if (scalarText(root.swagger) === '2.0' || scalarText(root.swagger) === '2') return { version: 2, root };
   throw invalidInput();
+}
+
+/** Deeper than any real definition, far below what would exhaust the stack. */
+const MAX_DEPTH = 200;
+
+function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) max = depth;
+    if (max > MAX_DEPTH) return max;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, depth + 1]);
+  }
+  return max;
 }
 
 // AWS's variables for OpenAPI import (import-api-aws-variables): replaced wherever they appear.
@@ -100,7 +117,12 @@ export function pointer(root: Obj, ref: string): unknown {
   if (!ref.startsWith('#/')) return undefined;
   let at: unknown = root;
   for (const raw of ref.slice(2).split('/')) {
-    const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    let key: string;
+    try {
+      key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    } catch {
+      return undefined;
+    }
     if (!isObj(at) && !Array.isArray(at)) return undefined;
     at = (at as Obj)[key];
   }
@@ -120,7 +142,12 @@ export function deref(root: Obj, v: unknown): unknown {
 /** The last segment of a `#/components/schemas/Name` or `#/definitions/Name` reference. */
 export function schemaRefName(ref: string): string | undefined {
   const m = /^#\/(?:components\/schemas|definitions)\/([^/]+)$/.exec(ref);
-  return m ? decodeURIComponent(m[1]!).replaceAll('~1', '/').replaceAll('~0', '~') : undefined;
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!).replaceAll('~1', '/').replaceAll('~0', '~');
+  } catch {
+    return undefined;
+  }
 }
 
 export const HTTP_VERBS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;

@@ -3,7 +3,7 @@
 // responses from models, security from authorizers / IAM / API keys, and with
 // `extensions=integrations|authorizers|apigateway` the `x-amazon-apigateway-*` extensions that
 // let an import rebuild the same API.
-import { type AuthorizerDoc, type MethodDoc, type ResourceDoc, type RestApiSnapshot } from '../model.js';
+import { type AuthorizerDoc, type MethodDoc, type RestApiSnapshot } from '../model.js';
 import { ANY_METHOD, type Obj } from './document.js';
 import { restSettingsExtensions } from './rest-extensions.js';
 import { integrationExtension } from './rest-integration.js';
@@ -50,7 +50,7 @@ export function exportRest(input: RestExportInput): Obj {
     if (methods.length === 0) continue;
     const item: Obj = {};
     for (const [verb, m] of methods) {
-      const op = operation(m, r, { oas3, modelRef, withIntegrations, validatorNames });
+      const op = operation(m, { oas3, modelRef });
       const security = methodSecurity(m, s.authorizers, schemes, withAuthorizers);
       if (security) op.security = security;
       if (withApiGateway && m.requestValidatorId !== undefined && validatorNames.has(m.requestValidatorId)) op['x-amazon-apigateway-request-validator'] = validatorNames.get(m.requestValidatorId);
@@ -86,13 +86,11 @@ export function exportRest(input: RestExportInput): Obj {
 interface OperationOptions {
   oas3: boolean;
   modelRef: string;
-  withIntegrations: boolean;
-  validatorNames: Map<string, string>;
 }
 
 const LOCATIONS: Record<string, string> = { path: 'path', querystring: 'query', header: 'header' };
 
-function operation(m: MethodDoc, r: ResourceDoc, o: OperationOptions): Obj {
+function operation(m: MethodDoc, o: OperationOptions): Obj {
   const op: Obj = {};
   if (m.operationName !== undefined) op.operationId = m.operationName;
   const parameters: Obj[] = [];
@@ -139,7 +137,6 @@ function operation(m: MethodDoc, r: ResourceDoc, o: OperationOptions): Obj {
     responses[res.statusCode] = out;
   }
   op.responses = responses;
-  void r;
   return op;
 }
 

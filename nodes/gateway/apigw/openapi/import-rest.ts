@@ -70,6 +70,8 @@ export function convertRest(doc: OpenApiDocument, opts: RestImportOptions, repor
   const paths = isObj(root.paths) ? root.paths : {};
   const ctx: MethodContext = { doc, report, models, security, settings };
   for (const [rawPath, rawItem] of Object.entries(paths)) {
+    // `x-` keys of the paths object are extensions, not paths.
+    if (!rawPath.startsWith('/')) continue;
     const item = deref(root, rawItem);
     if (!isObj(item)) continue;
     const path = joinPath(prefix, rawPath);
@@ -95,7 +97,7 @@ interface MethodContext {
 }
 
 /** The base path's segments the basepath mode keeps: none (ignore), all (prepend), all but the first (split). */
-function basePathSegments(doc: OpenApiDocument, mode: BasePathMode): string[] {
+export function basePathSegments(doc: OpenApiDocument, mode: BasePathMode): string[] {
   if (mode === 'ignore') return [];
   let base: string | undefined;
   if (doc.version === 2) base = str(doc.root.basePath);

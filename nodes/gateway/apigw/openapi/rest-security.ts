@@ -42,7 +42,8 @@ export function readRestSecurity(doc: OpenApiDocument, report: ImportReport): Re
       continue;
     }
     if (authType !== undefined && authType.toLowerCase() === 'awssigv4') kinds.set(name, { kind: 'iam' });
-    else if (raw.type === 'apiKey') kinds.set(name, { kind: 'apiKey' });
+    // An authtype without an authorizer (an export without `extensions=authorizers`) is not a key.
+    else if (raw.type === 'apiKey' && authType === undefined) kinds.set(name, { kind: 'apiKey' });
     else kinds.set(name, { kind: 'other' });
   }
   return { authorizers, kinds };

@@ -141,3 +141,71 @@ export const patchOperations = t.list(t.struct({ op: t.string({ enum: ['add', 'r
 /** Paging inputs of the Get* list actions. */
 export const position = t.string({ location: 'querystring', locationName: 'position' });
 export const limit = t.integer({ location: 'querystring', locationName: 'limit', min: 1, max: 500 });
+
+export const modelShape = t.struct({ id: t.string(), name: t.string(), description: t.string(), schema: t.string(), contentType: t.string() });
+
+export const requestValidatorShape = t.struct({ id: t.string(), name: t.string(), validateRequestBody: t.boolean(), validateRequestParameters: t.boolean() });
+
+export const authorizerShape = t.struct({
+  id: t.string(),
+  name: t.string(),
+  type: t.string(),
+  providerARNs: t.list(t.string()),
+  authType: t.string(),
+  authorizerUri: t.string(),
+  authorizerCredentials: t.string(),
+  identitySource: t.string(),
+  identityValidationExpression: t.string(),
+  authorizerResultTtlInSeconds: t.integer(),
+});
+
+export const gatewayResponseShape = t.struct({
+  responseType: t.string(),
+  statusCode: t.string(),
+  responseParameters: stringMap,
+  responseTemplates: stringMap,
+  defaultResponse: t.boolean(),
+});
+
+export const apiKeyShape = t.struct({
+  id: t.string(),
+  value: t.string(),
+  name: t.string(),
+  customerId: t.string(),
+  description: t.string(),
+  enabled: t.boolean(),
+  createdDate: timestamp,
+  lastUpdatedDate: timestamp,
+  stageKeys: t.list(t.string()),
+  tags: stringMap,
+});
+
+const throttleShape = t.struct({ burstLimit: t.integer(), rateLimit: t.double() });
+
+export const usagePlanShape = t.struct({
+  id: t.string(),
+  name: t.string(),
+  description: t.string(),
+  apiStages: t.list(t.struct({ apiId: t.string(), stage: t.string(), throttle: t.map(throttleShape) })),
+  throttle: throttleShape,
+  quota: t.struct({ limit: t.integer(), offset: t.integer(), period: t.string() }),
+  productCode: t.string(),
+  tags: stringMap,
+});
+
+export const usagePlanKeyShape = t.struct({ id: t.string(), type: t.string(), value: t.string(), name: t.string() });
+
+/** Inputs of CreateUsagePlan. */
+export const throttleInput = t.struct({ burstLimit: t.integer({ min: 0 }), rateLimit: t.double({ min: 0 }) });
+export const quotaInput = t.struct({ limit: t.integer({ min: 0 }), offset: t.integer({ min: 0 }), period: t.string({ enum: ['DAY', 'WEEK', 'MONTH'] }) });
+
+export const accountShape = t.struct({
+  cloudwatchRoleArn: t.string(),
+  throttleSettings: throttleShape,
+  features: t.list(t.string()),
+  apiKeyVersion: t.string(),
+});
+
+/** A path label of the account-wide resources. */
+export const apiKeyLabel = t.string({ required: true, location: 'uri' });
+export const usagePlanIdLabel = t.string({ required: true, location: 'uri' });

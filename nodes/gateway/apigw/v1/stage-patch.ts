@@ -1,31 +1,16 @@
 // UpdateStage's patch operations (AWS's PatchOperation: op, path, value). Paths use `~1` for a
 // `/` inside a segment, as JSON Pointer; method settings are `/{resourcePath}/{METHOD}/{setting}`
 // with `*` for every resource or method.
-import { AwsError } from '../../errors.js';
 import { type MethodSettingDoc, type RestApiDoc, type StageDoc } from '../model.js';
 import { defaultMethodSetting } from './deploy.js';
+import { type PatchOp, badRequest, parseBool, parseNumber, unescapeSegment } from './patch.js';
 
-export interface PatchOp {
-  op?: string;
-  path?: string;
-  value?: string;
-  from?: string;
-}
+export type { PatchOp };
 
-const bad = (message: string): AwsError => new AwsError('ApigwBadRequestException', message);
-const unescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
-
-function bool(v: string | undefined, path: string): boolean {
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw bad(`Invalid patch value ${JSON.stringify(v)} for ${path}: expected true or false`);
-}
-
-function num(v: string | undefined, path: string, min: number, max: number): number {
-  const n = Number(v);
-  if (v === undefined || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw bad(`Invalid patch value ${JSON.stringify(v)} for ${path}: expected a number from ${min} to ${max}`);
-  return n;
-}
+const bad = badRequest;
+const unescape = unescapeSegment;
+const bool = parseBool;
+const num = (v: string | undefined, path: string, min: number, max: number): number => parseNumber(v, path, min, max);
 
 const SETTING_PATHS: Record<string, (s: MethodSettingDoc, v: string | undefined, path: string) => void> = {
   'metrics/enabled': (s, v, p) => (s.metricsEnabled = bool(v, p)),

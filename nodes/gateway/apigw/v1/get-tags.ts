@@ -1,0 +1,16 @@
+import { defineAction } from '../../action.js';
+import { t } from '../../shapes.js';
+import { type ApigwBackend } from '../backend.js';
+import { limit, position, tagsShape } from './shapes.js';
+import { resourceArnLabel } from './tag-resource.js';
+import { readTags, taggable } from './tags.js';
+
+export const getTags = defineAction<ApigwBackend>()({
+  name: 'GetTags',
+  http: { method: 'GET', uri: '/tags/{resourceArn}' },
+  input: t.struct({ resourceArn: resourceArnLabel, position, limit }),
+  output: t.struct({ tags: tagsShape }),
+  async handler(input, _ctx, backend) {
+    return { tags: await readTags(backend, taggable(input.resourceArn)) };
+  },
+});
