@@ -116,8 +116,8 @@ export async function startMain(argv: string[]): Promise<number> {
   return serve({ ...o, role: 'all', id: 1, peers: new Map([[1, o.advertise]]) }, (grpc, http) =>
     [
       `stratus: embedded server (every role, one replica per group), data in ${o.data}`,
-      `  gRPC  ${grpc}   native API: stratus.v1.LogService, QueueService, FunctionService, StreamService, TraceService (proto/stratus/v1/)`,
-      `  HTTP  http://${http ?? '-'}   AWS APIs: SQS, Lambda, Kinesis; /health, /ready, /metrics, /_stratus/traces`,
+      `  gRPC  ${grpc}   native API: stratus.v1.LogService, QueueService, FunctionService, StreamService, TopicService, WorkflowService, TraceService (proto/stratus/v1/)`,
+      `  HTTP  http://${http ?? '-'}   AWS APIs: SQS, SNS, Lambda, Kinesis, Step Functions, API Gateway; your APIs at http://{api-id}.execute-api.localhost:PORT/{stage}/ or /_api/{api-id}/{stage}/; /health, /ready, /metrics, /_stratus/traces`,
       '',
     ].join('\n'),
   );

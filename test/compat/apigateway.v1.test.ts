@@ -128,6 +128,8 @@ describe('API Gateway v1 management (SDK v3)', () => {
       message: "The REST API doesn't contain any methods",
     });
     await apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET', authorizationType: 'NONE' }));
+    expect(await failure(apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'prod' })))).toMatchObject({ name: 'BadRequestException', message: 'No integration defined for method' });
+    await apigw.send(new PutIntegrationCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET', type: 'MOCK' }));
     const d1 = await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'prod', description: 'first', variables: { color: 'blue' } }));
     const d2 = await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'prod', description: 'second' }));
     const stage = await apigw.send(new GetStageCommand({ restApiId: api.id, stageName: 'prod' }));

@@ -24,6 +24,9 @@ export function snapshotOf(api: RestApiDoc): RestApiSnapshot {
 export async function writeDeployment(backend: ApigwBackend, api: RestApiDoc, description: string | undefined): Promise<RestDeploymentDoc> {
   const hasMethods = Object.values(api.resources).some((r) => Object.keys(r.resourceMethods).length > 0);
   if (!hasMethods) throw new AwsError('ApigwBadRequestException', "The REST API doesn't contain any methods");
+  // AWS refuses to deploy a method that would have nothing to call.
+  const bare = Object.values(api.resources).some((r) => Object.values(r.resourceMethods).some((m) => !m.methodIntegration));
+  if (bare) throw new AwsError('ApigwBadRequestException', 'No integration defined for method');
   const doc: RestDeploymentDoc = { kind: 'rest', apiId: api.id, id: newId(), ...(description !== undefined ? { description } : {}), createdDate: nowSeconds(), snapshot: snapshotOf(api) };
   await backend.store.create('apideploy', deploymentDocName(api.id, doc.id), doc);
   return doc;
