@@ -118,7 +118,10 @@ describe('API Gateway v1 keys, plans, tags, account and stages (SDK v3)', () => 
       }),
     );
     expect(plan).toMatchObject({ name: 'gold', apiStages: [{ apiId: api.id, stage: 'prod', throttle: { '/GET': { rateLimit: 5, burstLimit: 10 } } }], throttle: { rateLimit: 100, burstLimit: 200 }, quota: { limit: 1000, offset: 0, period: 'DAY' } });
-    expect(await failure(apigw.send(new CreateUsagePlanCommand({ name: 'x', apiStages: [{ apiId: api.id, stage: 'nope' }] })))).toMatchObject({ name: 'NotFoundException' });
+    expect(await failure(apigw.send(new CreateUsagePlanCommand({ name: 'x', apiStages: [{ apiId: api.id, stage: 'nope' }] })))).toMatchObject({
+      name: 'BadRequestException',
+      message: `Invalid API Stage {api: ${api.id}, stage: nope} specified for usageplan x`,
+    });
 
     const up = await apigw.send(
       new UpdateUsagePlanCommand({
@@ -132,7 +135,7 @@ describe('API Gateway v1 keys, plans, tags, account and stages (SDK v3)', () => 
       }),
     );
     expect(up).toMatchObject({ description: 'the gold plan', throttle: { rateLimit: 50, burstLimit: 200 }, quota: { period: 'MONTH' }, apiStages: [{ throttle: { '/GET': { rateLimit: 7, burstLimit: 10 } } }] });
-    expect(await failure(apigw.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'add', path: '/apiStages', value: `${api.id}:nope` }] })))).toMatchObject({ name: 'NotFoundException' });
+    expect(await failure(apigw.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'add', path: '/apiStages', value: `${api.id}:nope` }] })))).toMatchObject({ name: 'BadRequestException' });
 
     const key = await apigw.send(new CreateApiKeyCommand({ name: 'planned', enabled: true }));
     const pk = await apigw.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }));
@@ -155,8 +158,19 @@ describe('API Gateway v1 keys, plans, tags, account and stages (SDK v3)', () => 
     await apigw.send(new CreateUsagePlanKeyCommand({ usagePlanId: silver.id, keyId: key.id, keyType: 'API_KEY' }));
     await apigw.send(new DeleteApiKeyCommand({ apiKey: key.id! }));
     expect((await apigw.send(new GetUsagePlanKeysCommand({ usagePlanId: silver.id }))).items).toEqual([]);
+    expect(await failure(apigw.send(new DeleteUsagePlanCommand({ usagePlanId: silver.id! })))).toMatchObject({
+      name: 'BadRequestException',
+      message: `Cannot delete Usage Plan ${silver.id} because there are API Stages associated with it, including ${api.id}:prod`,
+    });
+    await apigw.send(new UpdateUsagePlanCommand({ usagePlanId: silver.id, patchOperations: [{ op: 'remove', path: '/apiStages', value: `${api.id}:prod` }] }));
     await apigw.send(new DeleteUsagePlanCommand({ usagePlanId: silver.id! }));
     expect(await failure(apigw.send(new GetUsagePlanCommand({ usagePlanId: silver.id! })))).toMatchObject({ name: 'NotFoundException', message: 'Invalid Usage Plan ID specified' });
+    // Deleting a stage takes it out of the plans and keys that name it.
+    const stageKey = await apigw.send(new CreateApiKeyCommand({ name: 'staged', stageKeys: [{ restApiId: api.id, stageName: 'prod' }] }));
+    await apigw.send(new DeleteStageCommand({ restApiId: api.id, stageName: 'prod' }));
+    expect((await apigw.send(new GetUsagePlanCommand({ usagePlanId: plan.id }))).apiStages).toEqual([]);
+    expect((await apigw.send(new GetApiKeyCommand({ apiKey: stageKey.id }))).stageKeys).toEqual([]);
+    await apigw.send(new DeleteUsagePlanCommand({ usagePlanId: plan.id! }));
   });
 
   it('tags APIs, stages, keys and plans by ARN', async () => {
@@ -230,6 +244,10 @@ describe('API Gateway v1 keys, plans, tags, account and stages (SDK v3)', () => 
     expect(promoted.deploymentId).toBe(d2.id);
     expect(promoted.canarySettings).toBeUndefined();
     expect(await failure(apigw.send(new UpdateStageCommand({ restApiId: api.id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/~1/GET/bogus/setting', value: '1' }] })))).toMatchObject({ name: 'BadRequestException' });
+    const cached = await apigw.send(new UpdateStageCommand({ restApiId: api.id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/cacheClusterEnabled', value: 'true' }] }));
+    expect(cached).toMatchObject({ cacheClusterEnabled: true, cacheClusterSize: '0.5', cacheClusterStatus: 'AVAILABLE' });
+    expect((await apigw.send(new UpdateStageCommand({ restApiId: api.id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/cacheClusterSize', value: '6.1' }] }))).cacheClusterSize).toBe('6.1');
+    expect(await failure(apigw.send(new UpdateStageCommand({ restApiId: api.id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/cacheClusterSize', value: '7' }] })))).toMatchObject({ name: 'BadRequestException' });
 
     await apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.id, stageName: 'prod' }));
     expect(await failure(apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.id, stageName: 'nope' })))).toMatchObject({ name: 'NotFoundException' });

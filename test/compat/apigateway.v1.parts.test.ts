@@ -226,6 +226,10 @@ describe('API Gateway v1 API parts (SDK v3)', () => {
     expect(await failure(apigw.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'x', type: 'TOKEN', authorizerUri: LAMBDA_URI })))).toMatchObject({ name: 'BadRequestException' });
     expect(await failure(apigw.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'y', type: 'REQUEST', authorizerUri: LAMBDA_URI, identitySource: 'method.request.header.A', authorizerResultTtlInSeconds: 3601 })))).toMatchObject({ name: 'BadRequestException' });
     expect(await failure(apigw.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'z', type: 'COGNITO_USER_POOLS' })))).toMatchObject({ name: 'BadRequestException' });
+    expect(await failure(apigw.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'r', type: 'REQUEST', authorizerUri: LAMBDA_URI })))).toMatchObject({ name: 'BadRequestException' });
+    const req = await apigw.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'req', type: 'REQUEST', authorizerUri: LAMBDA_URI, authorizerResultTtlInSeconds: 0 }));
+    expect(req).toMatchObject({ type: 'REQUEST', authorizerResultTtlInSeconds: 0 });
+    await apigw.send(new DeleteAuthorizerCommand({ restApiId: api.id, authorizerId: req.id! }));
     const pool = await apigw.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'pool', type: 'COGNITO_USER_POOLS', providerARNs: ['arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_x'], identitySource: 'method.request.header.Authorization' }));
     expect(pool.providerARNs).toHaveLength(1);
     const up = await apigw.send(new UpdateAuthorizerCommand({ restApiId: api.id, authorizerId: a.id, patchOperations: [{ op: 'replace', path: '/authorizerResultTtlInSeconds', value: '0' }, { op: 'replace', path: '/identityValidationExpression', value: '^Bearer .+$' }] }));

@@ -99,8 +99,10 @@ describe('v1 patch operations', () => {
     patchUsagePlan(plan, [{ op: 'remove', path: '/apiStages/api1:prod/throttle/~1pets/GET' }, { op: 'remove', path: '/quota' }]);
     expect(plan.apiStages[0]!.throttle).toEqual({});
     expect(plan.quota).toBeUndefined();
-    expect(badRequest(() => patchUsagePlan(plan, [{ op: 'replace', path: '/quota/period', value: 'YEAR' }]))).toContain('DAY, WEEK, MONTH');
-    expect(badRequest(() => patchUsagePlan(plan, [{ op: 'remove', path: '/apiStages', value: 'api1:dev' }]))).toContain('no such stage');
+    expect(badRequest(() => patchUsagePlan(structuredClone(plan), [{ op: 'replace', path: '/quota/period', value: 'YEAR' }]))).toContain('DAY, WEEK, MONTH');
+    expect(badRequest(() => patchUsagePlan(structuredClone(plan), [{ op: 'remove', path: '/apiStages', value: 'api1:dev' }]))).toContain('no such stage');
+    // The offset is a day into the period: a DAY quota has none. (Failing patches get copies, as the store's edits do.)
+    expect(badRequest(() => patchUsagePlan(structuredClone(plan), [{ op: 'replace', path: '/quota/limit', value: '5' }, { op: 'replace', path: '/quota/offset', value: '1' }]))).toContain('from 0 to 0');
     patchUsagePlan(plan, [{ op: 'remove', path: '/apiStages', value: 'api1:prod' }]);
     expect(plan.apiStages).toEqual([]);
   });

@@ -319,7 +319,8 @@ export interface CorsDoc {
 export interface RouteSettingsDoc {
   dataTraceEnabled?: boolean;
   detailedMetricsEnabled?: boolean;
-  loggingLevel?: 'ERROR' | 'INFO' | 'OFF';
+  /** ERROR, INFO or OFF. */
+  loggingLevel?: string;
   throttlingBurstLimit?: number;
   throttlingRateLimit?: number;
 }

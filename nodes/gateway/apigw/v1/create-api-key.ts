@@ -7,6 +7,7 @@ import { newId } from '../store.js';
 import { apiKeyView, checkApiStage, newKeyValue } from './keys.js';
 import { nowSeconds } from './lookup.js';
 import { apiKeyShape, tagsShape } from './shapes.js';
+import { checkTags } from './tags.js';
 
 export const createApiKey = defineAction<ApigwBackend>()({
   name: 'CreateApiKey',
@@ -23,6 +24,7 @@ export const createApiKey = defineAction<ApigwBackend>()({
   }),
   output: apiKeyShape,
   async handler(input, _ctx, backend) {
+    checkTags(input.tags ?? {});
     // AWS: a key is 20 to 128 characters.
     if (input.value !== undefined && (input.value.length < 20 || input.value.length > 128)) throw new AwsError('ApigwBadRequestException', 'API Key value should be at least 20 characters');
     const value = input.value ?? newKeyValue();

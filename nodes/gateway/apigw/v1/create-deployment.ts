@@ -4,7 +4,7 @@ import { type ApigwBackend } from '../backend.js';
 import { type CanarySettingsDoc } from '../model.js';
 import { newStage, writeDeployment } from './deploy.js';
 import { editRestApi, nowSeconds } from './lookup.js';
-import { canaryInput, deploymentShape, restApiIdLabel } from './shapes.js';
+import { cacheClusterSizeInput, canaryInput, deploymentShape, restApiIdLabel } from './shapes.js';
 
 export const createDeployment = defineAction<ApigwBackend>()({
   name: 'CreateDeployment',
@@ -15,7 +15,7 @@ export const createDeployment = defineAction<ApigwBackend>()({
     stageDescription: t.string(),
     description: t.string(),
     cacheClusterEnabled: t.boolean(),
-    cacheClusterSize: t.string(),
+    cacheClusterSize: cacheClusterSizeInput,
     variables: t.map(t.string()),
     canarySettings: canaryInput,
     tracingEnabled: t.boolean(),
@@ -46,7 +46,8 @@ export const createDeployment = defineAction<ApigwBackend>()({
         variables: input.variables ?? {},
         cacheClusterEnabled: input.cacheClusterEnabled ?? false,
         cacheClusterStatus: input.cacheClusterEnabled ? 'AVAILABLE' : 'NOT_AVAILABLE',
-        ...(input.cacheClusterSize !== undefined ? { cacheClusterSize: input.cacheClusterSize } : {}),
+        // AWS: an enabled cache without a size is 0.5 GB.
+        ...(input.cacheClusterSize !== undefined || input.cacheClusterEnabled ? { cacheClusterSize: input.cacheClusterSize ?? '0.5' } : {}),
         tracingEnabled: input.tracingEnabled ?? false,
       });
     });

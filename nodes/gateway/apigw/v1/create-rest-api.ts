@@ -6,6 +6,7 @@ import { type RestApiDoc } from '../model.js';
 import { newId } from '../store.js';
 import { nowSeconds } from './lookup.js';
 import { restApiShape, tagsShape } from './shapes.js';
+import { checkTags } from './tags.js';
 import { restApiView } from './views.js';
 
 export const createRestApi = defineAction<ApigwBackend>()({
@@ -26,6 +27,7 @@ export const createRestApi = defineAction<ApigwBackend>()({
   }),
   output: restApiShape,
   async handler(input, _ctx, backend) {
+    checkTags(input.tags ?? {});
     if (input.name.trim() === '') throw new AwsError('ApigwBadRequestException', 'Invalid API name specified');
     let base: Partial<RestApiDoc> = {};
     if (input.cloneFrom !== undefined) base = structuredClone(await backend.restApi(input.cloneFrom));

@@ -4,7 +4,8 @@ import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
 import { newStage } from './deploy.js';
 import { editRestApi } from './lookup.js';
-import { canaryInput, restApiIdLabel, stageShape } from './shapes.js';
+import { cacheClusterSizeInput, canaryInput, restApiIdLabel, stageShape } from './shapes.js';
+import { checkTags } from './tags.js';
 import { stageView } from './views.js';
 
 export const createStage = defineAction<ApigwBackend>()({
@@ -16,7 +17,7 @@ export const createStage = defineAction<ApigwBackend>()({
     deploymentId: t.string({ required: true }),
     description: t.string(),
     cacheClusterEnabled: t.boolean(),
-    cacheClusterSize: t.string(),
+    cacheClusterSize: cacheClusterSizeInput,
     variables: t.map(t.string()),
     documentationVersion: t.string(),
     canarySettings: canaryInput,
@@ -25,6 +26,7 @@ export const createStage = defineAction<ApigwBackend>()({
   }),
   output: stageShape,
   async handler(input, _ctx, backend) {
+    checkTags(input.tags ?? {});
     const stage = await editRestApi(backend, input.restApiId, (api) => {
       if (api.stages[input.stageName]) throw new AwsError('ApigwConflictException', 'Stage already exists');
       if (!api.deploymentIds.includes(input.deploymentId)) throw new AwsError('ApigwBadRequestException', 'Invalid deployment identifier specified');
@@ -33,7 +35,8 @@ export const createStage = defineAction<ApigwBackend>()({
         ...(input.description !== undefined ? { description: input.description } : {}),
         cacheClusterEnabled: input.cacheClusterEnabled ?? false,
         cacheClusterStatus: input.cacheClusterEnabled ? 'AVAILABLE' : 'NOT_AVAILABLE',
-        ...(input.cacheClusterSize !== undefined ? { cacheClusterSize: input.cacheClusterSize } : {}),
+        // AWS: an enabled cache without a size is 0.5 GB.
+        ...(input.cacheClusterSize !== undefined || input.cacheClusterEnabled ? { cacheClusterSize: input.cacheClusterSize ?? '0.5' } : {}),
         variables: input.variables ?? {},
         ...(input.documentationVersion !== undefined ? { documentationVersion: input.documentationVersion } : {}),
         ...(c ? { canarySettings: { percentTraffic: c.percentTraffic ?? 0, deploymentId: c.deploymentId ?? input.deploymentId, stageVariableOverrides: c.stageVariableOverrides ?? {}, useStageCache: c.useStageCache ?? false } } : {}),

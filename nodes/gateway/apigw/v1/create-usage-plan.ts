@@ -6,6 +6,8 @@ import { type QuotaSettings, type ThrottleSettings, type UsagePlanDoc } from '..
 import { newId } from '../store.js';
 import { checkApiStage, usagePlanView } from './keys.js';
 import { quotaInput, tagsShape, throttleInput, usagePlanShape } from './shapes.js';
+import { checkTags } from './tags.js';
+import { checkQuota } from './usage-plan-patch.js';
 
 export const createUsagePlan = defineAction<ApigwBackend>()({
   name: 'CreateUsagePlan',
@@ -20,9 +22,10 @@ export const createUsagePlan = defineAction<ApigwBackend>()({
   }),
   output: usagePlanShape,
   async handler(input, _ctx, backend) {
+    checkTags(input.tags ?? {});
     const apiStages: UsagePlanDoc['apiStages'] = [];
     for (const s of input.apiStages ?? []) {
-      await checkApiStage(backend, s.apiId, s.stage);
+      await checkApiStage(backend, s.apiId, s.stage, input.name);
       if (apiStages.some((x) => x.apiId === s.apiId && x.stage === s.stage)) throw new AwsError('ApigwBadRequestException', `Duplicate API stage ${s.apiId}:${s.stage}`);
       apiStages.push({ apiId: s.apiId, stage: s.stage, ...(s.throttle ? { throttle: s.throttle as Record<string, ThrottleSettings> } : {}) });
     }
@@ -30,6 +33,7 @@ export const createUsagePlan = defineAction<ApigwBackend>()({
     if (input.quota) {
       if (input.quota.limit === undefined || input.quota.period === undefined) throw new AwsError('ApigwBadRequestException', 'Quota limit and period are required');
       quota = { limit: input.quota.limit, offset: input.quota.offset ?? 0, period: input.quota.period as QuotaSettings['period'] };
+      checkQuota(quota);
     }
     const doc: UsagePlanDoc = {
       id: newId(),

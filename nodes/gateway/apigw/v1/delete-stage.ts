@@ -1,6 +1,7 @@
 import { defineAction } from '../../action.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
+import { forgetStage } from './keys.js';
 import { editRestApi, stageNotFound } from './lookup.js';
 import { restApiIdLabel, stageNameLabel } from './shapes.js';
 
@@ -14,6 +15,7 @@ export const deleteStage = defineAction<ApigwBackend>()({
       if (!api.stages[input.stageName]) throw stageNotFound();
       delete api.stages[input.stageName];
     });
+    await forgetStage(backend, input.restApiId, input.stageName);
     return {};
   },
 });

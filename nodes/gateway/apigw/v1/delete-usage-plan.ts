@@ -1,4 +1,5 @@
 import { defineAction } from '../../action.js';
+import { AwsError } from '../../errors.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
 import { readUsagePlan } from './keys.js';
@@ -11,6 +12,8 @@ export const deleteUsagePlan = defineAction<ApigwBackend>()({
   output: t.struct({}),
   async handler(input, _ctx, backend) {
     const plan = await readUsagePlan(backend, input.usagePlanId);
+    const first = plan.apiStages[0];
+    if (first) throw new AwsError('ApigwBadRequestException', `Cannot delete Usage Plan ${plan.id} because there are API Stages associated with it, including ${first.apiId}:${first.stage}`);
     await backend.store.remove('usageplan', plan.id);
     return {};
   },

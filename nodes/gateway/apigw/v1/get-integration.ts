@@ -3,6 +3,7 @@ import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
 import { integrationNotFound, methodOf } from './lookup.js';
 import { httpMethodLabel, integrationShape, resourceIdLabel, restApiIdLabel } from './shapes.js';
+import { integrationView } from './views.js';
 
 export const getIntegration = defineAction<ApigwBackend>()({
   name: 'GetIntegration',
@@ -12,6 +13,6 @@ export const getIntegration = defineAction<ApigwBackend>()({
   async handler(input, _ctx, backend) {
     const integration = methodOf(await backend.restApi(input.restApiId), input.resourceId, input.httpMethod).methodIntegration;
     if (!integration) throw integrationNotFound();
-    return integration;
+    return integrationView(integration);
   },
 });

@@ -54,10 +54,36 @@ export function usagePlanKeyView(k: ApiKeyDoc): Record<string, unknown> {
   return { id: k.id, type: 'API_KEY', value: k.value, name: k.name };
 }
 
-/** Checks that a `{restApiId}` API has stage `stage` (usage plans and API keys may only name existing stages). */
-export async function checkApiStage(backend: ApigwBackend, apiId: string, stage: string): Promise<void> {
-  const api = await backend.restApi(apiId);
-  if (!api.stages[stage]) throw new AwsError('ApigwNotFoundException', 'Invalid stage identifier specified');
+/**
+ * Checks that a `{restApiId}` API has stage `stage` (API keys and usage plans may only name
+ * existing stages); `plan` names the usage plan, whose error AWS words differently.
+ */
+export async function checkApiStage(backend: ApigwBackend, apiId: string, stage: string, plan?: string): Promise<void> {
+  const api = await backend.anyApi(apiId, 0);
+  if (api?.kind === 'rest' && api.stages[stage]) return;
+  if (plan !== undefined) throw new AwsError('ApigwBadRequestException', `Invalid API Stage {api: ${apiId}, stage: ${stage}} specified for usageplan ${plan}`);
+  if (api?.kind !== 'rest') throw new AwsError('ApigwNotFoundException', 'Invalid API identifier specified');
+  throw new AwsError('ApigwNotFoundException', 'Invalid stage identifier specified');
+}
+
+/**
+ * Takes a deleted stage (or every stage of a deleted API: `stage` undefined) out of the usage
+ * plans and API keys that name it, as AWS does.
+ */
+export async function forgetStage(backend: ApigwBackend, apiId: string, stage: string | undefined): Promise<void> {
+  const matches = (a: string, s: string): boolean => a === apiId && (stage === undefined || s === stage);
+  for (const plan of await backend.store.list('usageplan', asUsagePlanDoc)) {
+    if (!plan.apiStages.some((s) => matches(s.apiId, s.stage))) continue;
+    await backend.store.update('usageplan', plan.id, asUsagePlanDoc, usagePlanNotFound, (p) => ({ ...p, apiStages: p.apiStages.filter((s) => !matches(s.apiId, s.stage)) }));
+  }
+  for (const key of await backend.store.list('apikey', asApiKeyDoc)) {
+    const named = (sk: string): boolean => {
+      const [a, s] = sk.split('/');
+      return a !== undefined && s !== undefined && matches(a, s);
+    };
+    if (!key.stageKeys.some(named)) continue;
+    await backend.store.update('apikey', key.id, asApiKeyDoc, apiKeyNotFound, (k) => ({ ...k, stageKeys: k.stageKeys.filter((sk) => !named(sk)) }));
+  }
 }
 
 /** Id-ordered paging over a listed collection: `position` is the last id of the previous page. */

@@ -58,6 +58,10 @@ export function checkAuthorizer(a: AuthorizerDoc): void {
     if (a.identitySource === undefined || a.identitySource === '') throw badRequest('Identity Source must be specified for TOKEN authorizer');
     if (!/^method\.request\.header\.[^,\s]+$/.test(a.identitySource)) throw badRequest(`Invalid identity source specified: ${a.identitySource}. A TOKEN authorizer takes one method.request.header.<name>`);
   }
+  // A REQUEST authorizer's cache is keyed by its identity sources, so caching needs some.
+  if (a.type === 'REQUEST' && a.authorizerResultTtlInSeconds > 0 && (a.identitySource === undefined || a.identitySource.trim() === '')) {
+    throw badRequest('Identity Source must be specified for REQUEST authorizer when caching is enabled');
+  }
   if (a.identityValidationExpression !== undefined) {
     try {
       new RegExp(a.identityValidationExpression);

@@ -5,6 +5,7 @@ import { type ApigwBackend } from '../backend.js';
 import { type IntegrationDoc, type IntegrationType } from '../model.js';
 import { editRestApi, methodOf } from './lookup.js';
 import { httpMethodLabel, integrationShape, resourceIdLabel, restApiIdLabel } from './shapes.js';
+import { integrationView } from './views.js';
 
 /** AWS: 50 ms to 29 s (the default). */
 export const MAX_INTEGRATION_TIMEOUT_MS = 29_000;
@@ -46,7 +47,7 @@ export const putIntegration = defineAction<ApigwBackend>()({
     if (type === 'AWS_PROXY' && verb !== 'POST') throw new AwsError('ApigwBadRequestException', 'Integrations of type \'AWS_PROXY\' currently only supports Lambda function and Firehose stream invocations.');
     const timeout = input.timeoutInMillis ?? MAX_INTEGRATION_TIMEOUT_MS;
     if (timeout < 50 || timeout > MAX_INTEGRATION_TIMEOUT_MS) throw new AwsError('ApigwBadRequestException', `Timeout should be between 50 ms and ${MAX_INTEGRATION_TIMEOUT_MS} ms`);
-    return editRestApi(backend, input.restApiId, (api) => {
+    const saved = await editRestApi(backend, input.restApiId, (api) => {
       const m = methodOf(api, input.resourceId, input.httpMethod);
       const integration: IntegrationDoc = {
         type,
@@ -67,5 +68,6 @@ export const putIntegration = defineAction<ApigwBackend>()({
       m.methodIntegration = integration;
       return integration;
     });
+    return integrationView(saved);
   },
 });

@@ -128,6 +128,10 @@ export const deploymentShape = t.struct({
   apiSummary: t.map(t.map(t.struct({ authorizationType: t.string(), apiKeyRequired: t.boolean() }))),
 });
 
+/** AWS's cache cluster sizes (GB). */
+export const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+export const cacheClusterSizeInput = t.string({ enum: CACHE_CLUSTER_SIZES });
+
 /** Input of the `canarySettings` members of CreateDeployment and CreateStage. */
 export const canaryInput = t.struct({
   percentTraffic: t.double({ min: 0, max: 100 }),

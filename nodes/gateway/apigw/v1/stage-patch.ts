@@ -3,7 +3,8 @@
 // with `*` for every resource or method.
 import { type MethodSettingDoc, type RestApiDoc, type StageDoc } from '../model.js';
 import { defaultMethodSetting } from './deploy.js';
-import { type PatchOp, badRequest, parseBool, parseNumber, unescapeSegment } from './patch.js';
+import { type PatchOp, badRequest, parseBool, parseEnum, parseNumber, unescapeSegment } from './patch.js';
+import { CACHE_CLUSTER_SIZES } from './shapes.js';
 
 export type { PatchOp };
 
@@ -46,6 +47,8 @@ export function patchStage(api: RestApiDoc, stage: StageDoc, ops: PatchOp[]): St
     };
     if (path === '/deploymentId' && op === 'replace') s.deploymentId = deploymentMustExist(o.value);
     else if (path === '/description') s.description = op === 'remove' ? undefined : o.value;
+    else if (path === '/clientCertificateId') s.clientCertificateId = op === 'remove' ? undefined : o.value;
+    else if (path === '/documentationVersion') s.documentationVersion = op === 'remove' ? undefined : o.value;
     else if (head === 'variables' && parts.length === 2) {
       if (op === 'remove') delete s.variables[second!];
       else if (op === 'add' || op === 'replace') s.variables[second!] = o.value ?? '';
@@ -53,7 +56,8 @@ export function patchStage(api: RestApiDoc, stage: StageDoc, ops: PatchOp[]): St
     } else if (path === '/cacheClusterEnabled') {
       s.cacheClusterEnabled = bool(o.value, path);
       s.cacheClusterStatus = s.cacheClusterEnabled ? 'AVAILABLE' : 'NOT_AVAILABLE';
-    } else if (path === '/cacheClusterSize') s.cacheClusterSize = o.value;
+      if (s.cacheClusterEnabled) s.cacheClusterSize ??= '0.5';
+    } else if (path === '/cacheClusterSize') s.cacheClusterSize = parseEnum(o.value, path, CACHE_CLUSTER_SIZES);
     else if (path === '/tracingEnabled') s.tracingEnabled = bool(o.value, path);
     else if (path === '/accessLogSettings' && op === 'remove') delete s.accessLogSettings;
     else if (head === 'accessLogSettings' && (second === 'format' || second === 'destinationArn')) s.accessLogSettings = { ...s.accessLogSettings, [second]: o.value };

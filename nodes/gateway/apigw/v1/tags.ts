@@ -8,6 +8,8 @@ import { editRestApi, stageNotFound } from './lookup.js';
 
 type Target = { kind: 'restapi'; id: string } | { kind: 'stage'; id: string; stage: string } | { kind: 'apikey'; id: string } | { kind: 'usageplan'; id: string };
 
+const MAX_TAGS = 50;
+
 const ARN = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]*::(\/.+)$/;
 
 export function taggable(arn: string): Target {
@@ -22,6 +24,7 @@ export function taggable(arn: string): Target {
 
 /** AWS: at most 50 tags, keys up to 128 characters (not `aws:`), values up to 256. */
 export function checkTags(tags: Record<string, string>): void {
+  if (Object.keys(tags).length > MAX_TAGS) throw new AwsError('ApigwBadRequestException', `Too many tags: a resource may have at most ${MAX_TAGS}`);
   for (const [k, v] of Object.entries(tags)) {
     if (k.length === 0 || k.length > 128 || v.length > 256) throw new AwsError('ApigwBadRequestException', `Invalid tag: keys are 1 to 128 characters and values up to 256 (${k})`);
     if (k.toLowerCase().startsWith('aws:')) throw new AwsError('ApigwBadRequestException', `Tag keys starting with 'aws:' are reserved (${k})`);
@@ -48,7 +51,7 @@ export async function readTags(backend: ApigwBackend, target: Target): Promise<R
 export async function editTags(backend: ApigwBackend, target: Target, change: (tags: Record<string, string>) => Record<string, string>): Promise<void> {
   const next = (tags: Record<string, string>): Record<string, string> => {
     const out = change(tags);
-    if (Object.keys(out).length > 50) throw new AwsError('ApigwBadRequestException', 'Too many tags: a resource may have at most 50');
+    if (Object.keys(out).length > MAX_TAGS) throw new AwsError('ApigwBadRequestException', `Too many tags: a resource may have at most ${MAX_TAGS}`);
     return out;
   };
   switch (target.kind) {

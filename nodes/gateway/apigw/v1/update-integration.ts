@@ -5,6 +5,7 @@ import { editRestApi, integrationNotFound, methodOf } from './lookup.js';
 import { applyPatch, badRequest } from './patch.js';
 import { INTEGRATION_RULES } from './rest-patch.js';
 import { httpMethodLabel, integrationShape, patchOperations, resourceIdLabel, restApiIdLabel } from './shapes.js';
+import { integrationView } from './views.js';
 
 export const updateIntegration = defineAction<ApigwBackend>()({
   name: 'UpdateIntegration',
@@ -12,7 +13,7 @@ export const updateIntegration = defineAction<ApigwBackend>()({
   input: t.struct({ restApiId: restApiIdLabel, resourceId: resourceIdLabel, httpMethod: httpMethodLabel, patchOperations }),
   output: integrationShape,
   async handler(input, _ctx, backend) {
-    return editRestApi(backend, input.restApiId, (api) => {
+    const saved = await editRestApi(backend, input.restApiId, (api) => {
       const i = methodOf(api, input.resourceId, input.httpMethod).methodIntegration;
       if (!i) throw integrationNotFound();
       const next = applyPatch(i, input.patchOperations ?? [], INTEGRATION_RULES);
@@ -21,5 +22,6 @@ export const updateIntegration = defineAction<ApigwBackend>()({
       if (next.type === 'AWS_PROXY' && next.httpMethod !== 'POST') throw badRequest("Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.");
       return next;
     });
+    return integrationView(saved);
   },
 });

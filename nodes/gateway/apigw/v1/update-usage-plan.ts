@@ -2,7 +2,7 @@ import { defineAction } from '../../action.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
 import { asUsagePlanDoc } from '../model.js';
-import { checkApiStage, usagePlanNotFound, usagePlanView } from './keys.js';
+import { checkApiStage, readUsagePlan, usagePlanNotFound, usagePlanView } from './keys.js';
 import { patchOperations, usagePlanIdLabel, usagePlanShape } from './shapes.js';
 import { addedApiStages, patchUsagePlan } from './usage-plan-patch.js';
 
@@ -13,7 +13,8 @@ export const updateUsagePlan = defineAction<ApigwBackend>()({
   output: usagePlanShape,
   async handler(input, _ctx, backend) {
     const ops = input.patchOperations ?? [];
-    for (const s of addedApiStages(ops)) await checkApiStage(backend, s.apiId, s.stage);
+    const plan = await readUsagePlan(backend, input.usagePlanId);
+    for (const s of addedApiStages(ops)) await checkApiStage(backend, s.apiId, s.stage, plan.name);
     const next = await backend.store.update('usageplan', input.usagePlanId, asUsagePlanDoc, usagePlanNotFound, (p) => patchUsagePlan(p, ops));
     return usagePlanView(next!);
   },

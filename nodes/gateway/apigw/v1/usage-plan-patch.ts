@@ -57,8 +57,16 @@ const RULES: PatchRules<UsagePlanDoc> = {
   '/quota/period': { set: (p, v, _a, path) => (quota(p).period = parseEnum(v, path, ['DAY', 'WEEK', 'MONTH'] as const)) },
 };
 
+/** AWS: the offset is in days into the period (DAY: 0, WEEK: 0-6, MONTH: 0-27). */
+export function checkQuota(q: QuotaSettings): void {
+  const max = q.period === 'DAY' ? 0 : q.period === 'WEEK' ? 6 : 27;
+  if (q.offset > max) throw badRequest(`Invalid quota offset ${q.offset} for period ${q.period}: must be from 0 to ${max}`);
+}
+
 export function patchUsagePlan(plan: UsagePlanDoc, ops: readonly PatchOp[]): UsagePlanDoc {
-  return applyPatch(plan, ops, RULES);
+  const next = applyPatch(plan, ops, RULES);
+  if (next.quota) checkQuota(next.quota);
+  return next;
 }
 
 /** The `{apiId}:{stage}` pairs the operations add (their existence is checked before the edit). */

@@ -1,5 +1,5 @@
 // Stored documents as v1 outputs (absent optional members stay absent, as AWS omits them).
-import { type MethodDoc, type ResourceDoc, type RestApiDoc, type StageDoc } from '../model.js';
+import { type IntegrationDoc, type MethodDoc, type ResourceDoc, type RestApiDoc, type StageDoc } from '../model.js';
 
 export function restApiView(api: RestApiDoc): Record<string, unknown> {
   return {
@@ -19,9 +19,22 @@ export function restApiView(api: RestApiDoc): Record<string, unknown> {
   };
 }
 
+const nonEmpty = <T extends object>(o: T): T | undefined => (Object.keys(o).length > 0 ? o : undefined);
+
+/** AWS leaves out an integration's empty parameter, template and response maps. */
+export function integrationView(i: IntegrationDoc): Record<string, unknown> {
+  return {
+    ...i,
+    requestParameters: nonEmpty(i.requestParameters),
+    requestTemplates: nonEmpty(i.requestTemplates),
+    integrationResponses: nonEmpty(i.integrationResponses),
+  };
+}
+
 export function methodView(m: MethodDoc): Record<string, unknown> {
   return {
     ...m,
+    methodIntegration: m.methodIntegration ? integrationView(m.methodIntegration) : undefined,
     requestParameters: Object.keys(m.requestParameters).length > 0 ? m.requestParameters : undefined,
     requestModels: Object.keys(m.requestModels).length > 0 ? m.requestModels : undefined,
     methodResponses: Object.keys(m.methodResponses).length > 0 ? m.methodResponses : undefined,

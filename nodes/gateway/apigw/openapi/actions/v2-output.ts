@@ -27,7 +27,8 @@ export const apiV2Shape = t.struct({
 
 export function apiV2View(api: ApiV2Doc, baseUrl: string, warnings: string[]): Record<string, unknown> {
   return {
-    apiEndpoint: apiOrigin(baseUrl, api.apiId),
+    // WebSocket APIs are reached with ws:// (wss:// behind TLS), as AWS's apiEndpoint says.
+    apiEndpoint: api.protocolType === 'WEBSOCKET' ? apiOrigin(baseUrl, api.apiId).replace(/^http/, 'ws') : apiOrigin(baseUrl, api.apiId),
     apiGatewayManaged: false,
     apiId: api.apiId,
     apiKeySelectionExpression: api.apiKeySelectionExpression,
