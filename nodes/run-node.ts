@@ -318,7 +318,6 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         { client, placement, ...(lambda ? { lambda: lambda.backend } : {}), services: (name) => apiPorts.get(name), baseUrl, metrics, log },
       );
       const apis = apiFront(createApiRuntime(apigw, authenticate), { region: o.region, log });
-      cleanups.push(() => apis.close());
       const front = httpFront({
         services: [sqsService(sqs), ...(sns ? [snsService(sns)] : []), ...(kinesis ? [kinesisService(kinesis)] : []), ...(sfn ? [sfnService(sfn)] : []), ...(lambda ? [lambdaService(lambda.backend)] : []), apigwService(apigw)],
         authenticate,
@@ -338,6 +337,8 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       http.keepAliveTimeout = 65_000;
       const httpPort = await listenHttp(http, o.host, o.httpPort ?? 4566);
       cleanups.push(() => new Promise<void>((r) => http.close(() => r())));
+      // Runs first (cleanups run in reverse): open WebSockets would keep the HTTP server from closing.
+      cleanups.push(() => apis.close());
       httpAddress = `${o.host}:${httpPort}`;
     } else if (o.httpPort !== undefined) {
       const http = new H2cServer((req: IncomingMessage, res: ServerResponse) => {

@@ -17,12 +17,15 @@ import {
   PutMethodCommand,
   type PutMethodCommandInput,
   PutMethodResponseCommand,
+  UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILING, zip } from './lambda-fixtures.js';
+import { signedSend } from './raw-http.js';
 import { machine, sfnClient } from './sfn-fixtures.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
@@ -125,12 +128,34 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     expect(await bad.json()).toEqual({ failed: 'InvalidParameterValue' });
   });
 
+  it('AWS integration: Kinesis PutRecord from a JSON template (blob data as base64)', async () => {
+    const k = new KinesisClient({ endpoint: target.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+    await k.send(new CreateStreamCommand({ StreamName: 'apigw-k', ShardCount: 1 }));
+    const a = await api('rec', 'PUT', {
+      type: 'AWS',
+      integrationHttpMethod: 'POST',
+      uri: 'arn:aws:apigateway:us-east-1:kinesis:action/PutRecord',
+      requestTemplates: { 'application/json': '{"StreamName": "apigw-k", "PartitionKey": "$input.params(\'key\')", "Data": "$util.base64Encode($input.body)"}' },
+    });
+    await a.respond('200', { 'application/json': '{"shard": $input.json(\'$.ShardId\'), "seq": $input.json(\'$.SequenceNumber\')}' });
+    await a.deploy();
+    const r = await fetch(url(a.id, '/rec?key=p1'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"reading":42}' });
+    expect(r.status).toBe(200);
+    const out = (await r.json()) as { shard: string; seq: string };
+    const it = await k.send(new GetShardIteratorCommand({ StreamName: 'apigw-k', ShardId: out.shard, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: out.seq }));
+    const got = await k.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
+    expect(got.Records?.[0]).toMatchObject({ PartitionKey: 'p1', SequenceNumber: out.seq });
+    expect(Buffer.from(got.Records![0]!.Data!).toString()).toBe('{"reading":42}');
+    k.destroy();
+  });
+
   it('AWS integration to Lambda (non-proxy): the error message selects the integration response', async () => {
-    const fn = await lambda.send(new CreateFunctionCommand({ FunctionName: 'apigw-failing', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: FAILING } }));
-    const a = await api('calc', 'POST', { type: 'AWS', integrationHttpMethod: 'POST', uri: invocations(fn.FunctionArn!) }, { statuses: ['200', '400'] });
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'apigw-failing', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: FAILING } }));
+    // The function is named by a stage variable, as AWS allows in Lambda integration URIs.
+    const a = await api('calc', 'POST', { type: 'AWS', integrationHttpMethod: 'POST', uri: invocations('arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}') }, { statuses: ['200', '400'] });
     await a.respond('200', { 'application/json': '{"result": $input.json(\'$\')}' });
     await a.respond('400', { 'application/json': '{"error": "$input.path(\'$.errorMessage\')"}' }, 'bad input.*');
-    await a.deploy();
+    await a.deploy({ fn: 'apigw-failing' });
     const ok = await fetch(url(a.id, '/calc'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ok":true}' });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ result: 'fine' });
@@ -214,8 +239,11 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     expect(custom.headers.get('x-why')).toBe('validation');
     expect(custom.headers.get('x-q')).toBe('2');
     expect(await custom.json()).toEqual({ error: 'Missing required request parameters: [x-need]', type: 'BAD_REQUEST_PARAMETERS' });
-    const body = (await (await post('/pets?q=1', '[]', { 'x-need': 'y' })).json()) as { invalid: string };
-    expect(body.invalid).not.toBe('');
+    // AWS's wording (its quotes are not escaped in the template's output, as on AWS).
+    const wrongType = await post('/pets?q=1', '[]', { 'x-need': 'y' });
+    expect(wrongType.status).toBe(400);
+    expect(await wrongType.text()).toBe('{"invalid": "[instance type (array) does not match any allowed primitive type (allowed: ["object"])]"}');
+    expect(await (await post('/pets?q=1', '{}', { 'x-need': 'y' })).text()).toBe('{"invalid": "[object has missing required properties (["name"])]"}');
   });
 
   it('answers carry AWS ids; unknown APIs are 403 Forbidden; a missing method is Missing Authentication Token', async () => {
@@ -233,5 +261,49 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     const unknown = await fetch(`${target.endpoint}/_api/nosuchapi/prod/ids`);
     expect(unknown.status).toBe(403);
     expect(await unknown.json()).toEqual({ message: 'Forbidden' });
+  });
+
+  it('Cache-Control: max-age=0 from an unsigned caller: refused (FAIL_WITH_403) or ignored with a warning; a signed caller may invalidate', async () => {
+    /** A cached MOCK method on a stage whose stage-wide settings use `strategy`. */
+    const cached = async (name: string, strategy: string) => {
+      const a = await api(name, 'GET', { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
+      await a.respond('200', { 'application/json': '{"ok": true}' });
+      await a.deploy();
+      const patch = (path: string, value: string) => ({ op: 'replace' as const, path, value });
+      await apigw.send(
+        new UpdateStageCommand({
+          restApiId: a.id,
+          stageName: 'prod',
+          patchOperations: [patch('/cacheClusterEnabled', 'true'), patch('/*/*/caching/enabled', 'true'), patch('/*/*/caching/unauthorizedCacheControlHeaderStrategy', strategy)],
+        }),
+      );
+      return a.id;
+    };
+    const strict = await cached('strict', 'FAIL_WITH_403');
+    const lenient = await cached('lenient', 'SUCCEED_WITH_RESPONSE_HEADER');
+    const invalidate = { 'cache-control': 'max-age=0' };
+    // Stage changes reach the data plane within the catalog's refresh (about a second).
+    const deadline = Date.now() + 5_000;
+    let refused: Response;
+    for (;;) {
+      refused = await fetch(url(strict, '/strict'), { headers: invalidate });
+      if (refused.status === 403 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/not authorized/);
+    expect((await fetch(url(strict, '/strict'))).status).toBe(200);
+    let warned: Response;
+    for (;;) {
+      warned = await fetch(url(lenient, '/lenient'), { headers: invalidate });
+      if (warned.headers.get('warning') !== null || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(warned.status).toBe(200);
+    expect(warned.headers.get('warning')).toMatch(/^199 /);
+    // A SigV4-signed caller is allowed to invalidate: no refusal, no warning.
+    const signed = await signedSend(target.endpoint, { method: 'GET', path: `/_api/${strict}/prod/strict`, headers: invalidate }, { service: 'execute-api' });
+    expect(signed.status).toBe(200);
+    expect(signed.headers.warning).toBeUndefined();
   });
 });

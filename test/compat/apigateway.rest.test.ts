@@ -161,7 +161,8 @@ describe('REST API data plane', () => {
     const fn = await lambda.send(new CreateFunctionCommand({ FunctionName: 'apigw-proxy', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: code } }));
     const a = await api('fn/{name}', 'ANY', { type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fn.FunctionArn}/invocations` }, { responses: false });
     await a.deploy();
-    const r = await fetch(url(a.id, '/fn/ada?x=1&x=2&y=3'), { method: 'PUT', headers: { 'content-type': 'text/plain', 'x-multi': 'one' }, body: 'body!' });
+    const root = '1-5f84c7a5-0123456789abcdef01234567';
+    const r = await fetch(url(a.id, '/fn/ada?x=1&x=2&y=3'), { method: 'PUT', headers: { 'content-type': 'text/plain', 'x-multi': 'one', 'x-amzn-trace-id': `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` }, body: 'body!' });
     expect(r.status).toBe(201);
     expect(r.headers.get('x-fn')).toBe('yes');
     expect(r.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
@@ -177,7 +178,12 @@ describe('REST API data plane', () => {
       isBase64Encoded: false,
       requestContext: { stage: 'prod', resourcePath: '/fn/{name}', httpMethod: 'PUT', apiId: a.id, path: '/prod/fn/ada' },
     });
-    expect((event.headers as Record<string, string>)['x-multi']).toBe('one');
+    const headers = event.headers as Record<string, string>;
+    expect(headers['x-multi']).toBe('one');
+    // The request continues the caller's trace; AWS's front adds the client chain.
+    expect(headers['x-amzn-trace-id']).toContain(`Root=${root}`);
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(r.headers.get('x-amzn-requestid')).toBe((event.requestContext as { requestId: string }).requestId);
     const bad = await fetch(url(a.id, '/fn/bad'));
     expect(bad.status).toBe(502);
     expect(await bad.json()).toEqual({ message: 'Internal server error' });

@@ -98,8 +98,8 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
     if (res.headersSent) return;
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(r.headers)) {
-      // The gateway frames the body itself; a backend's framing headers would contradict it.
-      if (/^(content-length|transfer-encoding|connection)$/i.test(k)) continue;
+      // The gateway frames the body and names the request itself; a backend's would contradict it.
+      if (/^(content-length|transfer-encoding|connection|x-amzn-requestid|x-amz-apigw-id|apigw-requestid)$/i.test(k)) continue;
       headers[k] = v.length === 1 ? v[0]! : v;
     }
     if (ids.kind === 'http') headers['apigw-requestid'] = ids.extendedRequestId ?? ids.requestId;
@@ -116,6 +116,12 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
     const headers: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(req.headersDistinct)) if (v !== undefined) headers[k] = v;
     const traceHeader = currentXRayHeader();
+    const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    // What AWS's front adds before any integration sees the request: the client chain and the trace.
+    headers['x-forwarded-for'] = [[...(headers['x-forwarded-for'] ?? []), sourceIp].join(', ')];
+    headers['x-forwarded-port'] = [String(req.socket.localPort ?? '')];
+    headers['x-forwarded-proto'] = ['encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http'];
+    if (traceHeader !== undefined) headers['x-amzn-trace-id'] = [traceHeader];
     return {
       requestId: ids.requestId,
       extendedRequestId: ids.extendedRequestId,
@@ -127,7 +133,7 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
       rawQuery: t.rawQuery,
       headers,
       body,
-      sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      sourceIp,
       userAgent: headers['user-agent']?.[0] ?? '',
       domainName: t.domainName,
       domainPrefix: t.domainName.split('.')[0] ?? '',

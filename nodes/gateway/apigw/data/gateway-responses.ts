@@ -14,7 +14,7 @@ const DEFAULTS: Record<GatewayResponseType, { status: number; message: string }>
   ACCESS_DENIED: { status: 403, message: 'User is not authorized to access this resource' },
   AUTHORIZER_FAILURE: { status: 500, message: 'Internal server error' },
   AUTHORIZER_CONFIGURATION_ERROR: { status: 500, message: 'Internal server error' },
-  INVALID_SIGNATURE: { status: 403, message: 'The request signature we calculated does not match the signature you provided.' },
+  INVALID_SIGNATURE: { status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.' },
   EXPIRED_TOKEN: { status: 403, message: 'The security token included in the request is expired' },
   MISSING_AUTHENTICATION_TOKEN: { status: 403, message: 'Missing Authentication Token' },
   INTEGRATION_FAILURE: { status: 504, message: 'Internal server error' },

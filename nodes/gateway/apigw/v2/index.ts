@@ -5,6 +5,7 @@ import { createApi } from './create-api.js';
 import { createDeployment } from './create-deployment.js';
 import { createIntegration } from './create-integration.js';
 import { createRoute } from './create-route.js';
+import { createRouteResponse } from './create-route-response.js';
 import { createStage } from './create-stage.js';
 import { deleteApi } from './delete-api.js';
 import { deleteIntegration } from './delete-integration.js';
@@ -25,6 +26,7 @@ export const V2_ACTIONS: AnyAction<ApigwBackend>[] = [
   getApis,
   deleteApi,
   createRoute,
+  createRouteResponse,
   getRoute,
   getRoutes,
   deleteRoute,

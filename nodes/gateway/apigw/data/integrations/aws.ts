@@ -50,7 +50,10 @@ function requestParams(action: AnyAction<unknown>, body: string, extra: Record<s
     } catch {
       throw new GatewayFailure('BAD_REQUEST_BODY', 'Invalid request body', {}, 'Execution failed: the mapped request body is not valid JSON');
     }
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { ...extra, ...(v as Record<string, unknown>) };
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const { Action: _a, Version: _v, ...params } = v as Record<string, unknown>;
+      return { ...extra, ...params };
+    }
   }
   if (family === 'json' && text !== '') throw new GatewayFailure('BAD_REQUEST_BODY', 'Invalid request body', {}, 'Execution failed: the mapped request body is not a JSON object');
   const form = new Map<string, string>(Object.entries(extra));

@@ -5,7 +5,7 @@
 // gateway response.
 import { type RestApiDoc, type StageDoc } from '../../model.js';
 import { queryValues } from '../events/proxy-v1.js';
-import { renderGatewayResponse } from '../gateway-responses.js';
+import { defaultGatewayResponse, renderGatewayResponse } from '../gateway-responses.js';
 import { type ApiRequest, type ApiResponse, type DataRuntime, GatewayFailure, type Limit } from '../types.js';
 import { cacheKeyOf, cachingEnabled, invalidationOf, methodSettingsFor } from './cache-rules.js';
 import { restContext } from './context.js';
@@ -56,7 +56,7 @@ export async function serveRestApi(rt: DataRuntime, api: RestApiDoc, stage: Stag
       ...(f instanceof ValidationFailure ? { validationErrorString: f.validationErrorString } : {}),
     }),
     resource,
-    context: { ...context, error: { message: f.message === f.type ? undefined : f.message, responseType: f.type } },
+    context: { ...context, error: { message: f.message === f.type ? defaultGatewayResponse(f.type).message : f.message, responseType: f.type } },
     ...(f.detail !== undefined ? { detail: f.detail } : {}),
   });
   try {

@@ -52,7 +52,7 @@ export class RestRouter {
   private walk(node: Node, segments: string[], i: number, params: Record<string, string>): Node | undefined {
     if (i === segments.length) return node;
     const seg = segments[i]!;
-    const literal = node.literals.get(seg);
+    const literal = node.literals.get(seg) ?? node.literals.get(decode(seg));
     if (literal) {
       const hit = this.walk(literal, segments, i + 1, params);
       if (hit) return hit;

@@ -1,8 +1,17 @@
-// STUB (owner: HTTP API and WebSocket work): replace with the real implementation; keep the exports.
+// WebSocket APIs: each upgrade to a WebSocket API's stage runs its `$connect` route (a refusal
+// answers the upgrade with the integration's status), then every message is routed by the
+// API's route selection expression to its route's integration; a route with a route response
+// sends the integration's answer back. `$disconnect` runs when the socket closes. The
+// `@connections` API lets functions (ApiGatewayManagementApi) post to, inspect and close
+// connections. Connections live in the gateway process that accepted them.
+import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { type Duplex } from 'node:stream';
-import { type ApiV2Doc } from '../../model.js';
+import { WebSocket, WebSocketServer } from 'ws';
+import { type ApiV2Doc, type IntegrationV2Doc, type RouteDoc, type V2DeploymentDoc, asDeploymentDoc, deploymentDocName } from '../../model.js';
+import { FunctionCallFailed, invokeFunction } from '../invoke-function.js';
 import { type ApiRequest, type ApiResponse, type DataRuntime, GatewayFailure } from '../types.js';
+import { type Connection, newConnectionId, selectRoute, wsEvent } from './events.js';
 
 export interface WebSocketHub {
   /** Takes over an HTTP upgrade to a WebSocket API's stage (runs $connect, then serves messages). */
@@ -12,14 +21,183 @@ export interface WebSocketHub {
   close(): Promise<void>;
 }
 
-export function createWebSocketHub(_rt: DataRuntime): WebSocketHub {
+export interface HubLimits {
+  /** AWS: a connection idle for 10 minutes is closed. */
+  idleMs: number;
+  /** AWS: a connection lasts at most 2 hours. */
+  maxConnectionMs: number;
+  /** AWS: a message (frames together) is at most 128 KB. */
+  maxMessageBytes: number;
+}
+
+export const WS_LIMITS: HubLimits = { idleMs: 10 * 60_000, maxConnectionMs: 2 * 3_600_000, maxMessageBytes: 128 * 1024 };
+
+interface Live {
+  info: Connection;
+  socket: WebSocket;
+  deployment: V2DeploymentDoc;
+  stageVariables: Record<string, string>;
+  idle?: NodeJS.Timeout;
+  maxAge: NodeJS.Timeout;
+}
+
+const json = (status: number, body: unknown, errorType?: string): ApiResponse => ({
+  status,
+  // The management API's SDK names its exceptions from this header.
+  headers: { 'content-type': ['application/json'], ...(errorType !== undefined ? { 'x-amzn-errortype': [errorType] } : {}) },
+  body: Buffer.from(JSON.stringify(body)),
+});
+
+export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMITS): WebSocketHub {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  const live = new Map<string, Live>();
+
+  const integrationOf = (d: V2DeploymentDoc, route: RouteDoc | undefined): IntegrationV2Doc | undefined => {
+    const id = /^integrations\/(.+)$/.exec(route?.target ?? '')?.[1];
+    return id === undefined ? undefined : d.snapshot.integrations[id];
+  };
+
+  /** Runs a route's integration; the answer's status and body (MOCK: 200, no body). */
+  const run = async (c: Connection, d: V2DeploymentDoc, route: RouteDoc, kind: 'CONNECT' | 'MESSAGE' | 'DISCONNECT', vars: Record<string, string>, extra: { body?: string; upgrade?: ApiRequest; disconnect?: { code: number; reason: string } }): Promise<{ status: number; body?: string }> => {
+    const integration = integrationOf(d, route);
+    if (!integration || integration.integrationType === 'MOCK') return { status: 200 };
+    if (integration.integrationType !== 'AWS_PROXY') throw new GatewayFailure('API_CONFIGURATION_ERROR', 'Internal server error', {}, `integration type ${integration.integrationType} is not served for WebSocket APIs`);
+    const requestId = randomUUID();
+    const event = wsEvent(c, kind, route.routeKey, requestId, Date.now(), { ...extra, stageVariables: vars });
+    let out;
+    try {
+      out = await invokeFunction(rt.backend, integration.integrationUri ?? '', JSON.stringify(event), { requestId, timeoutMs: integration.timeoutInMillis });
+    } catch (err) {
+      if (err instanceof FunctionCallFailed) return { status: err.reason === 'timeout' ? 504 : 500 };
+      throw err;
+    }
+    if (out.functionError !== undefined) return { status: 502 };
+    let v: unknown;
+    try {
+      v = JSON.parse(out.payload);
+    } catch {
+      return { status: 200, body: out.payload };
+    }
+    if (typeof v === 'object' && v !== null && 'statusCode' in v) {
+      const r = v as { statusCode: unknown; body?: unknown };
+      return { status: Number(r.statusCode) || 200, ...(r.body !== undefined ? { body: typeof r.body === 'string' ? r.body : JSON.stringify(r.body) } : {}) };
+    }
+    return { status: 200, ...(v === null ? {} : { body: typeof v === 'string' ? v : JSON.stringify(v) }) };
+  };
+
+  const routesOf = (d: V2DeploymentDoc): Map<string, RouteDoc> => new Map(Object.values(d.snapshot.routes).map((r) => [r.routeKey, r]));
+
+  const touch = (l: Live): void => {
+    l.info.lastActiveAt = Date.now();
+    if (l.idle) clearTimeout(l.idle);
+    l.idle = setTimeout(() => l.socket.close(1001, 'Going away'), limits.idleMs);
+    l.idle.unref();
+  };
+
+  const onMessage = async (l: Live, data: Buffer, isBinary: boolean): Promise<void> => {
+    touch(l);
+    const routes = routesOf(l.deployment);
+    const body = data.toString(isBinary ? 'base64' : 'utf8');
+    const key = selectRoute(l.deployment.snapshot.routeSelectionExpression, data.toString('utf8'), new Set(routes.keys()));
+    const route = routes.get(key);
+    const requestId = randomUUID();
+    if (!route) {
+      // AWS's answer to a message no route (not even $default) takes.
+      l.socket.send(JSON.stringify({ message: 'Forbidden', connectionId: l.info.id, requestId }));
+      return;
+    }
+    const r = await run(l.info, l.deployment, route, 'MESSAGE', l.stageVariables, { body });
+    if (r.status >= 500) {
+      l.socket.send(JSON.stringify({ message: 'Internal server error', connectionId: l.info.id, requestId }));
+      return;
+    }
+    // Two-way routes (a route response) send the integration's answer back.
+    if (Object.keys(route.routeResponses).length > 0 && r.body !== undefined) l.socket.send(r.body);
+  };
+
+  const disconnect = (l: Live, code: number, reason: string): void => {
+    if (!live.delete(l.info.id)) return;
+    if (l.idle) clearTimeout(l.idle);
+    clearTimeout(l.maxAge);
+    const route = routesOf(l.deployment).get('$disconnect');
+    if (route) run(l.info, l.deployment, route, 'DISCONNECT', l.stageVariables, { disconnect: { code, reason } }).catch(() => undefined);
+  };
+
+  const refuse = (socket: Duplex, status: number): void => {
+    socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+  };
+
   return {
-    upgrade(_api, _req, _raw, socket) {
-      socket.destroy();
+    upgrade(api, req, raw, socket, head) {
+      void (async () => {
+        const stage = api.stages[req.stage];
+        const d = stage?.deploymentId ? await rt.backend.store.get('apideploy', deploymentDocName(api.apiId, stage.deploymentId), asDeploymentDoc, 60_000) : undefined;
+        if (!stage || !d || d.kind !== 'v2') return refuse(socket, 403);
+        const info: Connection = { id: newConnectionId(), apiId: api.apiId, stage: req.stage, connectedAt: Date.now(), lastActiveAt: Date.now(), sourceIp: req.sourceIp, userAgent: req.userAgent, domainName: req.domainName };
+        const connect = routesOf(d).get('$connect');
+        if (connect) {
+          if (connect.authorizationType !== 'NONE') {
+            const authorizer = connect.authorizerId !== undefined ? d.snapshot.authorizers[connect.authorizerId] : undefined;
+            const auth = await rt.authorizers.authorize({
+              flavor: 'websocket',
+              authorizationType: connect.authorizationType,
+              ...(authorizer ? { authorizer } : {}),
+              req,
+              methodArn: `arn:aws:execute-api:${rt.backend.opts.region}:${rt.backend.opts.accountId}:${api.apiId}/${req.stage}/$connect`,
+              resourcePath: '$connect',
+              routeKey: '$connect',
+              pathParameters: {},
+              stageVariables: stage.stageVariables,
+            });
+            if (!auth.ok) return refuse(socket, auth.type === 'UNAUTHORIZED' ? 401 : 403);
+          }
+          const r = await run(info, d, connect, 'CONNECT', stage.stageVariables, { upgrade: req });
+          if (r.status < 200 || r.status > 299) return refuse(socket, r.status);
+        }
+        wss.handleUpgrade(raw, socket, head, (ws) => {
+          const l: Live = { info, socket: ws, deployment: d, stageVariables: stage.stageVariables, maxAge: setTimeout(() => ws.close(1001, 'Going away'), limits.maxConnectionMs) };
+          l.maxAge.unref();
+          live.set(info.id, l);
+          touch(l);
+          ws.on('message', (data: Buffer, isBinary: boolean) => {
+            onMessage(l, data, isBinary).catch(() => ws.send(JSON.stringify({ message: 'Internal server error', connectionId: info.id })));
+          });
+          ws.on('close', (code, reason) => disconnect(l, code, reason.toString()));
+          ws.on('error', () => disconnect(l, 1006, 'error'));
+        });
+      })().catch(() => socket.destroy());
     },
-    async connections() {
-      throw new GatewayFailure('RESOURCE_NOT_FOUND', 'Not Found');
+
+    async connections(api, req) {
+      if (rt.authenticate && req.headers.authorization !== undefined) {
+        try {
+          await rt.authenticate(req.signed);
+        } catch {
+          return json(403, { message: 'Forbidden' }, 'ForbiddenException');
+        }
+      }
+      const id = decodeURIComponent(req.rawPath.slice('/@connections/'.length));
+      const l = live.get(id);
+      if (!l || l.info.apiId !== api.apiId) return json(410, { message: 'Gone' }, 'GoneException');
+      switch (req.method) {
+        case 'POST':
+          if (req.body.length > limits.maxMessageBytes) return json(413, { message: 'Message too long' }, 'PayloadTooLargeException');
+          l.socket.send(req.body, { binary: false });
+          return { status: 200, headers: {}, body: Buffer.alloc(0) };
+        case 'GET':
+          return json(200, { connectedAt: new Date(l.info.connectedAt).toISOString(), identity: { sourceIp: l.info.sourceIp, userAgent: l.info.userAgent }, lastActiveAt: new Date(l.info.lastActiveAt).toISOString() });
+        case 'DELETE':
+          l.socket.close(1000, 'Deleted');
+          return { status: 204, headers: {}, body: Buffer.alloc(0) };
+        default:
+          return json(403, { message: 'Forbidden' }, 'ForbiddenException');
+      }
     },
-    async close() {},
+
+    async close() {
+      for (const l of live.values()) l.socket.terminate();
+      live.clear();
+      await new Promise<void>((r) => wss.close(() => r()));
+    },
   };
 }
