@@ -22,7 +22,8 @@ import {
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILING, zip } from './lambda-fixtures.js';
 import { signedSend } from './raw-http.js';
@@ -126,6 +127,29 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     const bad = await fetch(url(a.id, '/q?delay=9999'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ failed: 'InvalidParameterValue' });
+  });
+
+  it('AWS integration: SNS Publish (form template, JSON answer) reaches a subscribed queue', async () => {
+    const sns = new SNSClient({ endpoint: target.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+    const topic = await sns.send(new CreateTopicCommand({ Name: 'apigw-topic' }));
+    const q = await sqs.send(new CreateQueueCommand({ QueueName: 'apigw-topic-q' }));
+    const qa = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ['QueueArn'] }));
+    await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: qa.Attributes!.QueueArn, Attributes: { RawMessageDelivery: 'true' } }));
+    const a = await api('notify', 'POST', {
+      type: 'AWS',
+      integrationHttpMethod: 'POST',
+      uri: 'arn:aws:apigateway:us-east-1:sns:action/Publish',
+      requestParameters: { 'integration.request.querystring.TopicArn': `'${topic.TopicArn}'` },
+      requestTemplates: { 'application/json': 'Message=$util.urlEncode($input.body)' },
+    });
+    await a.respond('200', { 'application/json': '{"id": $input.json(\'$.PublishResponse.PublishResult.MessageId\')}' });
+    await a.deploy();
+    const r = await fetch(url(a.id, '/notify'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"sns"}' });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.QueueUrl, WaitTimeSeconds: 2 }));
+    expect(got.Messages?.[0]?.Body).toBe('{"hello":"sns"}');
+    sns.destroy();
   });
 
   it('AWS integration: Kinesis PutRecord from a JSON template (blob data as base64)', async () => {

@@ -1,0 +1,126 @@
+// Admission on a REST API: API keys (missing, unknown, not in a plan: 403 Forbidden), usage plan
+// throttles (429 Too Many Requests) and quotas (429 Limit Exceeded), and stage method throttles.
+// Rates are set so low that no token refills during the test: the counts are exact.
+import {
+  APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateDeploymentCommand,
+  CreateRestApiCommand,
+  CreateUsagePlanCommand,
+  CreateUsagePlanKeyCommand,
+  PutIntegrationCommand,
+  PutIntegrationResponseCommand,
+  PutMethodCommand,
+  PutMethodResponseCommand,
+  UpdateStageCommand,
+} from '@aws-sdk/client-api-gateway';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { periodStart } from '../../nodes/gateway/apigw/data/throttle/index.js';
+import { TokenBucket } from '../../nodes/gateway/apigw/data/throttle/bucket.js';
+import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
+
+describe('token buckets and quota periods', () => {
+  it('grants the burst, then the rate', () => {
+    let now = 0;
+    const b = new TokenBucket(2, 3, () => now);
+    expect([b.tryTake(), b.tryTake(), b.tryTake(), b.tryTake()]).toEqual([true, true, true, false]);
+    now = 500; // half a second at 2/s: one token
+    expect([b.tryTake(), b.tryTake()]).toEqual([true, false]);
+    b.configure(2, 1);
+    now = 10_000;
+    expect([b.tryTake(), b.tryTake()]).toEqual([true, false]);
+  });
+
+  it('starts days, weeks (Monday + offset) and months (day 1 + offset) in UTC', () => {
+    const wed = new Date(Date.UTC(2026, 10, 25, 15)); // Wednesday 25 Nov 2026
+    expect(new Date(periodStart({ limit: 1, offset: 0, period: 'DAY' }, wed)).toISOString()).toBe('2026-11-25T00:00:00.000Z');
+    expect(new Date(periodStart({ limit: 1, offset: 0, period: 'WEEK' }, wed)).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(new Date(periodStart({ limit: 1, offset: 0, period: 'MONTH' }, wed)).toISOString()).toBe('2026-11-01T00:00:00.000Z');
+  });
+});
+
+describe('REST API admission', () => {
+  let target: SqsTarget;
+  let apigw: APIGatewayClient;
+  let apiId: string;
+  let resourceId: string;
+  beforeAll(async () => {
+    target = await startEmbedded();
+    apigw = new APIGatewayClient({ endpoint: target.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+    const api = await apigw.send(new CreateRestApiCommand({ name: 'keys' }));
+    apiId = api.id!;
+    resourceId = api.rootResourceId!;
+    await apigw.send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE', apiKeyRequired: true }));
+    await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200' }));
+    await apigw.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200', responseTemplates: { 'application/json': '{"ok": true}' } }));
+    await apigw.send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', authorizationType: 'NONE' }));
+    await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', statusCode: '200' }));
+    await apigw.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', statusCode: '200', responseTemplates: { 'application/json': '{"ok": true}' } }));
+    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod' }));
+  }, 30_000);
+  afterAll(async () => {
+    apigw?.destroy();
+    await target?.stop();
+  }, 30_000);
+
+  const get = (key?: string) => fetch(`${target.endpoint}/_api/${apiId}/prod/`, { headers: key === undefined ? {} : { 'x-api-key': key } });
+  /** Key and plan changes reach traffic within a second: poll until the expected status shows. */
+  async function until(status: number, f: () => Promise<Response>): Promise<Response> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const r = await f();
+      if (r.status === status || Date.now() > deadline) return r;
+      await r.arrayBuffer();
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
+  it('refuses missing and unknown keys and keys in no plan of the stage with 403 Forbidden', async () => {
+    const none = await get();
+    expect(none.status).toBe(403);
+    expect(await none.json()).toEqual({ message: 'Forbidden' });
+    expect((await get('no-such-key-value-0000000')).status).toBe(403);
+    const loose = await apigw.send(new CreateApiKeyCommand({ name: 'loose', enabled: true }));
+    expect((await get(loose.value)).status).toBe(403);
+  });
+
+  it('throttles by the usage plan (429 Too Many Requests) and counts its quota (429 Limit Exceeded)', async () => {
+    const throttledKey = await apigw.send(new CreateApiKeyCommand({ name: 'throttled', enabled: true }));
+    const plan = await apigw.send(new CreateUsagePlanCommand({ name: 'tight', apiStages: [{ apiId, stage: 'prod' }], throttle: { burstLimit: 2, rateLimit: 0.001 } }));
+    await apigw.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: throttledKey.id, keyType: 'API_KEY' }));
+    const first = await until(200, () => get(throttledKey.value));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ ok: true });
+    expect((await get(throttledKey.value)).status).toBe(200);
+    const over = await get(throttledKey.value);
+    expect(over.status).toBe(429);
+    expect(await over.json()).toEqual({ message: 'Too Many Requests' });
+
+    const quotaKey = await apigw.send(new CreateApiKeyCommand({ name: 'quota', enabled: true }));
+    const quotaPlan = await apigw.send(new CreateUsagePlanCommand({ name: 'daily', apiStages: [{ apiId, stage: 'prod' }], quota: { limit: 2, period: 'DAY' } }));
+    await apigw.send(new CreateUsagePlanKeyCommand({ usagePlanId: quotaPlan.id, keyId: quotaKey.id, keyType: 'API_KEY' }));
+    expect((await until(200, () => get(quotaKey.value))).status).toBe(200);
+    expect((await get(quotaKey.value)).status).toBe(200);
+    const spent = await get(quotaKey.value);
+    expect(spent.status).toBe(429);
+    expect(await spent.json()).toEqual({ message: 'Limit Exceeded' });
+  });
+
+  it('applies the stage method throttle', async () => {
+    await apigw.send(
+      new UpdateStageCommand({
+        restApiId: apiId,
+        stageName: 'prod',
+        patchOperations: [
+          { op: 'replace', path: '/~1/POST/throttling/burstLimit', value: '1' },
+          { op: 'replace', path: '/~1/POST/throttling/rateLimit', value: '0.001' },
+        ],
+      }),
+    );
+    const post = () => fetch(`${target.endpoint}/_api/${apiId}/prod/`, { method: 'POST' });
+    expect((await until(429, post)).status).toBe(429);
+    expect((await post()).status).toBe(429);
+  });
+});
