@@ -22,11 +22,12 @@ import {
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILING, zip } from './lambda-fixtures.js';
 import { signedSend } from './raw-http.js';
+import { drain, snsClient, topicQueue } from './sns-fixtures.js';
 import { machine, sfnClient } from './sfn-fixtures.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
@@ -130,11 +131,10 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
   });
 
   it('AWS integration: SNS Publish (form template, JSON answer) reaches a subscribed queue', async () => {
-    const sns = new SNSClient({ endpoint: target.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+    const sns = snsClient(target.endpoint);
     const topic = await sns.send(new CreateTopicCommand({ Name: 'apigw-topic' }));
-    const q = await sqs.send(new CreateQueueCommand({ QueueName: 'apigw-topic-q' }));
-    const qa = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ['QueueArn'] }));
-    await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: qa.Attributes!.QueueArn, Attributes: { RawMessageDelivery: 'true' } }));
+    const q = await topicQueue(sqs, 'apigw-topic-q', [topic.TopicArn!]);
+    await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
     const a = await api('notify', 'POST', {
       type: 'AWS',
       integrationHttpMethod: 'POST',
@@ -147,8 +147,8 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     const r = await fetch(url(a.id, '/notify'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"sns"}' });
     expect(r.status).toBe(200);
     expect(((await r.json()) as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.QueueUrl, WaitTimeSeconds: 2 }));
-    expect(got.Messages?.[0]?.Body).toBe('{"hello":"sns"}');
+    const got = await drain(sqs, q.url, 1, 10_000);
+    expect(got[0]?.Body).toBe('{"hello":"sns"}');
     sns.destroy();
   });
 

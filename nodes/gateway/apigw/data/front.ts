@@ -213,6 +213,10 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
         }
         span.setAttribute(Attr.ApiRoute, resource);
         span.setAttribute(Attr.HttpStatus, out.status);
+        // REST stages with X-Ray tracing answer with the trace the request joined.
+        if (api.kind === 'rest' && api.stages[stage.stage]?.tracingEnabled === true && request.traceHeader !== undefined) {
+          out = { ...out, headers: { ...out.headers, 'x-amzn-trace-id': [request.traceHeader] } };
+        }
         write(res, out, { ...ids, kind });
         const stageDoc = api.stages[stage.stage];
         const latencyMs = performance.now() - started;
