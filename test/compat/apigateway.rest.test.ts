@@ -224,5 +224,6 @@ describe('REST API data plane', () => {
     await a.deploy();
     const r = await fetch(url(a.id, '/big'), { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1) });
     expect(r.status).toBe(413);
+    expect(await r.json()).toEqual({ message: 'Request Too Long' });
   });
 });

@@ -15,8 +15,9 @@ import { contextFromHttp, currentXRayHeader } from '../../../telemetry/propagati
 import { BodyTooLarge, readBody } from '../../http.js';
 import { type ApiDoc } from '../model.js';
 import { serveHookAdmin } from './edge/admin.js';
-import { defaultGatewayResponse } from './gateway-responses.js';
+import { defaultGatewayResponse, renderGatewayResponse } from './gateway-responses.js';
 import { serveHttpApi } from './http/pipeline.js';
+import { loadRestDeployment } from './rest/deployments.js';
 import { serveRestApi } from './rest/pipeline.js';
 import { type ApiRequest, type ApiResponse, type DataRuntime, GatewayFailure } from './types.js';
 import { createWebSocketHub } from './ws/index.js';
@@ -157,6 +158,19 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
     }
   };
 
+  /** 413, as the REST API's customised REQUEST_TOO_LARGE response when it has one. */
+  const tooLarge = async (t: ApiTarget, requestId: string): Promise<ApiResponse> => {
+    const api = await rt.backend.anyApi(t.apiId);
+    const stage = api?.kind === 'rest' ? stageOf(api, t.rawPath) : undefined;
+    const deployment = api?.kind === 'rest' && stage ? await loadRestDeployment(rt.backend, api.id, api.stages[stage.stage]!.deploymentId) : undefined;
+    if (!deployment) {
+      const d = defaultGatewayResponse('REQUEST_TOO_LARGE');
+      return plain(d.status, d.message, { 'x-amzn-ErrorType': ['RequestTooLargeException'] });
+    }
+    const variables = api?.kind === 'rest' && stage ? api.stages[stage.stage]!.variables : {};
+    return renderGatewayResponse(deployment.doc.snapshot.gatewayResponses, { type: 'REQUEST_TOO_LARGE', message: 'REQUEST_TOO_LARGE', headers: {}, context: { requestId, apiId: t.apiId, stage: stage?.stage }, stageVariables: variables });
+  };
+
   const serve = async (req: IncomingMessage, res: ServerResponse, t: ApiTarget): Promise<void> => {
     const ids = { requestId: randomUUID(), extendedRequestId: extendedId() };
     const started = performance.now();
@@ -170,8 +184,7 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
     } catch (err) {
       if (!(err instanceof BodyTooLarge)) throw err;
       res.setHeader('connection', 'close');
-      const d = defaultGatewayResponse('REQUEST_TOO_LARGE');
-      write(res, plain(d.status, d.message, { 'x-amzn-ErrorType': ['RequestTooLargeException'] }), ids);
+      write(res, await tooLarge(t, ids.requestId), ids);
       return;
     }
     const api = await rt.backend.anyApi(t.apiId);
