@@ -8,6 +8,7 @@ import {
   CreateDeploymentCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
+  FlushStageAuthorizersCacheCommand,
   PutIntegrationCommand,
   PutIntegrationResponseCommand,
   PutMethodCommand,
@@ -96,6 +97,20 @@ describe('Lambda authorizers on a REST API', () => {
     expect(a).toMatchObject({ principal: 'user-ada', kind: 'TOKEN' });
     const again = (await (await call('/t', { authorization: 'ada' })).json()) as { calls: string };
     expect(again.calls).toBe(a.calls);
+  });
+
+  it('TOKEN: FlushStageAuthorizersCache drops cached results', async () => {
+    const before = (await (await call('/t', { authorization: 'flushy' })).json()) as { calls: string };
+    expect(((await (await call('/t', { authorization: 'flushy' })).json()) as { calls: string }).calls).toBe(before.calls);
+    await apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: apiId, stageName: 'prod' }));
+    // The flush reaches the gateway with the catalog version (within a second).
+    const deadline = Date.now() + 5000;
+    let after = before;
+    while (after.calls === before.calls && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = (await (await call('/t', { authorization: 'flushy' })).json()) as { calls: string };
+    }
+    expect(Number(after.calls)).toBeGreaterThan(Number(before.calls));
   });
 
   it('TOKEN: refuses denied, unauthorized, missing and malformed tokens as AWS does', async () => {

@@ -1,7 +1,9 @@
 // Per-API metrics after real requests (Count, 4XXError, Latency, IntegrationLatency, under the
-// API's name, stage, resource and method) and access log lines rendered from `$context`.
-import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand } from '@aws-sdk/client-api-gateway';
+// API's name, stage, resource and method) and access log lines rendered from `$context`, read
+// back through the log service as `stratus logs tail --log-group` does.
+import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tailFunctionLogs } from '../../nodes/cli/logs.js';
 import { renderAccessLog } from '../../nodes/gateway/apigw/data/observe.js';
 import { Metric } from '../../nodes/telemetry/metric-names.js';
 import { type RunningNode } from '../../nodes/run-node.js';
@@ -54,4 +56,35 @@ describe('API metrics', () => {
     expect(text).toMatch(/stratus_apigw_latency_seconds_count\{[^}]*api="metered"[^}]*\} 3/);
     expect(text).toMatch(/stratus_apigw_integration_latency_seconds_count\{[^}]*api="metered"[^}]*\} 3/);
   });
+
+  it('writes one access log line per request, in the stage format, to the named log group', async () => {
+    const format = '$context.requestId $context.identity.sourceIp "$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength $context.stage $context.apiId $context.error.message';
+    await apigw.send(
+      new UpdateStageCommand({
+        restApiId: apiId,
+        stageName: 'prod',
+        patchOperations: [
+          { op: 'replace', path: '/accessLogSettings/format', value: format },
+          { op: 'replace', path: '/accessLogSettings/destinationArn', value: 'arn:aws:logs:us-east-1:000000000000:log-group:api-access' },
+        ],
+      }),
+    );
+    // Stage settings reach the data plane when its cached API document refreshes (~1 s).
+    const ids: string[] = [];
+    const lines: string[] = [];
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const r = await fetch(`${target.endpoint}/_api/${apiId}/prod/`);
+      ids.push(r.headers.get('x-amzn-requestid') ?? '');
+      lines.length = 0;
+      await tailFunctionLogs({ endpoint: target.node.grpcAddress, functionName: '', logGroup: 'api-access', sinceMs: 0, follow: false, out: (l) => lines.push(l) }).catch(() => undefined);
+      if (lines.length > 0 || Date.now() > deadline) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    const line = lines.find((l) => ids.some((id) => id !== '' && l.includes(id)));
+    expect(line).toBeDefined();
+    // `<time> <requestId> <rendered line>`
+    expect(line).toMatch(new RegExp(`^\\S+ (\\S+) \\1 127\\.0\\.0\\.1 "GET / HTTP/1\\.1" 200 2 prod ${apiId} -$`));
+  }, 30_000);
 });

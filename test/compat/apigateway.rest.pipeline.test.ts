@@ -287,11 +287,11 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     expect(await unknown.json()).toEqual({ message: 'Forbidden' });
   });
 
-  it('Cache-Control: max-age=0 from an unsigned caller: refused (FAIL_WITH_403) or ignored with a warning; a signed caller may invalidate', async () => {
+  it('the stage cache serves repeats; Cache-Control: max-age=0 from an unsigned caller is refused (FAIL_WITH_403) or ignored with a warning, a signed caller invalidates', async () => {
     /** A cached MOCK method on a stage whose stage-wide settings use `strategy`. */
     const cached = async (name: string, strategy: string) => {
       const a = await api(name, 'GET', { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
-      await a.respond('200', { 'application/json': '{"ok": true}' });
+      await a.respond('200', { 'application/json': '{"id": "$context.requestId"}' });
       await a.deploy();
       const patch = (path: string, value: string) => ({ op: 'replace' as const, path, value });
       await apigw.send(
@@ -316,7 +316,9 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     }
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { message: string }).message).toMatch(/not authorized/);
-    expect((await fetch(url(strict, '/strict'))).status).toBe(200);
+    // Cached: the second answer is the first one's (its request id).
+    const first = await (await fetch(url(strict, '/strict'))).json();
+    expect(await (await fetch(url(strict, '/strict'))).json()).toEqual(first);
     let warned: Response;
     for (;;) {
       warned = await fetch(url(lenient, '/lenient'), { headers: invalidate });
@@ -329,5 +331,9 @@ describe('REST API data plane: integrations, binary, validation, gateway respons
     const signed = await signedSend(target.endpoint, { method: 'GET', path: `/_api/${strict}/prod/strict`, headers: invalidate }, { service: 'execute-api' });
     expect(signed.status).toBe(200);
     expect(signed.headers.warning).toBeUndefined();
+    // The invalidation fetched a fresh answer and stored it.
+    const fresh = JSON.parse(signed.body) as unknown;
+    expect(fresh).not.toEqual(first);
+    expect(await (await fetch(url(strict, '/strict'))).json()).toEqual(fresh);
   });
 });

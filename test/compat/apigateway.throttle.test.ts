@@ -8,14 +8,16 @@ import {
   CreateRestApiCommand,
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
+  GetUsageCommand,
   PutIntegrationCommand,
   PutIntegrationResponseCommand,
   PutMethodCommand,
   PutMethodResponseCommand,
   UpdateStageCommand,
+  UpdateUsageCommand,
 } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodStart } from '../../nodes/gateway/apigw/data/throttle/index.js';
+import { periodStart } from '../../nodes/gateway/apigw/data/throttle/quota.js';
 import { TokenBucket } from '../../nodes/gateway/apigw/data/throttle/bucket.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
@@ -31,11 +33,18 @@ describe('token buckets and quota periods', () => {
     expect([b.tryTake(), b.tryTake()]).toEqual([true, false]);
   });
 
-  it('starts days, weeks (Monday + offset) and months (day 1 + offset) in UTC', () => {
-    const wed = new Date(Date.UTC(2026, 10, 25, 15)); // Wednesday 25 Nov 2026
-    expect(new Date(periodStart({ limit: 1, offset: 0, period: 'DAY' }, wed)).toISOString()).toBe('2026-11-25T00:00:00.000Z');
-    expect(new Date(periodStart({ limit: 1, offset: 0, period: 'WEEK' }, wed)).toISOString()).toBe('2026-11-23T00:00:00.000Z');
-    expect(new Date(periodStart({ limit: 1, offset: 0, period: 'MONTH' }, wed)).toISOString()).toBe('2026-11-01T00:00:00.000Z');
+  it('starts days, weeks (Sunday + offset) and months (day 1 + offset) in UTC', () => {
+    const wed = Date.UTC(2026, 10, 25, 15); // Wednesday 25 Nov 2026
+    const at = (period: 'DAY' | 'WEEK' | 'MONTH', offset: number, now = wed) => new Date(periodStart({ limit: 1, offset, period }, now)).toISOString().slice(0, 10);
+    expect(at('DAY', 0)).toBe('2026-11-25');
+    expect(at('WEEK', 0)).toBe('2026-11-22');
+    expect(at('WEEK', 1)).toBe('2026-11-23');
+    expect(at('WEEK', 4)).toBe('2026-11-19');
+    expect(at('MONTH', 0)).toBe('2026-11-01');
+    expect(at('MONTH', 24)).toBe('2026-11-25');
+    expect(at('MONTH', 25)).toBe('2026-10-26');
+    expect(at('MONTH', 0, Date.UTC(2027, 0, 3))).toBe('2027-01-01');
+    expect(at('MONTH', 5, Date.UTC(2027, 0, 3))).toBe('2026-12-06');
   });
 });
 
@@ -106,6 +115,23 @@ describe('REST API admission', () => {
     const spent = await get(quotaKey.value);
     expect(spent.status).toBe(429);
     expect(await spent.json()).toEqual({ message: 'Limit Exceeded' });
+
+    // The counters reach the catalog within a second: GetUsage reports [used, remaining] per day.
+    const today = new Date().toISOString().slice(0, 10);
+    const deadline = Date.now() + 5000;
+    let usage = await apigw.send(new GetUsageCommand({ usagePlanId: quotaPlan.id, startDate: today, endDate: today }));
+    while (usage.items?.[quotaKey.id!]?.[0]?.[0] !== 2 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 100));
+      usage = await apigw.send(new GetUsageCommand({ usagePlanId: quotaPlan.id, startDate: today, endDate: today }));
+    }
+    expect(usage.usagePlanId).toBe(quotaPlan.id);
+    expect(usage.items).toEqual({ [quotaKey.id!]: [[2, 0]] });
+
+    // UpdateUsage grants more of the period: traffic passes again once gateways read it back.
+    const updated = await apigw.send(new UpdateUsageCommand({ usagePlanId: quotaPlan.id, keyId: quotaKey.id, patchOperations: [{ op: 'replace', path: '/remaining', value: '1' }] }));
+    expect(updated.items?.[quotaKey.id!]).toEqual([[2, 1]]);
+    expect((await until(200, () => get(quotaKey.value))).status).toBe(200);
+    expect((await get(quotaKey.value)).status).toBe(429);
   });
 
   it('applies the stage method throttle', async () => {

@@ -1,10 +1,13 @@
 // WebSocket APIs: a chat API with $connect (refusing callers without a name), $disconnect, a
 // custom route chosen by `$request.body.action`, a two-way $default route, and a function that
-// broadcasts through the @connections API; the test also drives @connections with the SDK's
-// ApiGatewayManagementApi client (GetConnection, PostToConnection, DeleteConnection, 410 Gone).
+// broadcasts through the @connections API, an HTTP_PROXY two-way route, binary frames and the
+// 128 KB message limit; the test also drives @connections with the SDK's ApiGatewayManagementApi
+// client (GetConnection, PostToConnection, DeleteConnection, 410 Gone).
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zip } from './lambda-fixtures.js';
@@ -34,7 +37,7 @@ export const handler = async (event) => {
     }));
     return { statusCode: 200 };
   }
-  return { statusCode: 200, body: JSON.stringify({ echo: event.body, route: routeKey, connectionId }) };
+  return { statusCode: 200, body: JSON.stringify({ echo: event.body, b64: event.isBase64Encoded, route: routeKey, connectionId, type: event.requestContext.eventType }) };
 };`;
 
 function open(url: string): Promise<{ ws: WebSocket; messages: string[]; next: () => Promise<string> }> {
@@ -62,6 +65,7 @@ describe('WebSocket APIs', () => {
   let target: SqsTarget;
   let v2: ApiGatewayV2Client;
   let apiId: string;
+  let backend: Server;
 
   beforeAll(async () => {
     target = await startEmbedded();
@@ -73,6 +77,16 @@ describe('WebSocket APIs', () => {
     const api = await v2.send(new CreateApiCommand({ Name: 'chat', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }));
     apiId = api.ApiId!;
     const i = await v2.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: fn.FunctionArn }));
+    // An HTTP_PROXY route: the message is POSTed to a local server, whose answer goes back (two-way).
+    backend = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(JSON.stringify({ proxied: Buffer.concat(chunks).toString(), method: req.method })));
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    const proxy = await v2.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'POST', IntegrationUri: `http://127.0.0.1:${(backend.address() as AddressInfo).port}/ws` }));
+    const echo = await v2.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'proxy', Target: `integrations/${proxy.IntegrationId}` }));
+    await v2.send(new CreateRouteResponseCommand({ ApiId: apiId, RouteId: echo.RouteId, RouteResponseKey: '$default' }));
     for (const key of ['$connect', '$disconnect', 'sendmessage', '$default']) {
       const r = await v2.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: key, Target: `integrations/${i.IntegrationId}` }));
       if (key === '$default') await v2.send(new CreateRouteResponseCommand({ ApiId: apiId, RouteId: r.RouteId, RouteResponseKey: '$default' }));
@@ -81,6 +95,8 @@ describe('WebSocket APIs', () => {
   }, 30_000);
   afterAll(async () => {
     v2?.destroy();
+    backend?.closeAllConnections();
+    await new Promise<void>((r) => (backend ? backend.close(() => r()) : r()));
     await target?.stop();
   }, 30_000);
 
@@ -101,6 +117,23 @@ describe('WebSocket APIs', () => {
     expect(JSON.parse(b)).toEqual(JSON.parse(a));
     ada.ws.close();
     bob.ws.close();
+  });
+
+  it('sends a message to an HTTP_PROXY route and answers with the backend\'s body', async () => {
+    const eve = await open(wsUrl('?name=eve'));
+    const msg = JSON.stringify({ action: 'proxy', n: 1 });
+    eve.ws.send(msg);
+    expect(JSON.parse(await eve.next())).toEqual({ proxied: msg, method: 'POST' });
+    eve.ws.close();
+  });
+
+  it('passes binary frames base64-encoded and closes on a message over 128 KB', async () => {
+    const dan = await open(wsUrl('?name=dan'));
+    dan.ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
+    expect(JSON.parse(await dan.next())).toMatchObject({ echo: Buffer.from([0, 1, 2, 255]).toString('base64'), b64: true, type: 'MESSAGE' });
+    const closed = new Promise<number>((r) => dan.ws.once('close', (code) => r(code)));
+    dan.ws.send('x'.repeat(128 * 1024 + 1));
+    expect(await closed).toBe(1009);
   });
 
   it('serves the @connections API to the SDK client', async () => {

@@ -248,6 +248,8 @@ export interface RouteDoc {
   requestParameters: Record<string, { required: boolean }>;
   routeResponseSelectionExpression?: string;
   routeResponses: Record<string, RouteResponseDoc>;
+  /** Made by quick create (CreateApi with Target); UpdateApi's Target/RouteKey change it. */
+  apiGatewayManaged?: boolean;
 }
 
 export interface IntegrationResponseV2Doc {
@@ -281,6 +283,8 @@ export interface IntegrationV2Doc {
   responseParameters: Record<string, Record<string, string>>;
   templateSelectionExpression?: string;
   integrationResponses: Record<string, IntegrationResponseV2Doc>;
+  /** Made by quick create (CreateApi with Target); UpdateApi's Target/RouteKey change it. */
+  apiGatewayManaged?: boolean;
 }
 
 export interface AuthorizerV2Doc {
@@ -341,6 +345,10 @@ export interface StageV2Doc {
   createdDate: number;
   lastUpdatedDate: number;
   edgeHooks: EdgeHookDoc[];
+  /** Bumped by ResetAuthorizersCache; the authorizers' caches key on it (absent = 0). */
+  authorizersCacheGeneration?: number;
+  /** Made by quick create (CreateApi with Target). */
+  apiGatewayManaged?: boolean;
 }
 
 /** What a v2 deployment freezes. */

@@ -92,9 +92,10 @@ function quickCreate(api: ApiV2Doc, target: string, routeKey: string, credential
     requestTemplates: {},
     responseParameters: {},
     integrationResponses: {},
+    apiGatewayManaged: true,
   };
-  const route: RouteDoc = { routeId: newId(7), routeKey, target: `integrations/${integration.integrationId}`, authorizationType: 'NONE', apiKeyRequired: false, requestModels: {}, requestParameters: {}, routeResponses: {} };
-  const stage: StageV2Doc = { stageName: '$default', autoDeploy: true, stageVariables: {}, defaultRouteSettings: {}, routeSettings: {}, tags: {}, createdDate: now, lastUpdatedDate: now, edgeHooks: [] };
+  const route: RouteDoc = { routeId: newId(7), routeKey, target: `integrations/${integration.integrationId}`, authorizationType: 'NONE', apiKeyRequired: false, requestModels: {}, requestParameters: {}, routeResponses: {}, apiGatewayManaged: true };
+  const stage: StageV2Doc = { stageName: '$default', autoDeploy: true, stageVariables: {}, defaultRouteSettings: {}, routeSettings: {}, tags: {}, createdDate: now, lastUpdatedDate: now, edgeHooks: [], apiGatewayManaged: true };
   api.integrations[integration.integrationId] = integration;
   api.routes[route.routeId] = route;
   api.stages.$default = stage;

@@ -21,6 +21,7 @@ export const createIntegration = defineAction<ApigwBackend>()({
       if (type === 'AWS_PROXY' && input.integrationSubtype === undefined && http && input.payloadFormatVersion === undefined) {
         throw new AwsError('ApigwBadRequestException', 'PayloadFormatVersion is required for Lambda proxy integrations of HTTP APIs: 1.0 or 2.0.');
       }
+      if (input.integrationSubtype !== undefined) checkSubtype(http, type, input.integrationSubtype, input.requestParameters);
       const version = input.payloadFormatVersion ?? '1.0';
       if (version !== '1.0' && version !== '2.0') throw new AwsError('ApigwBadRequestException', `Invalid payload format version ${version}: it must be 1.0 or 2.0.`);
       if (!http && version === '2.0') throw new AwsError('ApigwBadRequestException', 'WebSocket APIs support payload format version 1.0 only.');
@@ -56,5 +57,26 @@ export const createIntegration = defineAction<ApigwBackend>()({
 
 export function integrationView(i: IntegrationV2Doc): Record<string, unknown> {
   const { integrationResponses: _r, ...rest } = i;
-  return { ...rest, apiGatewayManaged: false };
+  return { ...rest, apiGatewayManaged: i.apiGatewayManaged ?? false };
+}
+
+/** HTTP APIs' first-class AWS service integrations (AWS_PROXY with a subtype). */
+const SUBTYPES = new Set([
+  'EventBridge-PutEvents',
+  'SQS-SendMessage',
+  'SQS-ReceiveMessage',
+  'SQS-DeleteMessage',
+  'SQS-PurgeQueue',
+  'AppConfig-GetConfiguration',
+  'Kinesis-PutRecord',
+  'StepFunctions-StartExecution',
+  'StepFunctions-StartSyncExecution',
+  'StepFunctions-StopExecution',
+]);
+
+function checkSubtype(http: boolean, type: IntegrationType, subtype: string, params: Record<string, string> | undefined): void {
+  if (!http || type !== 'AWS_PROXY') throw new AwsError('ApigwBadRequestException', 'IntegrationSubtype is supported only for AWS_PROXY integrations of HTTP APIs.');
+  if (!SUBTYPES.has(subtype)) throw new AwsError('ApigwBadRequestException', `Invalid integration subtype ${subtype}. Supported: ${[...SUBTYPES].join(', ')}.`);
+  // The service action's parameters come only from the request parameters' mappings.
+  if (params === undefined || Object.keys(params).length === 0) throw new AwsError('ApigwBadRequestException', `RequestParameters are required for integration subtype ${subtype}.`);
 }

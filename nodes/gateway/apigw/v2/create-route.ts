@@ -51,5 +51,5 @@ export function checkTarget(integrations: Record<string, unknown>, target: strin
 
 export function routeView(r: RouteDoc): Record<string, unknown> {
   const { routeResponses: _r, ...rest } = r;
-  return { ...rest, apiGatewayManaged: false };
+  return { ...rest, apiGatewayManaged: r.apiGatewayManaged ?? false };
 }

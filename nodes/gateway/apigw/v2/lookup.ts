@@ -34,8 +34,14 @@ export const iso = (seconds: number): string => new Date(seconds * 1000).toISOSt
 
 export function stageView(s: StageV2Doc): Record<string, unknown> {
   const { edgeHooks: _e, createdDate, lastUpdatedDate, ...rest } = s;
-  return { ...rest, apiGatewayManaged: false, createdDate: iso(createdDate), lastUpdatedDate: iso(lastUpdatedDate) };
+  return { ...rest, apiGatewayManaged: s.apiGatewayManaged ?? false, createdDate: iso(createdDate), lastUpdatedDate: iso(lastUpdatedDate) };
 }
 
 /** AWS: `$default`, or letters, digits, hyphens and underscores up to 128. */
 export const STAGE_NAME = /^(?:\$default|[A-Za-z0-9_-]{1,128})$/;
+
+export const authorizerNotFound = (id: string): AwsError => new AwsError('ApigwNotFoundException', `Invalid Authorizer identifier specified ${id}`);
+export const modelNotFound = (id: string): AwsError => new AwsError('ApigwNotFoundException', `Invalid Model identifier specified ${id}`);
+export const deploymentNotFound = (id: string): AwsError => new AwsError('ApigwNotFoundException', `Invalid Deployment identifier specified ${id}`);
+export const routeResponseNotFound = (id: string): AwsError => new AwsError('ApigwNotFoundException', `Invalid RouteResponse identifier specified ${id}`);
+export const integrationResponseNotFound = (id: string): AwsError => new AwsError('ApigwNotFoundException', `Invalid IntegrationResponse identifier specified ${id}`);

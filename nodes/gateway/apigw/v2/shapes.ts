@@ -129,3 +129,61 @@ export function page<T>(items: T[], idOf: (x: T) => string, token: string | unde
   const out = from.slice(0, limit);
   return { items: out, ...(from.length > out.length ? { nextToken: idOf(out[out.length - 1]!) } : {}) };
 }
+
+export const corsInput = t.struct({ allowCredentials: t.boolean(), allowHeaders: t.list(t.string()), allowMethods: t.list(t.string()), allowOrigins: t.list(t.string()), exposeHeaders: t.list(t.string()), maxAge: t.integer({ min: -1, max: 86_400 }) });
+export const authorizerIdLabel = t.string({ required: true, location: 'uri' });
+export const modelIdLabel = t.string({ required: true, location: 'uri' });
+export const deploymentIdLabel = t.string({ required: true, location: 'uri' });
+export const routeResponseIdLabel = t.string({ required: true, location: 'uri' });
+export const integrationResponseIdLabel = t.string({ required: true, location: 'uri' });
+
+export const routeResponseShape = t.struct({
+  modelSelectionExpression: t.string(),
+  responseModels: stringMap,
+  responseParameters: requiredMap,
+  routeResponseId: t.string(),
+  routeResponseKey: t.string(),
+});
+
+export const integrationResponseShape = t.struct({
+  contentHandlingStrategy: t.string(),
+  integrationResponseId: t.string(),
+  integrationResponseKey: t.string(),
+  responseParameters: stringMap,
+  responseTemplates: stringMap,
+  templateSelectionExpression: t.string(),
+});
+
+export const integrationResponseInput = {
+  contentHandlingStrategy: t.string({ enum: ['CONVERT_TO_BINARY', 'CONVERT_TO_TEXT'] }),
+  responseParameters: stringMap,
+  responseTemplates: stringMap,
+  templateSelectionExpression: t.string(),
+};
+
+export const authorizerShape = t.struct({
+  authorizerCredentialsArn: t.string(),
+  authorizerId: t.string(),
+  authorizerPayloadFormatVersion: t.string(),
+  authorizerResultTtlInSeconds: t.integer(),
+  authorizerType: t.string(),
+  authorizerUri: t.string(),
+  enableSimpleResponses: t.boolean(),
+  identitySource: t.list(t.string()),
+  identityValidationExpression: t.string(),
+  jwtConfiguration: t.struct({ audience: t.list(t.string()), issuer: t.string() }),
+  name: t.string(),
+});
+
+export const authorizerInput = {
+  authorizerCredentialsArn: t.string(),
+  authorizerPayloadFormatVersion: t.string(),
+  authorizerResultTtlInSeconds: t.integer({ min: 0, max: 3600 }),
+  authorizerUri: t.string(),
+  enableSimpleResponses: t.boolean(),
+  identitySource: t.list(t.string()),
+  identityValidationExpression: t.string(),
+  jwtConfiguration: t.struct({ audience: t.list(t.string()), issuer: t.string() }),
+};
+
+export const modelShape = t.struct({ contentType: t.string(), description: t.string(), modelId: t.string(), name: t.string(), schema: t.string() });

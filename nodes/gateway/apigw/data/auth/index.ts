@@ -1,14 +1,17 @@
 // Authorization of API requests: Lambda authorizers (REST TOKEN and REQUEST; HTTP and WebSocket
 // REQUEST, with simple responses), their results cached for authorizerResultTtlInSeconds by
-// identity, and AWS_IAM (a SigV4 signature for `execute-api`). JWT and Cognito authorizers are
-// not built and answer as a configuration error.
+// identity, AWS_IAM (a SigV4 signature for `execute-api`), HTTP APIs' JWT authorizers (jwt.ts)
+// and REST APIs' resource policies (checked for every caller when set). Cognito user pool
+// authorizers answer as a configuration error: there is no Cognito here.
 import { type Authenticate } from '../../../http.js';
 import { Attr, SpanName, withSpanOpts } from '../../../../telemetry/index.js';
 import { type ApigwBackend } from '../../backend.js';
-import { type AuthorizerDoc, type AuthorizerV2Doc } from '../../model.js';
+import { type AuthorizerDoc, type AuthorizerV2Doc, asApiDoc } from '../../model.js';
 import { proxyEventV1, queryValues } from '../events/proxy-v1.js';
 import { FunctionCallFailed, invokeFunction } from '../invoke-function.js';
 import { type AuthorizeCall, type AuthorizeResult, type Authorizers } from '../types.js';
+import { parseResourcePolicy, type ResourcePolicy } from '../../../resource-policy.js';
+import { JwtVerifier } from './jwt.js';
 import { evaluatePolicy } from './policy.js';
 
 interface Cached {
@@ -45,6 +48,39 @@ function scalarContext(v: unknown): Record<string, string | number | boolean> {
 
 export function createAuthorizers(backend: ApigwBackend, authenticate: Authenticate, now: () => number = () => Date.now()): Authorizers & { close(): Promise<void> } {
   const cache = new Map<string, Cached>();
+  const jwt = new JwtVerifier();
+
+  const authorizersGeneration = async (call: AuthorizeCall): Promise<number> => {
+    if (call.flavor !== 'rest') return 0;
+    const api = await backend.store.get('api', call.req.apiId, asApiDoc).catch(() => undefined);
+    const stages = api && 'stages' in api ? (api.stages as Record<string, { authorizersCacheGeneration?: number }>) : {};
+    return stages[call.req.stage]?.authorizersCacheGeneration ?? 0;
+  };
+  const policies = new Map<string, ResourcePolicy | 'invalid'>();
+
+  /** A REST API's resource policy: AWS denies unless a statement allows, and an explicit Deny wins. */
+  const resourcePolicy = (call: AuthorizeCall, caller: AuthorizeResult): AuthorizeResult => {
+    if (call.resourcePolicy === undefined || call.resourcePolicy === '' || !caller.ok) return caller;
+    // AWS's shorthand `execute-api:/stage/METHOD/path` names this API's own methods.
+    const apiArn = call.methodArn.slice(0, call.methodArn.indexOf('/') + 1);
+    const text = call.resourcePolicy.replaceAll('"execute-api:/', `"${apiArn}`);
+    let p = policies.get(text);
+    if (!p) {
+      try {
+        p = parseResourcePolicy(text);
+      } catch {
+        p = 'invalid';
+      }
+      if (policies.size > 1000) policies.clear();
+      policies.set(text, p);
+    }
+    if (p === 'invalid') return { ok: false, type: 'ACCESS_DENIED', message: 'Forbidden' };
+    const principal = caller.iam ? { kind: 'aws' as const, account: caller.iam.accountId, arn: caller.iam.userArn } : { kind: 'anonymous' as const };
+    const decision = p.evaluate({ principal, action: 'execute-api:Invoke', resource: call.methodArn, context: { 'aws:SourceIp': call.req.sourceIp } });
+    if (decision === 'allow') return caller;
+    const who = caller.iam ? caller.iam.userArn : 'anonymous';
+    return { ok: false, type: 'ACCESS_DENIED', message: `User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${call.methodArn}${decision === 'deny' ? ' with an explicit deny' : ''}` };
+  };
 
   const iam = async (call: AuthorizeCall): Promise<AuthorizeResult> => {
     if (!authenticate) return { ok: true, context: {}, iam: { accessKeyId: 'anonymous', accountId: backend.opts.accountId, userArn: `arn:aws:iam::${backend.opts.accountId}:root`, caller: backend.opts.accountId } };
@@ -79,7 +115,8 @@ export function createAuthorizers(backend: ApigwBackend, authenticate: Authentic
     if (!v2 && type === 'TOKEN' && a.identityValidationExpression !== undefined && !new RegExp(`^(?:${a.identityValidationExpression})$`).test(token)) return { ok: false, type: 'UNAUTHORIZED', message: 'Unauthorized' };
     const ttl = a.authorizerResultTtlInSeconds;
     const id = v2 ? a.authorizerId : a.id;
-    const key = JSON.stringify([call.req.apiId, call.req.stage, id, values]);
+    // FlushStageAuthorizersCache moves the stage's generation, which is part of the key.
+    const key = JSON.stringify([call.req.apiId, call.req.stage, id, values, ttl > 0 ? await authorizersGeneration(call) : 0]);
     const hit = ttl > 0 ? cache.get(key) : undefined;
     if (hit && hit.until > now()) return fromCached(hit, call);
     const simple = v2 && a.enableSimpleResponses && a.authorizerPayloadFormatVersion === '2.0';
@@ -125,12 +162,17 @@ export function createAuthorizers(backend: ApigwBackend, authenticate: Authentic
 
   return {
     async authorize(call) {
-      if (call.authorizationType === 'NONE') return { ok: true, context: {} };
-      return withSpanOpts(SpanName.ApiAuthorizer, { attributes: { [Attr.ApiId]: call.req.apiId, [Attr.ApiStage]: call.req.stage } }, async () => {
-        if (call.authorizationType === 'AWS_IAM') return iam(call);
-        if (call.authorizationType === 'CUSTOM' && call.authorizer) return lambda(call, call.authorizer);
-        if (call.authorizationType === 'JWT') return { ok: false, type: 'AUTHORIZER_CONFIGURATION_ERROR', message: 'JWT authorizers are not supported yet' };
-        return { ok: false, type: 'AUTHORIZER_CONFIGURATION_ERROR' };
+      if (call.authorizationType === 'NONE' && call.resourcePolicy === undefined) return { ok: true, context: {} };
+      return withSpanOpts(SpanName.ApiAuthorizer, { attributes: { [Attr.ApiId]: call.req.apiId, [Attr.ApiStage]: call.req.stage } }, async (): Promise<AuthorizeResult> => {
+        if (call.authorizationType === 'NONE') return resourcePolicy(call, { ok: true, context: {} });
+        if (call.authorizationType === 'AWS_IAM') return resourcePolicy(call, await iam(call));
+        if (call.authorizationType === 'CUSTOM' && call.authorizer) return resourcePolicy(call, await lambda(call, call.authorizer));
+        if (call.authorizationType === 'JWT' && call.authorizer && isV2(call.authorizer)) {
+          const a = call.authorizer;
+          const source = a.identitySource[0] ?? '$request.header.Authorization';
+          return jwt.verify(identityValue(source, call), a.jwtConfiguration?.issuer, a.jwtConfiguration?.audience ?? [], call.scopes);
+        }
+        return { ok: false, type: 'AUTHORIZER_CONFIGURATION_ERROR', message: 'Cognito user pool authorizers are not supported' };
       });
     },
     async close() {

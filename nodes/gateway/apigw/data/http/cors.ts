@@ -3,10 +3,17 @@
 import { type CorsDoc } from '../../model.js';
 import { type ApiRequest, type ApiResponse } from '../types.js';
 
+/** An allowed origin: exact (case-insensitive), or with `*` standing for any text (`https://*`). */
+function originMatches(pattern: string, origin: string): boolean {
+  if (!pattern.includes('*')) return pattern.toLowerCase() === origin.toLowerCase();
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return re.test(origin);
+}
+
 function originAllowed(cors: CorsDoc, origin: string): string | undefined {
   const origins = cors.allowOrigins ?? [];
   if (origins.includes('*')) return cors.allowCredentials ? origin : '*';
-  return origins.some((o) => o.toLowerCase() === origin.toLowerCase()) ? origin : undefined;
+  return origins.some((o) => originMatches(o, origin)) ? origin : undefined;
 }
 
 export function isPreflight(req: ApiRequest): boolean {
@@ -31,11 +38,14 @@ export function preflight(cors: CorsDoc, req: ApiRequest): ApiResponse {
 
 /** The CORS headers an answer to `req` carries (none when the origin is not allowed). */
 export function withCors(cors: CorsDoc | undefined, req: ApiRequest, res: ApiResponse): ApiResponse {
+  if (!cors) return res;
+  // With a CORS configuration, API Gateway ignores the CORS headers the integration sent.
+  const own: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (!k.toLowerCase().startsWith('access-control-')) own[k] = v;
   const origin = req.headers.origin?.[0];
-  if (!cors || origin === undefined) return res;
-  const allowed = originAllowed(cors, origin);
-  if (allowed === undefined) return res;
-  const headers: Record<string, string[]> = { ...res.headers, 'access-control-allow-origin': [allowed] };
+  const allowed = origin === undefined ? undefined : originAllowed(cors, origin);
+  if (allowed === undefined) return { ...res, headers: own };
+  const headers: Record<string, string[]> = { ...own, 'access-control-allow-origin': [allowed] };
   if (cors.exposeHeaders && cors.exposeHeaders.length > 0) headers['access-control-expose-headers'] = [cors.exposeHeaders.join(',')];
   if (cors.allowCredentials) headers['access-control-allow-credentials'] = ['true'];
   return { ...res, headers };

@@ -8,6 +8,8 @@ import { callHttp } from '../integrations/http.js';
 import { FunctionCallFailed, invokeFunction } from '../invoke-function.js';
 import { type ApiRequest, type ApiResponse, type DataRuntime, GatewayFailure } from '../types.js';
 import { isPreflight, preflight, withCors } from './cors.js';
+import { limitsOf } from './limits.js';
+import { mapRequest, mapResponse } from './params.js';
 import { HttpRouter } from './router.js';
 import { callSubtype } from './subtypes.js';
 
@@ -43,7 +45,6 @@ export async function serveHttpApi(rt: DataRuntime, api: ApiV2Doc, req: ApiReque
   const match = loaded.router.match(req.method, req.rawPath);
   if (!match) throw NOT_FOUND();
   const { route } = match;
-  const settings = stage.routeSettings[route.routeKey] ?? stage.defaultRouteSettings;
   let authorizer: Record<string, unknown> | undefined;
   if (route.authorizationType !== 'NONE') {
     const doc = route.authorizerId !== undefined ? loaded.doc.snapshot.authorizers[route.authorizerId] : undefined;
@@ -61,14 +62,20 @@ export async function serveHttpApi(rt: DataRuntime, api: ApiV2Doc, req: ApiReque
       stageVariables: stage.stageVariables,
     });
     if (!auth.ok) throw new GatewayFailure(auth.type, auth.type === 'UNAUTHORIZED' ? 'Unauthorized' : 'Forbidden', auth.headers ?? {});
-    authorizer = auth.claims ? { jwt: { claims: auth.claims, scopes: auth.scopes ?? null } } : { lambda: auth.context, ...(auth.principalId !== undefined ? { principalId: auth.principalId } : {}) };
+    // Payload 2.0's requestContext.authorizer: `jwt`, `iam` (the signer) or `lambda` (the authorizer's context).
+    authorizer = auth.claims
+      ? { jwt: { claims: auth.claims, scopes: auth.scopes ?? null } }
+      : auth.iam
+        ? { iam: { accessKey: auth.iam.accessKeyId, accountId: auth.iam.accountId, callerId: auth.iam.caller, principalOrgId: null, userArn: auth.iam.userArn, userId: auth.iam.caller } }
+        : { lambda: auth.context, ...(auth.principalId !== undefined ? { principalId: auth.principalId } : {}) };
   }
   const admitted = await rt.admission.admit({
     apiId: api.apiId,
     stage: req.stage,
     resourcePath: route.routeKey,
     httpMethod: req.method,
-    ...(settings.throttlingRateLimit !== undefined && settings.throttlingBurstLimit !== undefined ? { stageLimit: { rateLimit: settings.throttlingRateLimit, burstLimit: settings.throttlingBurstLimit } } : {}),
+    // The stage's default route throttle, and the route's own when its settings have one.
+    ...limitsOf(stage.defaultRouteSettings, stage.routeSettings[route.routeKey]),
     apiKeyRequired: false,
   });
   if (!admitted.ok) throw new GatewayFailure(admitted.type, admitted.type === 'THROTTLED' ? 'Too Many Requests' : 'Forbidden');
@@ -98,9 +105,12 @@ async function integrate(rt: DataRuntime, req: ApiRequest, i: IntegrationV2Doc, 
   if (i.integrationType === 'AWS_PROXY' && i.integrationSubtype !== undefined) return callSubtype(rt, req, i, c);
   if (i.integrationType === 'HTTP_PROXY') {
     const url = new URL(withVariables(i.integrationUri ?? '', c));
-    for (const [k, v] of new URLSearchParams(req.rawQuery)) url.searchParams.append(k, v);
+    const mapped = mapRequest(i.requestParameters, req, c);
+    if (mapped.path !== undefined) url.pathname = mapped.path;
+    for (const [k, v] of mapped.query) url.searchParams.append(k, v);
     try {
-      return await callHttp({ method: i.integrationMethod === undefined || i.integrationMethod === 'ANY' ? req.method : i.integrationMethod, url: url.toString(), headers: req.headers, body: req.body, timeoutMs: i.timeoutInMillis, signal: req.signal });
+      const res = await callHttp({ method: i.integrationMethod === undefined || i.integrationMethod === 'ANY' ? req.method : i.integrationMethod, url: url.toString(), headers: mapped.headers, body: req.body, timeoutMs: i.timeoutInMillis, signal: req.signal });
+      return mapResponse(i.responseParameters, res, req, c);
     } catch (err) {
       if (err instanceof GatewayFailure && err.type === 'INTEGRATION_TIMEOUT') throw new GatewayFailure('INTEGRATION_TIMEOUT', 'Service Unavailable', {}, err.detail, 503);
       if (err instanceof GatewayFailure) throw new GatewayFailure('INTEGRATION_FAILURE', 'Internal Server Error', {}, err.message, 500);
@@ -130,5 +140,5 @@ async function integrate(rt: DataRuntime, req: ApiRequest, i: IntegrationV2Doc, 
   if (out.functionError !== undefined) throw new GatewayFailure('INTEGRATION_FAILURE', 'Internal Server Error', {}, `function error: ${out.payload}`, 500);
   const res = i.payloadFormatVersion === '2.0' ? parseProxyResponseV2(out.payload) : parseProxyResponseV1(out.payload);
   if (!res) throw new GatewayFailure('INTEGRATION_FAILURE', 'Internal Server Error', {}, 'Malformed Lambda proxy response', 500);
-  return res;
+  return mapResponse(i.responseParameters, res, req, c);
 }

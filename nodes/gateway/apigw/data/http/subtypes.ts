@@ -19,9 +19,56 @@ const SUBTYPES: Record<string, [string, string]> = {
   'Kinesis-PutRecord': ['kinesis', 'PutRecord'],
 };
 
-interface Context {
+export interface MappingContext {
   pathParameters: Record<string, string>;
   stageVariables: Record<string, string>;
+  routeKey?: string;
+  /** The authorizer's answer as the 2.0 event's `requestContext.authorizer` has it. */
+  authorizer?: Record<string, unknown>;
+}
+
+function dig(v: unknown, path: string[]): unknown {
+  for (const part of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[part] : undefined;
+  return v;
+}
+
+/** `$context.<name>` for mappings (the variables AWS documents for HTTP APIs that exist here). */
+function contextValue(name: string, req: ApiRequest, c: MappingContext): string {
+  switch (name) {
+    case 'requestId':
+      return req.requestId;
+    case 'extendedRequestId':
+      return req.extendedRequestId;
+    case 'stage':
+      return req.stage;
+    case 'apiId':
+      return req.apiId;
+    case 'domainName':
+      return req.domainName;
+    case 'domainPrefix':
+      return req.domainPrefix;
+    case 'httpMethod':
+      return req.method;
+    case 'path':
+      return req.path;
+    case 'protocol':
+      return req.protocol;
+    case 'routeKey':
+      return c.routeKey ?? '';
+    case 'identity.sourceIp':
+      return req.sourceIp;
+    case 'identity.userAgent':
+      return req.userAgent;
+    case 'requestTimeEpoch':
+      return String(req.receivedAt);
+  }
+  if (name.startsWith('authorizer.')) {
+    const parts = name.slice(11).split('.');
+    // `$context.authorizer.claims.sub` (JWT) and `$context.authorizer.<key>` (Lambda context).
+    const v = parts[0] === 'claims' ? dig(c.authorizer?.jwt, parts) : dig(c.authorizer?.lambda, parts);
+    return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return '';
 }
 
 function bodyValue(req: ApiRequest, path: string): string | undefined {
@@ -36,23 +83,24 @@ function bodyValue(req: ApiRequest, path: string): string | undefined {
 }
 
 /** One mapping value: `$request.*`, `$stageVariables.*`, `$context.*`, or text with `${...}` parts. */
-export function mappingValue(expr: string, req: ApiRequest, c: Context): string {
+export function mappingValue(expr: string, req: ApiRequest, c: MappingContext): string {
   const one = (e: string): string => {
     if (e === '$request.body') return req.body.toString('utf8');
     if (e.startsWith('$request.body.')) return bodyValue(req, e.slice(14)) ?? '';
     if (e.startsWith('$request.header.')) return req.headers[e.slice(16).toLowerCase()]?.join(',') ?? '';
     if (e.startsWith('$request.querystring.')) return new URLSearchParams(req.rawQuery).getAll(e.slice(21)).join(',');
+    if (e === '$request.path') return req.path;
     if (e.startsWith('$request.path.')) return c.pathParameters[e.slice(14)] ?? '';
     if (e.startsWith('$stageVariables.')) return c.stageVariables[e.slice(16)] ?? '';
-    if (e === '$context.requestId') return req.requestId;
-    if (e === '$context.stage') return req.stage;
+    if (e.startsWith('$context.')) return contextValue(e.slice(9), req, c);
     return e;
   };
-  if (/^\$[A-Za-z.]+$/.test(expr) || expr.startsWith('$request.')) return one(expr);
-  return expr.replace(/\$\{([^}]+)\}/g, (_, e: string) => one(e));
+  if (/^\$[A-Za-z0-9_.-]+$/.test(expr) || expr.startsWith('$request.')) return one(expr);
+  // AWS writes embedded variables without their `$`: `/pets/${request.path.id}`.
+  return expr.replace(/\$\{([^}]+)\}/g, (_, e: string) => one(e.startsWith('$') ? e : `$${e}`));
 }
 
-export async function callSubtype(rt: DataRuntime, req: ApiRequest, i: IntegrationV2Doc, c: Context): Promise<ApiResponse> {
+export async function callSubtype(rt: DataRuntime, req: ApiRequest, i: IntegrationV2Doc, c: MappingContext): Promise<ApiResponse> {
   const target = SUBTYPES[i.integrationSubtype ?? ''];
   const port = target ? rt.backend.deps.services(target[0]) : undefined;
   const action = target && port ? port.actions.get(target[1]) : undefined;

@@ -133,7 +133,7 @@ export async function serveRestApi(rt: DataRuntime, api: RestApiDoc, stage: Stag
     }
     context.identity = { ...(context.identity as Record<string, unknown>), ...identity };
 
-    validateRequest(snapshot, match.method, request, match.pathParameters);
+    validateRequest(snapshot, `${api.id}.${deploymentId}`, match.method, request, match.pathParameters);
     const integration = match.method.methodIntegration;
     if (!integration) throw new GatewayFailure('API_CONFIGURATION_ERROR', 'Internal server error', {}, 'Execution failed due to configuration error: No integration defined for method');
 

@@ -1,9 +1,9 @@
 // Request validation (a method's requestValidatorId): required request parameters, and the body
 // against the method's request model for its Content-Type (JSON Schema draft 4).
 import { type MethodDoc, type RestApiSnapshot } from '../../model.js';
+import { compileModels, validateBody, validateParameters } from '../../vtl/schema.js';
 import { queryValues } from '../events/proxy-v1.js';
 import { type ApiRequest, GatewayFailure } from '../types.js';
-import { validateModelBody } from './body-schema.js';
 import { requestContentType } from './mapping.js';
 
 /** A 400 BAD_REQUEST_BODY that carries the validator's findings (`$context.error.validationErrorString`). */
@@ -16,36 +16,25 @@ export class ValidationFailure extends GatewayFailure {
   }
 }
 
-export function validateRequest(snapshot: RestApiSnapshot, method: MethodDoc, req: ApiRequest, path: Record<string, string>): void {
+/** `deploymentKey` (`<apiId>.<deploymentId>`) lets the compiled models of an immutable deployment be reused. */
+export function validateRequest(snapshot: RestApiSnapshot, deploymentKey: string, method: MethodDoc, req: ApiRequest, path: Record<string, string>): void {
   const v = method.requestValidatorId !== undefined ? snapshot.requestValidators[method.requestValidatorId] : undefined;
   if (!v) return;
-  if (v.validateRequestParameters) checkParameters(method, req, path);
-  if (v.validateRequestBody) checkBody(snapshot, method, req);
-}
-
-/** AWS: `Missing required request parameters: [a, b]`, in the method's declaration order. */
-function checkParameters(method: MethodDoc, req: ApiRequest, path: Record<string, string>): void {
-  const query = queryValues(req.rawQuery);
-  const missing: string[] = [];
-  for (const [name, required] of Object.entries(method.requestParameters)) {
-    if (!required) continue;
-    const m = /^method\.request\.(path|querystring|multivaluequerystring|header|multivalueheader)\.(.+)$/.exec(name);
-    if (!m) continue;
-    const key = m[2]!;
-    const present = m[1] === 'path' ? (path[key] ?? '') !== '' : m[1]!.endsWith('querystring') ? query[key] !== undefined : req.headers[key.toLowerCase()] !== undefined;
-    if (!present) missing.push(key);
+  if (v.validateRequestParameters) {
+    // AWS: `Missing required request parameters: [a, b]`, in the method's declaration order.
+    const missing = validateParameters(method.requestParameters, { path, querystring: queryValues(req.rawQuery), header: req.headers });
+    if (missing !== undefined) throw new GatewayFailure('BAD_REQUEST_PARAMETERS', missing);
   }
-  if (missing.length > 0) throw new GatewayFailure('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`);
+  if (v.validateRequestBody) checkBody(snapshot, deploymentKey, method, req);
 }
 
 /** The model for the request's Content-Type (else `$default`); no model, nothing to check. */
-function checkBody(snapshot: RestApiSnapshot, method: MethodDoc, req: ApiRequest): void {
+function checkBody(snapshot: RestApiSnapshot, deploymentKey: string, method: MethodDoc, req: ApiRequest): void {
   const contentType = requestContentType(req);
   const modelName = method.requestModels[contentType] ?? method.requestModels.$default;
-  if (modelName === undefined) return;
-  const model = Object.values(snapshot.models).find((m) => m.name === modelName);
   // AWS's built-in Empty model accepts anything.
-  if (!model?.schema || modelName === 'Empty') return;
-  const problems = validateModelBody(model.schema, req.body.toString('utf8'), (name) => Object.values(snapshot.models).find((m) => m.name === name)?.schema);
+  if (modelName === undefined || modelName === 'Empty') return;
+  const models = compileModels(Object.values(snapshot.models).map((m) => ({ name: m.name, ...(m.schema !== undefined ? { schema: m.schema } : {}) })), deploymentKey);
+  const problems = validateBody(models, modelName, req.body.toString('utf8'));
   if (problems !== undefined) throw new ValidationFailure(problems, contentType);
 }

@@ -2,12 +2,14 @@
 // burst 5,000 by default), the stage's or method's, and, for methods that require an API key,
 // the key (present, enabled, in a usage plan of this API stage) with its plan's throttles and
 // quota. Answers are AWS's: 429 THROTTLED / QUOTA_EXCEEDED, 403 INVALID_API_KEY.
-// Buckets and quota counters live in this gateway process (see docs/ARCHITECTURE.md: limits are
-// per gateway until a shared limiter exists).
+// Throttle buckets live in this gateway process: with several gateways each enforces the limits
+// on its own traffic (a shared limiter is not built). Quota counters are shared through the
+// catalog (quota.ts).
 import { type ApigwBackend } from '../../backend.js';
-import { type ApiKeyDoc, type QuotaSettings, type UsagePlanDoc, asApiKeyDoc, asUsagePlanDoc } from '../../model.js';
+import { type ApiKeyDoc, type UsagePlanDoc, asApiKeyDoc, asUsagePlanDoc } from '../../model.js';
 import { type Admission, type AdmitCall, type AdmitResult, type Limit } from '../types.js';
 import { TokenBucket } from './bucket.js';
+import { QuotaCounters } from './quota.js';
 
 interface KeyIndex {
   at: number;
@@ -18,18 +20,10 @@ interface KeyIndex {
 /** How long a read of keys and plans is reused: key and plan changes reach traffic within this. */
 const INDEX_TTL_MS = 1000;
 
-/** Start of the quota period containing `now` (UTC; AWS's offset counts days into the week or month). */
-export function periodStart(q: QuotaSettings, now: Date): number {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  if (q.period === 'WEEK') d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6 - q.offset + 7) % 7));
-  if (q.period === 'MONTH') d.setUTCDate(1 + q.offset > 28 ? 1 : 1 + q.offset);
-  return d.getTime();
-}
-
 export function createAdmission(backend: ApigwBackend, clock: () => number = () => performance.now(), wall: () => number = () => Date.now()): Admission & { close(): Promise<void> } {
   const account = new TokenBucket(backend.opts.accountRateLimit, backend.opts.accountBurstLimit, clock);
   const buckets = new Map<string, TokenBucket>();
-  const quotas = new Map<string, { period: number; used: number }>();
+  const quotas = new QuotaCounters(backend, wall);
   let index: Promise<KeyIndex> | undefined;
 
   const bucket = (key: string, l: Limit): TokenBucket => {
@@ -71,18 +65,12 @@ export function createAdmission(backend: ApigwBackend, clock: () => number = () 
         if (t?.rateLimit === undefined || t.burstLimit === undefined) continue;
         if (!bucket(`k:${plan.id}/${key.id}/${name === 'method' ? `${call.resourcePath} ${call.httpMethod}` : ''}`, { rateLimit: t.rateLimit, burstLimit: t.burstLimit }).tryTake()) return throttled();
       }
-      if (plan.quota) {
-        const period = periodStart(plan.quota, new Date(wall()));
-        const qk = `${plan.id}/${key.id}`;
-        const q = quotas.get(qk);
-        const used = q && q.period === period ? q.used : 0;
-        if (used >= plan.quota.limit) return { ok: false, type: 'QUOTA_EXCEEDED', message: 'Limit Exceeded' };
-        quotas.set(qk, { period, used: used + 1 });
-      }
+      if (plan.quota && !quotas.take(plan.id, key.id, plan.quota)) return { ok: false, type: 'QUOTA_EXCEEDED', message: 'Limit Exceeded' };
       return { ok: true, apiKeyId: key.id };
     },
     async close() {
       buckets.clear();
+      await quotas.close();
     },
   };
 }

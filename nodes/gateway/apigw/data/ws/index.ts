@@ -3,15 +3,19 @@
 // API's route selection expression to its route's integration; a route with a route response
 // sends the integration's answer back. `$disconnect` runs when the socket closes. The
 // `@connections` API lets functions (ApiGatewayManagementApi) post to, inspect and close
-// connections. Connections live in the gateway process that accepted them.
+// connections. Connections live in the gateway process that accepted them: @connections calls
+// reaching another gateway answer 410 (no cross-gateway registry yet). Messages are throttled by
+// the stage's route settings and recorded with the observer (the front records HTTP requests).
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type ApiV2Doc, type IntegrationV2Doc, type RouteDoc, type V2DeploymentDoc, asDeploymentDoc, deploymentDocName } from '../../model.js';
+import { type ApiV2Doc, type IntegrationV2Doc, type RouteDoc, type StageV2Doc, type V2DeploymentDoc, asDeploymentDoc, deploymentDocName } from '../../model.js';
 import { FunctionCallFailed, invokeFunction } from '../invoke-function.js';
 import { type ApiRequest, type ApiResponse, type DataRuntime, GatewayFailure } from '../types.js';
 import { type Connection, newConnectionId, selectRoute, wsEvent } from './events.js';
+import { callWsIntegration } from './integrate.js';
+import { limitsOf } from '../http/limits.js';
 
 export interface WebSocketHub {
   /** Takes over an HTTP upgrade to a WebSocket API's stage (runs $connect, then serves messages). */
@@ -37,6 +41,11 @@ interface Live {
   socket: WebSocket;
   deployment: V2DeploymentDoc;
   stageVariables: Record<string, string>;
+  apiName: string;
+  stageSettings: Pick<StageV2Doc, 'defaultRouteSettings' | 'routeSettings'>;
+  /** The $connect authorizer's answer, which every later event of the connection carries. */
+  authorizer?: Record<string, unknown>;
+  accessLog?: { format?: string; destinationArn?: string };
   idle?: NodeJS.Timeout;
   maxAge: NodeJS.Timeout;
 }
@@ -58,12 +67,21 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
   };
 
   /** Runs a route's integration; the answer's status and body (MOCK: 200, no body). */
-  const run = async (c: Connection, d: V2DeploymentDoc, route: RouteDoc, kind: 'CONNECT' | 'MESSAGE' | 'DISCONNECT', vars: Record<string, string>, extra: { body?: string; upgrade?: ApiRequest; disconnect?: { code: number; reason: string } }): Promise<{ status: number; body?: string }> => {
+  const run = async (c: Connection, d: V2DeploymentDoc, route: RouteDoc, kind: 'CONNECT' | 'MESSAGE' | 'DISCONNECT', vars: Record<string, string>, extra: { body?: string; binary?: boolean; upgrade?: ApiRequest; disconnect?: { code: number; reason: string }; authorizer?: Record<string, unknown> }): Promise<{ status: number; body?: string }> => {
     const integration = integrationOf(d, route);
-    if (!integration || integration.integrationType === 'MOCK') return { status: 200 };
-    if (integration.integrationType !== 'AWS_PROXY') throw new GatewayFailure('API_CONFIGURATION_ERROR', 'Internal server error', {}, `integration type ${integration.integrationType} is not served for WebSocket APIs`);
+    if (!integration) return { status: 200 };
     const requestId = randomUUID();
     const event = wsEvent(c, kind, route.routeKey, requestId, Date.now(), { ...extra, stageVariables: vars });
+    if (integration.integrationType === 'MOCK' || integration.integrationType === 'HTTP' || integration.integrationType === 'HTTP_PROXY') {
+      const headers = extra.upgrade ? Object.fromEntries(Object.entries(extra.upgrade.headers).map(([k, v]) => [k, v.join(',')])) : {};
+      try {
+        return await callWsIntegration(integration, { body: extra.body ?? '', context: event.requestContext as Record<string, unknown>, stageVariables: vars, headers });
+      } catch (err) {
+        if (err instanceof GatewayFailure) return { status: err.type === 'INTEGRATION_TIMEOUT' ? 504 : 500 };
+        throw err;
+      }
+    }
+    if (integration.integrationType !== 'AWS_PROXY') throw new GatewayFailure('API_CONFIGURATION_ERROR', 'Internal server error', {}, `integration type ${integration.integrationType} is not served for WebSocket APIs`);
     let out;
     try {
       out = await invokeFunction(rt.backend, integration.integrationUri ?? '', JSON.stringify(event), { requestId, timeoutMs: integration.timeoutInMillis });
@@ -101,12 +119,38 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
     const key = selectRoute(l.deployment.snapshot.routeSelectionExpression, data.toString('utf8'), new Set(routes.keys()));
     const route = routes.get(key);
     const requestId = randomUUID();
+    const started = performance.now();
+    // The front records HTTP requests; WebSocket messages are recorded here, one per message.
+    const record = (status: number, integrationLatencyMs?: number): void => {
+      const latencyMs = performance.now() - started;
+      rt.observer.record({
+        apiId: l.info.apiId,
+        apiName: l.apiName,
+        stage: l.info.stage,
+        resource: route ? key : '',
+        method: 'MESSAGE',
+        status,
+        latencyMs,
+        ...(integrationLatencyMs !== undefined ? { integrationLatencyMs } : {}),
+        ...(l.accessLog ? { accessLog: l.accessLog } : {}),
+        context: { requestId, apiId: l.info.apiId, stage: l.info.stage, routeKey: key, eventType: 'MESSAGE', connectionId: l.info.id, status, responseLatency: Math.round(latencyMs), 'identity.sourceIp': l.info.sourceIp },
+      });
+    };
     if (!route) {
       // AWS's answer to a message no route (not even $default) takes.
       l.socket.send(JSON.stringify({ message: 'Forbidden', connectionId: l.info.id, requestId }));
+      record(403);
       return;
     }
-    const r = await run(l.info, l.deployment, route, 'MESSAGE', l.stageVariables, { body });
+    const stage = l.stageSettings;
+    const admitted = await rt.admission.admit({ apiId: l.info.apiId, stage: l.info.stage, resourcePath: key, httpMethod: 'MESSAGE', ...limitsOf(stage.defaultRouteSettings, stage.routeSettings[key]), apiKeyRequired: false });
+    if (!admitted.ok) {
+      l.socket.send(JSON.stringify({ message: 'Too Many Requests', connectionId: l.info.id, requestId }));
+      record(429);
+      return;
+    }
+    const r = await run(l.info, l.deployment, route, 'MESSAGE', l.stageVariables, { body, binary: isBinary, ...(l.authorizer ? { authorizer: l.authorizer } : {}) });
+    record(r.status, performance.now() - started);
     if (r.status >= 500) {
       l.socket.send(JSON.stringify({ message: 'Internal server error', connectionId: l.info.id, requestId }));
       return;
@@ -120,7 +164,7 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
     if (l.idle) clearTimeout(l.idle);
     clearTimeout(l.maxAge);
     const route = routesOf(l.deployment).get('$disconnect');
-    if (route) run(l.info, l.deployment, route, 'DISCONNECT', l.stageVariables, { disconnect: { code, reason } }).catch(() => undefined);
+    if (route) run(l.info, l.deployment, route, 'DISCONNECT', l.stageVariables, { disconnect: { code, reason }, ...(l.authorizer ? { authorizer: l.authorizer } : {}) }).catch(() => undefined);
   };
 
   const refuse = (socket: Duplex, status: number): void => {
@@ -135,13 +179,14 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
         if (!stage || !d || d.kind !== 'v2') return refuse(socket, 403);
         const info: Connection = { id: newConnectionId(), apiId: api.apiId, stage: req.stage, connectedAt: Date.now(), lastActiveAt: Date.now(), sourceIp: req.sourceIp, userAgent: req.userAgent, domainName: req.domainName };
         const connect = routesOf(d).get('$connect');
+        let authorizer: Record<string, unknown> | undefined;
         if (connect) {
           if (connect.authorizationType !== 'NONE') {
-            const authorizer = connect.authorizerId !== undefined ? d.snapshot.authorizers[connect.authorizerId] : undefined;
+            const doc = connect.authorizerId !== undefined ? d.snapshot.authorizers[connect.authorizerId] : undefined;
             const auth = await rt.authorizers.authorize({
               flavor: 'websocket',
               authorizationType: connect.authorizationType,
-              ...(authorizer ? { authorizer } : {}),
+              ...(doc ? { authorizer: doc } : {}),
               req,
               methodArn: `arn:aws:execute-api:${rt.backend.opts.region}:${rt.backend.opts.accountId}:${api.apiId}/${req.stage}/$connect`,
               resourcePath: '$connect',
@@ -150,12 +195,14 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
               stageVariables: stage.stageVariables,
             });
             if (!auth.ok) return refuse(socket, auth.type === 'UNAUTHORIZED' ? 401 : 403);
+            // WebSocket events carry the Lambda authorizer's context flat, beside principalId (as REST's do).
+            authorizer = { ...auth.context, ...(auth.principalId !== undefined ? { principalId: auth.principalId } : {}), ...(auth.claims ? { claims: auth.claims } : {}) };
           }
-          const r = await run(info, d, connect, 'CONNECT', stage.stageVariables, { upgrade: req });
+          const r = await run(info, d, connect, 'CONNECT', stage.stageVariables, { upgrade: req, ...(authorizer ? { authorizer } : {}) });
           if (r.status < 200 || r.status > 299) return refuse(socket, r.status);
         }
         wss.handleUpgrade(raw, socket, head, (ws) => {
-          const l: Live = { info, socket: ws, deployment: d, stageVariables: stage.stageVariables, maxAge: setTimeout(() => ws.close(1001, 'Going away'), limits.maxConnectionMs) };
+          const l: Live = { info, socket: ws, deployment: d, stageVariables: stage.stageVariables, apiName: api.name, stageSettings: { defaultRouteSettings: stage.defaultRouteSettings, routeSettings: stage.routeSettings }, ...(authorizer ? { authorizer } : {}), ...(stage.accessLogSettings ? { accessLog: stage.accessLogSettings } : {}), maxAge: setTimeout(() => ws.close(1001, 'Going away'), limits.maxConnectionMs) };
           l.maxAge.unref();
           live.set(info.id, l);
           touch(l);
