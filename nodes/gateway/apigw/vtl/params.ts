@@ -115,15 +115,12 @@ export function mapIntegrationRequest(mappings: Record<string, string> | undefin
     if (values === undefined || values.length === 0) continue;
     const name = m[2]!;
     switch (m[1]) {
+      // A multi-value source keeps all its values whichever target form names it.
       case 'header':
-        out.header[name] = [values[values.length - 1]!];
-        break;
       case 'multivalueheader':
         out.header[name] = values;
         break;
       case 'querystring':
-        out.querystring[name] = [values[values.length - 1]!];
-        break;
       case 'multivaluequerystring':
         out.querystring[name] = values;
         break;

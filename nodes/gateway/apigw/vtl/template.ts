@@ -71,16 +71,21 @@ function pathValue(root: Json, path: string): unknown {
   return matches.length === 1 && !/\[\*\]|\.\.|\[\?/.test(path) ? matches[0] : matches;
 }
 
-/** AWS's `$util.escapeJavaScript`: JavaScript string escapes, single quotes included. */
+const hex4 = (c: string): string => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+
+/**
+ * AWS's `$util.escapeJavaScript` (Apache Commons Lang's escapeJavaScript): backslash escapes for
+ * quotes (single ones too, which makes the result invalid JSON, as AWS warns), `/`, control
+ * characters, and `\uXXXX` for everything outside printable ASCII.
+ */
 export function escapeJavaScript(s: string): string {
-  return s.replace(/[\\'"\b\f\n\r\t\u0000-\u001f]/g, (c) => {
+  return s.replace(/[\\'"/\u0000-\u001f\u007f-\uffff]/g, (c) => {
     switch (c) {
       case '\\':
-        return '\\\\';
       case "'":
-        return "\\'";
       case '"':
-        return '\\"';
+      case '/':
+        return `\\${c}`;
       case '\b':
         return '\\b';
       case '\f':
@@ -92,8 +97,39 @@ export function escapeJavaScript(s: string): string {
       case '\t':
         return '\\t';
       default:
-        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+        // DEL is printable-ASCII adjacent but Commons Lang passes it through.
+        return c === '\u007f' ? c : `\\u${hex4(c)}`;
     }
+  });
+}
+
+/** `$util.urlEncode`: Java's URLEncoder (UTF-8): spaces as `+`, only `.-*_` left unescaped. */
+export function urlEncode(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/%20/g, '+')
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** `$util.urlDecode`: Java's URLDecoder (`+` is a space). */
+export function urlDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    throw new TemplateError(`URLDecoder: Illegal hex characters in escape (%) pattern: ${s}`);
+  }
+}
+
+/** A header map whose reads ignore case (`$input.params().header.get('x-foo')`), listing names as sent. */
+function caselessHeaders(headers: Record<string, string>): Record<string, string> {
+  const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return new Proxy({ ...headers }, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && !(prop in target)) {
+        const v = lower.get(prop.toLowerCase());
+        if (v !== undefined) return v;
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
   });
 }
 
@@ -101,12 +137,14 @@ export function renderTemplate(template: string, input: TemplateInput): Template
   let root: Json | undefined;
   const body = (): Json => (root ??= parseBody(input.body));
   const lowerHeaders = new Map(Object.entries(input.params.header).map(([k, v]) => [k.toLowerCase(), v]));
+  const params = { path: { ...input.params.path }, querystring: { ...input.params.querystring }, header: caselessHeaders(input.params.header) };
   const $input = {
     body: input.body,
     json: (path: string): string => JSON.stringify(pathValue(body(), path) ?? null),
-    path: (path: string): unknown => pathValue(body(), path),
+    // A missing value renders as nothing (AWS), not as the reference's text (plain Velocity).
+    path: (path: string): unknown => pathValue(body(), path) ?? '',
     params: (name?: string): unknown => {
-      if (name === undefined) return input.params;
+      if (name === undefined) return params;
       return input.params.path[name] ?? input.params.querystring[name] ?? lowerHeaders.get(name.toLowerCase()) ?? '';
     },
   };
@@ -119,8 +157,8 @@ export function renderTemplate(template: string, input: TemplateInput): Template
         throw new TemplateError('Invalid JSON passed to $util.parseJson');
       }
     },
-    urlEncode: (s: unknown): string => encodeURIComponent(String(s ?? '')),
-    urlDecode: (s: unknown): string => decodeURIComponent(String(s ?? '')),
+    urlEncode: (s: unknown): string => urlEncode(String(s ?? '')),
+    urlDecode: (s: unknown): string => urlDecode(String(s ?? '')),
     base64Encode: (s: unknown): string => Buffer.from(String(s ?? ''), 'utf8').toString('base64'),
     base64Decode: (s: unknown): string => Buffer.from(String(s ?? ''), 'base64').toString('utf8'),
   };
