@@ -18,16 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOKSTORE_SWAGGER, HTTP_API_OAS30, PETSTORE_OAS30, fixture } from '../fixtures/openapi/helpers.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
+import { failure } from './apigw-fixtures.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (body: Uint8Array | undefined): string => new TextDecoder().decode(body);

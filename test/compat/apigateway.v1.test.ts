@@ -28,16 +28,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
+import { failure } from './apigw-fixtures.js';
 
 describe('API Gateway v1 management (SDK v3)', () => {
   let target: SqsTarget;
