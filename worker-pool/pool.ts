@@ -11,19 +11,19 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { type PlatformFailure, environmentVariables, outcome, platformBody, platformLogLines } from './lambda.js';
 import { type EnvironmentData, type Task, type TaskResult, isWorkerMessage, wallClock } from './protocol.js';
+import { environmentScript } from './environment-script.js';
 import { type EnvironmentSpec, type InvokeOutcome, type InvokeRequest } from './types.js';
-// Only boot.mjs loads worker.ts at run time; this type import also keeps it in the type-checked program.
+// Threads run worker.ts compiled by environment-script.ts; this type import also keeps it in the type-checked program.
 import { type start } from './worker.js';
 
 export type { EnvironmentSpec, FunctionErrorBody, InvokeOutcome, InvokeRequest } from './types.js';
 
-const BOOT = new URL('./boot.mjs', import.meta.url).href;
 /** Lambda's init phase limit. Until the handler starts, a task may also wait for a thread to boot. */
 const INIT_LIMIT_MS = 10_000;
 /** A task handed to a thread that exited (idle, on its own) before taking it is handed on, this often. */
 const MAX_REDISPATCH = 3;
 
-/** What the environment's task function (worker.ts, through boot.mjs) resolves to. */
+/** What the environment's task function (worker.ts's `start`) resolves to. */
 type Pool = Piscina<Task, Awaited<ReturnType<ReturnType<typeof start>>>>;
 
 interface Pending {
@@ -170,8 +170,10 @@ export class ExecutionPool {
       const taskId = `${++this.seq}`;
       const p = this.track(taskId);
       const began = wallClock();
-      const onCallerGone = (): void => this.stop(p, 'caller');
-      signal?.addEventListener('abort', onCallerGone, { once: true });
+      // Lambda never cancels an invocation it has taken: a caller that gives up before the task
+      // is submitted drops it, and once submitted it runs to its end. (Aborting a submitted task
+      // would terminate its thread, even one still booting, and under clients that time out
+      // every environment would be torn down and cold-started again.)
       if (signal?.aborted) this.stop(p, 'caller');
       p.timer = setTimeout(() => this.stop(p, 'timeout'), INIT_LIMIT_MS + e.spec.timeoutSec * 1000);
       let thrown: unknown;
@@ -183,7 +185,6 @@ export class ExecutionPool {
         thrown = err;
       } finally {
         clearTimeout(p.timer);
-        signal?.removeEventListener('abort', onCallerGone);
         this.pending.delete(taskId);
       }
       if (p.result) return { result: p.result, pending: p, began };
@@ -221,7 +222,7 @@ export class ExecutionPool {
     return p;
   }
 
-  /** Timeout or caller gone: piscina terminates the thread running the task (or drops it from the queue). */
+  /** Timeout, or a caller gone before submission: piscina terminates the thread running the task (or drops it from the queue). */
   private stop(p: Pending, why: 'timeout' | 'caller'): void {
     if (p.result || p.stopped) return;
     p.stopped = why;
@@ -292,7 +293,7 @@ export class ExecutionPool {
       tmpBase,
     };
     const pool: Pool = new Piscina<Task, Awaited<ReturnType<ReturnType<typeof start>>>>({
-      filename: BOOT,
+      filename: environmentScript(),
       // No minimum, also for provisioned environments: piscina tops a pool up to minThreads when
       // a terminated thread's exit arrives, even after close(), which would leak a thread.
       minThreads: 0,

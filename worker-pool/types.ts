@@ -47,7 +47,7 @@ export interface InvokeRequest {
   clientContext?: string;
   /** Cognito identity JSON text (context.identity); rarely given. */
   identity?: string;
-  /** The caller gave up: the invocation is aborted as if it had timed out. */
+  /** Already aborted: the invocation is dropped (reported as a timeout). Aborted later: it runs to its end, as Lambda's do. */
   signal?: AbortSignal;
 }
 

@@ -3,7 +3,7 @@
 // object, capturing everything it prints in the Node.js runtime's log format. Whatever the handler
 // does to the thread (exit, exhaust the heap, loop) ends only this thread; errors that escape an
 // invocation (timers, stray rejections) fail it and retire the environment, as the runtime exits
-// the process after them. Loaded by boot.mjs.
+// the process after them. Threads start it compiled (environment-script.ts).
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';

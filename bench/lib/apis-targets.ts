@@ -73,11 +73,12 @@ async function waitServing(url: string, deadlineMs: number): Promise<void> {
 }
 
 /** Starts `stratus start` and creates both APIs through the SDK; resolves once both answer 200. */
-export async function startStratus(grpcPort: number, httpPort: number): Promise<ApiTargets> {
+/** `profileDir`: the server writes a V8 CPU profile of its main thread there when it stops. */
+export async function startStratus(grpcPort: number, httpPort: number, profileDir?: string): Promise<ApiTargets> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-apis-'));
   const logPath = join(dir, 'stratus.log');
   const fd = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [STRATUS_BIN, 'start', '--data', join(dir, 'data'), '--http-port', String(httpPort), '--grpc-port', String(grpcPort)], {
+  const child = spawn(process.execPath, [...(profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), STRATUS_BIN, 'start', '--data', join(dir, 'data'), '--http-port', String(httpPort), '--grpc-port', String(grpcPort)], {
     env: { ...process.env, STRATUS_ROOT_ACCESS_KEY_ID: CREDS.accessKeyId, STRATUS_ROOT_SECRET_ACCESS_KEY: CREDS.secretAccessKey },
     stdio: ['ignore', fd, fd],
   });

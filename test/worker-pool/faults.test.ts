@@ -119,20 +119,6 @@ describe('faults that end the environment', () => {
     await answersFresh(h.pool, spec, h.req());
   });
 
-  it('aborts when the caller gives up, as a timeout', async () => {
-    const h = await harness();
-    const g = await gate();
-    const spec = h.spec(await h.code({ 'index.js': withCounter(GATED) }));
-    const caller = new AbortController();
-    const run = h.pool.invoke(spec, h.req({ payload: op('gated', { url: g.url }), signal: caller.signal }));
-    await g.held(1);
-    caller.abort();
-    failed(await run, 'Sandbox.Timedout');
-    await answersFresh(h.pool, spec, h.req());
-    const already = await h.pool.invoke(spec, h.req({ payload: op('good'), signal: AbortSignal.abort() }));
-    failed(already, 'Sandbox.Timedout');
-  });
-
   it('reports Runtime.OutOfMemory when the heap limit (128 MB) is hit', async () => {
     const h = await harness();
     const spec = h.spec(await h.code({ 'index.js': withCounter('faults.grow = async () => { const a = []; for (;;) a.push({ x: new Array(1000).fill(Math.random()) }); };') }), { memoryMb: 128 });
@@ -229,5 +215,33 @@ faults.list = async () => fs.readdirSync(os.tmpdir());
     failed(out, 'Runtime.ExitError');
     expect(out.error?.errorMessage).toMatch(/Runtime exited without providing a reason$/);
     await answersFresh(h.pool, spec, h.req());
+  });
+});
+
+describe('a caller that gives up', () => {
+  it('does not stop a running handler (Lambda never cancels one): it finishes and its environment stays warm', async () => {
+    const h = await harness();
+    const g = await gate();
+    const spec = h.spec(await h.code({ 'index.js': withCounter(GATED) }));
+    expect(JSON.parse((await h.pool.invoke(spec, h.req({ payload: op('good') }))).payload)).toEqual({ n: 1 });
+    const caller = new AbortController();
+    const run = h.pool.invoke(spec, h.req({ payload: op('gated', { url: g.url }), signal: caller.signal }));
+    await g.held(1);
+    caller.abort();
+    g.release(1);
+    const out = await run;
+    expect(out.functionError).toBeUndefined();
+    expect(JSON.parse(out.payload)).toBe('through');
+    const next = await h.pool.invoke(spec, h.req({ payload: op('good') }));
+    expect(JSON.parse(next.payload)).toEqual({ n: 2 });
+    expect(next.initDurationMs).toBeUndefined();
+  });
+
+  it('drops an invocation whose caller gave up before it was submitted, reported as a timeout, without touching the environment', async () => {
+    const h = await harness();
+    const spec = h.spec(await h.code({ 'index.js': withCounter('') }));
+    expect(JSON.parse((await h.pool.invoke(spec, h.req({ payload: op('good') }))).payload)).toEqual({ n: 1 });
+    failed(await h.pool.invoke(spec, h.req({ payload: op('good'), signal: AbortSignal.abort() })), 'Sandbox.Timedout');
+    expect(JSON.parse((await h.pool.invoke(spec, h.req({ payload: op('good') }))).payload)).toEqual({ n: 2 });
   });
 });
