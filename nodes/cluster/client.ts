@@ -2,6 +2,7 @@
 // the placement map, then NotLeader hints), retries with capped exponential backoff and jitter,
 // and only ever resends a write byte for byte — the envelope's client id and sequence make the
 // state machine apply it once however many times it arrives.
+import { type TokenGrant } from './token-bucket.js';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, services } from '../grpc/protos.js';
 import { Attr, SpanName, withSpan } from '../telemetry/index.js';
@@ -15,6 +16,7 @@ import { traceInterceptor } from '../telemetry/propagation.js';
 export interface LocalGroups {
   proposeLocal(group: number, command: Uint8Array): Promise<Uint8Array> | undefined;
   readLocal(group: number, query: Uint8Array, stale: boolean): Promise<Uint8Array> | undefined;
+  acquireTokensLocal?(group: number, bucket: string, rate: number, burst: number, want: number): TokenGrant | undefined;
 }
 
 export interface ClusterClientOptions {
@@ -57,6 +59,7 @@ const PROPOSE_BATCH = method('proposeBatch');
 const READ = method('read');
 const WATCH = method('watch');
 const NODE_STATUS = method('nodeStatus');
+const ACQUIRE_TOKENS = method('acquireTokens');
 
 function metaString(err: grpc.ServiceError, key: string): string | undefined {
   const v = err.metadata?.get(key)[0];
@@ -212,6 +215,14 @@ export class ClusterClient {
     const r = await this.toLeader(group, WATCH, { group, afterIndex: after, waitMs }, true, waitMs + this.o.attemptTimeoutMs);
     const v = (r as { appliedIndex?: unknown }).appliedIndex;
     return typeof v === 'number' ? v : 0;
+  }
+
+  /** Up to `want` rate-limit tokens from the bucket `group`'s leader keeps (nodes/storage/token-ledger.ts). */
+  async acquireTokens(group: number, bucket: string, rate: number, burst: number, want: number): Promise<TokenGrant> {
+    const local = this.o.local?.acquireTokensLocal?.(group, bucket, rate, burst, want);
+    if (local) return local;
+    const r = (await this.toLeader(group, ACQUIRE_TOKENS, { group, bucket, rate, burst, want })) as { granted?: unknown; retryAfterMs?: unknown };
+    return { granted: typeof r.granted === 'number' ? r.granted : 0, retryAfterMs: typeof r.retryAfterMs === 'number' ? r.retryAfterMs : 0 };
   }
 
   nodeStatus(address: string, timeoutMs = 2000): Promise<unknown> {

@@ -1,6 +1,8 @@
 // A storage node: hosts many Raft groups (multi-Raft) over one engine, one ready loop and one
 // transport. Groups are created and removed by the reconciler following the meta group's
 // placement; the meta group itself (group 0) is bootstrapped on the initial members.
+import { type TokenGrant } from '../cluster/token-bucket.js';
+import { TokenLedger } from './token-ledger.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Engine, type KvOp } from '../../storage/engine/engine.js';
@@ -54,6 +56,8 @@ export class StorageNode {
   private readonly addresses = new Map<number, string>();
   private readonly creating = new Map<number, Promise<Replica>>();
   readonly startedAt = Date.now();
+  /** Shared rate-limit buckets, served while this node leads the meta group. */
+  readonly tokens = new TokenLedger();
   droppedForUnknownGroup = 0;
   quiescedReplicas = 0;
   private readonly quiescence: Quiescence;
@@ -277,6 +281,13 @@ export class StorageNode {
     const p = rep.propose(restampCommand(command, Date.now()), this.opts.proposalTimeoutMs);
     this.kick(rep);
     return p;
+  }
+
+  /** Rate-limit tokens from this node's ledger, when it leads `group`; undefined otherwise. */
+  acquireTokensLocal(group: number, bucket: string, rate: number, burst: number, want: number): TokenGrant | undefined {
+    const rep = this.replicas.get(group);
+    if (!rep || rep.closed || !rep.isLeader()) return undefined;
+    return this.tokens.acquire(bucket, rate, burst, want);
   }
 
   /** Reads from the local replica: any replica when stale, else only the leader. */

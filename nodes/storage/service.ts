@@ -49,6 +49,7 @@ function field<T>(req: unknown, name: string, check: (v: unknown) => v is T, wha
 }
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+const isLimit = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 function handler(node: StorageNode, body: (req: unknown) => Promise<unknown>): Unary {
   return (call, cb) => {
@@ -114,6 +115,17 @@ export function storageService(node: StorageNode, t: ServiceTimeouts): { definit
     const applied = await rep.waitApplied(typeof after === 'number' ? after : 0, Math.min(typeof waitMs === 'number' ? waitMs : 0, 30_000));
     return { appliedIndex: applied };
   });
+  const acquireTokens = handler(node, async (req) => {
+    const group = field(req, 'group', isU32, 'a group id');
+    const bucket = field(req, 'bucket', (v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 1024, 'a bucket name (1..1024 characters)');
+    const rate = field(req, 'rate', isLimit, 'a finite number >= 0');
+    const burst = field(req, 'burst', isLimit, 'a finite number >= 0');
+    const want = field(req, 'want', isU32, 'a token count');
+    const rep = replica(group);
+    const grant = node.acquireTokensLocal(group, bucket, rate, burst, want);
+    if (!grant) throw new NotLeaderError(rep.group, rep.leader());
+    return grant;
+  });
   const nodeStatus = handler(node, async () => ({
     node: node.nodeId,
     address: node.opts.advertise,
@@ -123,7 +135,7 @@ export function storageService(node: StorageNode, t: ServiceTimeouts): { definit
     uptimeSeconds: (Date.now() - node.startedAt) / 1000,
     quiescedGroups: node.quiescedReplicas,
   }));
-  return { definition: services().storage.service, implementation: { propose, proposeBatch, read, watch, nodeStatus } };
+  return { definition: services().storage.service, implementation: { propose, proposeBatch, read, watch, nodeStatus, acquireTokens } };
 }
 
 function groupStatus(rep: Replica): Record<string, unknown> {

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodStart } from '../../nodes/gateway/apigw/data/throttle/quota.js';
-import { TokenBucket } from '../../nodes/gateway/apigw/data/throttle/bucket.js';
+import { TokenBucket } from '../../nodes/cluster/token-bucket.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
 describe('token buckets and quota periods', () => {

@@ -2,13 +2,13 @@
 // burst 5,000 by default), the stage's or method's, and, for methods that require an API key,
 // the key (present, enabled, in a usage plan of this API stage) with its plan's throttles and
 // quota. Answers are AWS's: 429 THROTTLED / QUOTA_EXCEEDED, 403 INVALID_API_KEY.
-// Throttle buckets live in this gateway process: with several gateways each enforces the limits
-// on its own traffic (a shared limiter is not built). Quota counters are shared through the
-// catalog (quota.ts).
+// Throttle buckets are shared by every gateway (leases.ts: tokens leased from the meta group's
+// leader); quota counters are shared through the catalog (quota.ts).
 import { type ApigwBackend } from '../../backend.js';
 import { type ApiKeyDoc, type UsagePlanDoc, asApiKeyDoc, asUsagePlanDoc } from '../../model.js';
 import { type Admission, type AdmitCall, type AdmitResult, type Limit } from '../types.js';
-import { TokenBucket } from './bucket.js';
+import { META_GROUP } from '../../../../cluster/placement.js';
+import { SharedBuckets, type TokenSource } from './leases.js';
 import { QuotaCounters } from './quota.js';
 
 interface KeyIndex {
@@ -20,18 +20,21 @@ interface KeyIndex {
 /** How long a read of keys and plans is reused: key and plan changes reach traffic within this. */
 const INDEX_TTL_MS = 1000;
 
-export function createAdmission(backend: ApigwBackend, clock: () => number = () => performance.now(), wall: () => number = () => Date.now()): Admission & { close(): Promise<void> } {
-  const account = new TokenBucket(backend.opts.accountRateLimit, backend.opts.accountBurstLimit, clock);
-  const buckets = new Map<string, TokenBucket>();
+export interface AdmissionOptions {
+  clock?: () => number;
+  wall?: () => number;
+  /** Where shared throttle tokens come from; by default the meta group's leader. */
+  tokens?: TokenSource;
+  log?: (line: string) => void;
+}
+
+export function createAdmission(backend: ApigwBackend, o: AdmissionOptions = {}): Admission & { close(): Promise<void> } {
+  const wall = o.wall ?? (() => Date.now());
+  const tokens: TokenSource = o.tokens ?? { acquire: (b, rate, burst, want) => backend.deps.client.acquireTokens(META_GROUP, `apigw:${b}`, rate, burst, want) };
+  const buckets = new SharedBuckets(tokens, o.clock, o.log);
+  const accountLimit = { rateLimit: backend.opts.accountRateLimit, burstLimit: backend.opts.accountBurstLimit };
   const quotas = new QuotaCounters(backend, wall);
   let index: Promise<KeyIndex> | undefined;
-
-  const bucket = (key: string, l: Limit): TokenBucket => {
-    let b = buckets.get(key);
-    if (!b) buckets.set(key, (b = new TokenBucket(l.rateLimit, l.burstLimit, clock)));
-    else b.configure(l.rateLimit, l.burstLimit);
-    return b;
-  };
 
   const keys = async (): Promise<KeyIndex> => {
     const now = wall();
@@ -49,9 +52,9 @@ export function createAdmission(backend: ApigwBackend, clock: () => number = () 
 
   return {
     async admit(call: AdmitCall): Promise<AdmitResult> {
-      if (!account.tryTake()) return throttled();
+      if (!(await buckets.take('account', accountLimit))) return throttled();
       const limit = call.methodLimit ?? call.stageLimit;
-      if (limit && !bucket(`m:${call.apiId}/${call.stage}/${call.resourcePath} ${call.httpMethod}`, limit).tryTake()) return throttled();
+      if (limit && !(await buckets.take(`m:${call.apiId}/${call.stage}/${call.resourcePath} ${call.httpMethod}`, limit))) return throttled();
       if (!call.apiKeyRequired) return { ok: true };
       if (call.apiKey === undefined) return { ok: false, type: 'INVALID_API_KEY', message: 'Forbidden' };
       const idx = await keys();
@@ -63,7 +66,7 @@ export function createAdmission(backend: ApigwBackend, clock: () => number = () 
       const perMethod = stage?.throttle?.[`${call.resourcePath}/${call.httpMethod}`];
       for (const [name, t] of [['plan', plan.throttle], ['method', perMethod]] as const) {
         if (t?.rateLimit === undefined || t.burstLimit === undefined) continue;
-        if (!bucket(`k:${plan.id}/${key.id}/${name === 'method' ? `${call.resourcePath} ${call.httpMethod}` : ''}`, { rateLimit: t.rateLimit, burstLimit: t.burstLimit }).tryTake()) return throttled();
+        if (!(await buckets.take(`k:${plan.id}/${key.id}/${name === 'method' ? `${call.resourcePath} ${call.httpMethod}` : ''}`, { rateLimit: t.rateLimit, burstLimit: t.burstLimit }))) return throttled();
       }
       if (plan.quota && !quotas.take(plan.id, key.id, plan.quota)) return { ok: false, type: 'QUOTA_EXCEEDED', message: 'Limit Exceeded' };
       return { ok: true, apiKeyId: key.id };
