@@ -84,7 +84,7 @@ describe('REST canary routing', () => {
       viewerResponse: async (_h, _r, _q, res) => res,
       originResponse: async (_h, _r, _q, res) => res,
     },
-    observer: { record: () => undefined },
+    observer: { record: () => undefined, sent: () => undefined },
   };
   const stage: StageDoc = {
     stageName: 'prod',

@@ -220,7 +220,9 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
         } else if (api.protocolType === 'WEBSOCKET' && request.path.startsWith('/@connections/')) {
           out = await answer(() => hub.connections(api, request));
         } else if (api.protocolType === 'HTTP') {
-          out = await answer(() => serveHttpApi(rt, api, request));
+          const seen: { routeKey?: string } = {};
+          out = await answer(() => serveHttpApi(rt, api, request, seen));
+          resource = seen.routeKey ?? '';
         } else {
           out = plain(404, 'Not Found');
         }
@@ -236,6 +238,7 @@ export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFro
         rt.observer.record({
           apiId,
           apiName: api.name,
+          flavor: api.kind === 'rest' ? 'rest' : api.protocolType === 'HTTP' ? 'http' : 'websocket',
           stage: stage.stage,
           resource,
           method: request.method,

@@ -1,5 +1,6 @@
 // Per-API metrics (CloudWatch's AWS/ApiGateway names: Count, 4XXError, 5XXError, Latency,
-// IntegrationLatency, CacheHitCount, CacheMissCount) and access logs: a stage whose
+// IntegrationLatency, CacheHitCount, CacheMissCount; WebSocket ConnectCount and MessageCount,
+// messages both ways) and access logs: a stage whose
 // accessLogSettings name a log group and a format gets one line per request with the format's
 // `$context.*` variables filled, written in batches to the cluster log of that group
 // (`stratus logs tail --log-group NAME`, as Step Functions' execution logs).
@@ -27,6 +28,8 @@ export function createObserver(backend: ApigwBackend): Observer {
   const integration = m.histogram(Metric.ApiIntegrationLatency);
   const hits = m.counter(Metric.ApiCacheHitCount);
   const misses = m.counter(Metric.ApiCacheMissCount);
+  const connects = m.counter(Metric.ApiConnectCount);
+  const messages = m.counter(Metric.ApiMessageCount);
   const logs = new FunctionLogs(backend.deps.client, backend.deps.placement, backend.deps.log, workflowLogName);
   const ensured = new Map<string, Promise<void>>();
 
@@ -49,7 +52,10 @@ export function createObserver(backend: ApigwBackend): Observer {
 
   return {
     record(r) {
-      const labels = { api: r.apiName, stage: r.stage, resource: r.resource, method: r.method };
+      const api = r.flavor === 'rest' ? r.apiName : r.apiId;
+      if (r.event === 'CONNECT') connects.inc({ api, stage: r.stage });
+      if (r.event === 'MESSAGE') messages.inc({ api, stage: r.stage });
+      const labels = { api, stage: r.stage, resource: r.resource, method: r.method };
       count.inc(labels);
       if (r.status >= 400 && r.status < 500) e4.inc(labels);
       if (r.status >= 500) e5.inc(labels);
@@ -58,6 +64,9 @@ export function createObserver(backend: ApigwBackend): Observer {
       if (r.cache === 'hit') hits.inc(labels);
       if (r.cache === 'miss') misses.inc(labels);
       access(r);
+    },
+    sent(a) {
+      messages.inc({ api: a.apiId, stage: a.stage });
     },
   };
 }

@@ -188,6 +188,10 @@ export interface EdgeHooks {
 export interface RequestRecord {
   apiId: string;
   apiName: string;
+  /** CloudWatch names REST APIs by name (ApiName) and HTTP/WebSocket APIs by id (ApiId). */
+  flavor: 'rest' | 'http' | 'websocket';
+  /** WebSocket APIs: a $connect (ConnectCount) or a message (MessageCount). */
+  event?: 'CONNECT' | 'MESSAGE';
   stage: string;
   /** REST: resource path; HTTP/WebSocket: route key ('' when nothing matched). */
   resource: string;
@@ -204,6 +208,8 @@ export interface RequestRecord {
 
 export interface Observer {
   record(r: RequestRecord): void;
+  /** WebSocket messages sent to clients (route responses, @connections posts): MessageCount. */
+  sent(api: { apiId: string; stage: string }): void;
 }
 
 // ---------- the runtime every pipeline gets ----------

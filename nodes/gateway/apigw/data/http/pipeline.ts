@@ -1,7 +1,7 @@
-// One request to an HTTP API stage: the stage's deployment, CORS preflights, the route,
-// authorization, throttling, and the route's integration (a function with payload format 2.0
+// One request to an HTTP API stage: the stage's deployment, viewer edge hooks, CORS preflights,
+// the route, authorization, throttling, origin edge hooks, and the route's integration (a function with payload format 2.0
 // or 1.0, an HTTP endpoint, or an AWS service by integration subtype).
-import { type ApiV2Doc, type IntegrationV2Doc, type V2DeploymentDoc, asDeploymentDoc, deploymentDocName } from '../../model.js';
+import { type ApiV2Doc, type EdgeHookDoc, type IntegrationV2Doc, type V2DeploymentDoc, asDeploymentDoc, deploymentDocName } from '../../model.js';
 import { proxyEventV1, parseProxyResponseV1 } from '../events/proxy-v1.js';
 import { parseProxyResponseV2, proxyEventV2 } from '../events/proxy-v2.js';
 import { callHttp } from '../integrations/http.js';
@@ -35,16 +35,28 @@ function load(rt: DataRuntime, apiId: string, deploymentId: string): Promise<Loa
 
 const NOT_FOUND = (): GatewayFailure => new GatewayFailure('RESOURCE_NOT_FOUND', 'Not Found');
 
-export async function serveHttpApi(rt: DataRuntime, api: ApiV2Doc, req: ApiRequest): Promise<ApiResponse> {
-  const stage = api.stages[req.stage];
+/** `seen.routeKey` is set once a route matched (metrics and access logs name it). */
+export async function serveHttpApi(rt: DataRuntime, api: ApiV2Doc, original: ApiRequest, seen: { routeKey?: string } = {}): Promise<ApiResponse> {
+  const stage = api.stages[original.stage];
   if (!stage?.deploymentId) throw NOT_FOUND();
   const loaded = await load(rt, api.apiId, stage.deploymentId);
   if (!loaded) throw NOT_FOUND();
+  const hooks = stage.edgeHooks;
+  let req = original;
+  // Viewer hooks see every request first (CloudFront's order), preflights included; a hook's
+  // route filter names a route key (`GET /items/{id}`, `$default`). They may rewrite the path.
+  const preMatch = loaded.router.match(req.method, req.rawPath);
+  if (hooks.length > 0) {
+    const v = await rt.hooks.viewerRequest(hooks, preMatch?.route.routeKey ?? '', req);
+    if ('res' in v) return v.res;
+    req = v.req;
+  }
   const cors = loaded.doc.snapshot.corsConfiguration;
-  if (cors && isPreflight(req)) return preflight(cors, req);
-  const match = loaded.router.match(req.method, req.rawPath);
+  if (cors && isPreflight(req)) return viewerResponse(rt, hooks, preMatch?.route.routeKey ?? '', req, preflight(cors, req));
+  const match = req === original ? preMatch : loaded.router.match(req.method, req.rawPath);
   if (!match) throw NOT_FOUND();
   const { route } = match;
+  seen.routeKey = route.routeKey;
   let authorizer: Record<string, unknown> | undefined;
   if (route.authorizationType !== 'NONE') {
     const doc = route.authorizerId !== undefined ? loaded.doc.snapshot.authorizers[route.authorizerId] : undefined;
@@ -82,8 +94,18 @@ export async function serveHttpApi(rt: DataRuntime, api: ApiV2Doc, req: ApiReque
   const integrationId = /^integrations\/(.+)$/.exec(route.target ?? '')?.[1];
   const integration = integrationId !== undefined ? loaded.doc.snapshot.integrations[integrationId] : undefined;
   if (!integration) throw NOT_FOUND();
-  const res = await integrate(rt, req, integration, { routeKey: route.routeKey, pathParameters: match.pathParameters, stageVariables: stage.stageVariables, ...(authorizer ? { authorizer } : {}) });
-  return withCors(cors, req, res);
+  if (hooks.length > 0) {
+    const v = await rt.hooks.originRequest(hooks, route.routeKey, req);
+    if ('res' in v) return withCors(cors, req, v.res);
+    req = v.req;
+  }
+  let res = await integrate(rt, req, integration, { routeKey: route.routeKey, pathParameters: match.pathParameters, stageVariables: stage.stageVariables, ...(authorizer ? { authorizer } : {}) });
+  if (hooks.length > 0) res = await rt.hooks.originResponse(hooks, route.routeKey, req, res);
+  return viewerResponse(rt, hooks, route.routeKey, req, withCors(cors, req, res));
+}
+
+async function viewerResponse(rt: DataRuntime, hooks: EdgeHookDoc[], routeKey: string, req: ApiRequest, res: ApiResponse): Promise<ApiResponse> {
+  return hooks.length > 0 ? rt.hooks.viewerResponse(hooks, routeKey, req, res) : res;
 }
 
 interface RouteContext {

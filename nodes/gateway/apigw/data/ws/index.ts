@@ -5,9 +5,10 @@
 // `@connections` API lets functions (ApiGatewayManagementApi) post to, inspect and close
 // connections. Connections live in the gateway process that accepted them: @connections calls
 // reaching another gateway answer 410 (no cross-gateway registry yet). Messages are throttled by
-// the stage's route settings and recorded with the observer (the front records HTTP requests).
+// the stage's route settings; $connect and messages are recorded with the observer (the front
+// records HTTP requests). The stage's viewer edge hooks run on the handshake.
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type ApiV2Doc, type IntegrationV2Doc, type RouteDoc, type StageV2Doc, type V2DeploymentDoc, asDeploymentDoc, deploymentDocName } from '../../model.js';
@@ -126,6 +127,8 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
       rt.observer.record({
         apiId: l.info.apiId,
         apiName: l.apiName,
+        flavor: 'websocket',
+        event: 'MESSAGE',
         stage: l.info.stage,
         resource: route ? key : '',
         method: 'MESSAGE',
@@ -156,7 +159,10 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
       return;
     }
     // Two-way routes (a route response) send the integration's answer back.
-    if (Object.keys(route.routeResponses).length > 0 && r.body !== undefined) l.socket.send(r.body);
+    if (Object.keys(route.routeResponses).length > 0 && r.body !== undefined) {
+      l.socket.send(r.body);
+      rt.observer.sent({ apiId: l.info.apiId, stage: l.info.stage });
+    }
   };
 
   const disconnect = (l: Live, code: number, reason: string): void => {
@@ -171,12 +177,43 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
     socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
   };
 
+  /** A viewer hook's early answer to the handshake, as a plain HTTP response. */
+  const answerUpgrade = (socket: Duplex, res: ApiResponse): void => {
+    const lines = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? 'Error'}`];
+    for (const [k, vs] of Object.entries(res.headers)) if (!/^(content-length|connection|transfer-encoding)$/i.test(k)) for (const v of vs) lines.push(`${k}: ${v.replace(/[\r\n]/g, ' ')}`);
+    lines.push(`content-length: ${res.body.length}`, 'connection: close');
+    socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), res.body]));
+  };
+
   return {
-    upgrade(api, req, raw, socket, head) {
+    upgrade(api, original, raw, socket, head) {
       void (async () => {
-        const stage = api.stages[req.stage];
+        const stage = api.stages[original.stage];
         const d = stage?.deploymentId ? await rt.backend.store.get('apideploy', deploymentDocName(api.apiId, stage.deploymentId), asDeploymentDoc, 60_000) : undefined;
         if (!stage || !d || d.kind !== 'v2') return refuse(socket, 403);
+        let req = original;
+        // Viewer hooks see the handshake (CloudFront's WebSocket support runs them on it only):
+        // they may change its headers for $connect or answer it themselves.
+        if (stage.edgeHooks.length > 0) {
+          const v = await rt.hooks.viewerRequest(stage.edgeHooks, '$connect', req);
+          if ('res' in v) return answerUpgrade(socket, v.res);
+          req = v.req;
+        }
+        const started = performance.now();
+        const recordConnect = (status: number): void =>
+          rt.observer.record({
+            apiId: api.apiId,
+            apiName: api.name,
+            flavor: 'websocket',
+            event: 'CONNECT',
+            stage: req.stage,
+            resource: '$connect',
+            method: 'CONNECT',
+            status,
+            latencyMs: performance.now() - started,
+            ...(stage.accessLogSettings ? { accessLog: stage.accessLogSettings } : {}),
+            context: { requestId: req.requestId, apiId: api.apiId, stage: req.stage, routeKey: '$connect', eventType: 'CONNECT', status, 'identity.sourceIp': req.sourceIp },
+          });
         const info: Connection = { id: newConnectionId(), apiId: api.apiId, stage: req.stage, connectedAt: Date.now(), lastActiveAt: Date.now(), sourceIp: req.sourceIp, userAgent: req.userAgent, domainName: req.domainName };
         const connect = routesOf(d).get('$connect');
         let authorizer: Record<string, unknown> | undefined;
@@ -194,13 +231,21 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
               pathParameters: {},
               stageVariables: stage.stageVariables,
             });
-            if (!auth.ok) return refuse(socket, auth.type === 'UNAUTHORIZED' ? 401 : 403);
+            if (!auth.ok) {
+              const status = auth.type === 'UNAUTHORIZED' ? 401 : 403;
+              recordConnect(status);
+              return refuse(socket, status);
+            }
             // WebSocket events carry the Lambda authorizer's context flat, beside principalId (as REST's do).
             authorizer = { ...auth.context, ...(auth.principalId !== undefined ? { principalId: auth.principalId } : {}), ...(auth.claims ? { claims: auth.claims } : {}) };
           }
           const r = await run(info, d, connect, 'CONNECT', stage.stageVariables, { upgrade: req, ...(authorizer ? { authorizer } : {}) });
-          if (r.status < 200 || r.status > 299) return refuse(socket, r.status);
+          if (r.status < 200 || r.status > 299) {
+            recordConnect(r.status);
+            return refuse(socket, r.status);
+          }
         }
+        recordConnect(200);
         wss.handleUpgrade(raw, socket, head, (ws) => {
           const l: Live = { info, socket: ws, deployment: d, stageVariables: stage.stageVariables, apiName: api.name, stageSettings: { defaultRouteSettings: stage.defaultRouteSettings, routeSettings: stage.routeSettings }, ...(authorizer ? { authorizer } : {}), ...(stage.accessLogSettings ? { accessLog: stage.accessLogSettings } : {}), maxAge: setTimeout(() => ws.close(1001, 'Going away'), limits.maxConnectionMs) };
           l.maxAge.unref();
@@ -230,6 +275,7 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
         case 'POST':
           if (req.body.length > limits.maxMessageBytes) return json(413, { message: 'Message too long' }, 'PayloadTooLargeException');
           l.socket.send(req.body, { binary: false });
+          rt.observer.sent({ apiId: l.info.apiId, stage: l.info.stage });
           return { status: 200, headers: {}, body: Buffer.alloc(0) };
         case 'GET':
           return json(200, { connectedAt: new Date(l.info.connectedAt).toISOString(), identity: { sourceIp: l.info.sourceIp, userAgent: l.info.userAgent }, lastActiveAt: new Date(l.info.lastActiveAt).toISOString() });
