@@ -55,6 +55,7 @@ import { serveSigningCert } from './gateway/sns/signing-cert.js';
 import { ApigwBackend, DEFAULT_APIGW_LIMITS } from './gateway/apigw/backend.js';
 import { apigwService } from './gateway/apigw/service.js';
 import { apiFront } from './gateway/apigw/data/front.js';
+import { gatewayPeers } from './gateway/apigw/data/ws/peers.js';
 import { createRuntime as createApiRuntime } from './gateway/apigw/data/runtime.js';
 import { storageService } from './storage/service.js';
 
@@ -317,7 +318,8 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         { accountId: o.accountId, region: o.region, ...DEFAULT_APIGW_LIMITS },
         { client, placement, ...(lambda ? { lambda: lambda.backend } : {}), services: (name) => apiPorts.get(name), baseUrl, metrics, log },
       );
-      const apis = apiFront(createApiRuntime(apigw, authenticate), { region: o.region, log });
+      const peers = gatewayPeers(apigw, o.id);
+      const apis = apiFront(createApiRuntime(apigw, authenticate), { region: o.region, log, peers });
       const front = httpFront({
         services: [sqsService(sqs), ...(sns ? [snsService(sns)] : []), ...(kinesis ? [kinesisService(kinesis)] : []), ...(sfn ? [sfnService(sfn)] : []), ...(lambda ? [lambdaService(lambda.backend)] : []), apigwService(apigw)],
         authenticate,
@@ -340,6 +342,15 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       // Runs first (cleanups run in reverse): open WebSockets would keep the HTTP server from closing.
       cleanups.push(() => apis.close());
       httpAddress = `${o.host}:${httpPort}`;
+      // Where the other gateways pass on @connections calls: this node's advertised host.
+      const announce = (): void => {
+        peers.announce(`${o.advertise.slice(0, o.advertise.lastIndexOf(':'))}:${httpPort}`).catch(() => {
+          const t = setTimeout(announce, 2000);
+          t.unref();
+          cleanups.push(() => clearTimeout(t));
+        });
+      };
+      announce();
     } else if (o.httpPort !== undefined) {
       const http = new H2cServer((req: IncomingMessage, res: ServerResponse) => {
         if (ops(req, res)) return;

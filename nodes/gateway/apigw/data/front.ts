@@ -20,7 +20,8 @@ import { serveHttpApi } from './http/pipeline.js';
 import { loadRestDeployment } from './rest/deployments.js';
 import { serveRestApi } from './rest/pipeline.js';
 import { type ApiRequest, type ApiResponse, type DataRuntime, GatewayFailure } from './types.js';
-import { createWebSocketHub } from './ws/index.js';
+import { WS_LIMITS, createWebSocketHub } from './ws/index.js';
+import { type GatewayPeers } from './ws/peers.js';
 
 export interface ApiFront {
   /** True when the request is for a user-defined API (answered asynchronously). */
@@ -35,6 +36,8 @@ export interface ApiFrontOptions {
   log: (line: string) => void;
   /** REST canary routing's random source (tests make it deterministic). */
   random?: () => number;
+  /** The other gateways, for `@connections` calls on connections they hold. */
+  peers?: GatewayPeers;
 }
 
 /** AWS: API Gateway payloads are at most 10 MB. */
@@ -92,7 +95,7 @@ function extendedId(): string {
 }
 
 export function apiFront(rt: DataRuntime & { close(): Promise<void> }, o: ApiFrontOptions): ApiFront {
-  const hub = createWebSocketHub(rt);
+  const hub = createWebSocketHub(rt, WS_LIMITS, o.peers);
 
   /** AWS's ids on every answer: REST `x-amzn-RequestId` and `x-amz-apigw-id`; HTTP APIs `apigw-requestid`. */
   const write = (res: ServerResponse, r: ApiResponse, ids: { requestId: string; extendedRequestId?: string; kind?: 'rest' | 'http' }): void => {

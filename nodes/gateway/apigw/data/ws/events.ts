@@ -16,11 +16,6 @@ export interface Connection {
   domainName: string;
 }
 
-/** AWS's connection ids: 16 characters of base64 (`L0SM9cOFvHcCIhw=`). */
-export function newConnectionId(): string {
-  return randomBytes(11).toString('base64').replace(/\+/g, 'A').replace(/\//g, 'B');
-}
-
 export function wsEvent(
   c: Connection,
   kind: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',

@@ -3,8 +3,8 @@
 // API's route selection expression to its route's integration; a route with a route response
 // sends the integration's answer back. `$disconnect` runs when the socket closes. The
 // `@connections` API lets functions (ApiGatewayManagementApi) post to, inspect and close
-// connections. Connections live in the gateway process that accepted them: @connections calls
-// reaching another gateway answer 410 (no cross-gateway registry yet). Messages are throttled by
+// connections. Connections live in the gateway process that accepted them; @connections calls
+// reaching another gateway are passed on to that one (peers.ts). Messages are throttled by
 // the stage's route settings; $connect and messages are recorded with the observer (the front
 // records HTTP requests). The stage's viewer edge hooks run on the handshake.
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { type ApiV2Doc, type IntegrationV2Doc, type RouteDoc, type StageV2Doc, type V2DeploymentDoc, asDeploymentDoc, deploymentDocName } from '../../model.js';
 import { FunctionCallFailed, invokeFunction } from '../invoke-function.js';
 import { type ApiRequest, type ApiResponse, type DataRuntime, GatewayFailure } from '../types.js';
-import { type Connection, newConnectionId, selectRoute, wsEvent } from './events.js';
+import { type Connection, selectRoute, wsEvent } from './events.js';
+import { type GatewayPeers, newConnectionId, ownerOf } from './peers.js';
 import { callWsIntegration } from './integrate.js';
 import { limitsOf } from '../http/limits.js';
 
@@ -58,7 +59,7 @@ const json = (status: number, body: unknown, errorType?: string): ApiResponse =>
   body: Buffer.from(JSON.stringify(body)),
 });
 
-export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMITS): WebSocketHub {
+export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMITS, peers?: GatewayPeers): WebSocketHub {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const live = new Map<string, Live>();
 
@@ -214,7 +215,7 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
             ...(stage.accessLogSettings ? { accessLog: stage.accessLogSettings } : {}),
             context: { requestId: req.requestId, apiId: api.apiId, stage: req.stage, routeKey: '$connect', eventType: 'CONNECT', status, 'identity.sourceIp': req.sourceIp },
           });
-        const info: Connection = { id: newConnectionId(), apiId: api.apiId, stage: req.stage, connectedAt: Date.now(), lastActiveAt: Date.now(), sourceIp: req.sourceIp, userAgent: req.userAgent, domainName: req.domainName };
+        const info: Connection = { id: newConnectionId(peers?.nodeId ?? 0), apiId: api.apiId, stage: req.stage, connectedAt: Date.now(), lastActiveAt: Date.now(), sourceIp: req.sourceIp, userAgent: req.userAgent, domainName: req.domainName };
         const connect = routesOf(d).get('$connect');
         let authorizer: Record<string, unknown> | undefined;
         if (connect) {
@@ -270,6 +271,12 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
       }
       const id = decodeURIComponent(req.rawPath.slice('/@connections/'.length));
       const l = live.get(id);
+      if (!l) {
+        // Held by another gateway: passed on to it, answered as it answers.
+        const owner = ownerOf(id);
+        const passed = owner !== undefined && peers ? await peers.forward(owner, req) : undefined;
+        if (passed) return passed;
+      }
       if (!l || l.info.apiId !== api.apiId) return json(410, { message: 'Gone' }, 'GoneException');
       switch (req.method) {
         case 'POST':
