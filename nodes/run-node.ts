@@ -11,7 +11,8 @@ import * as grpc from '@grpc/grpc-js';
 import { EngineFormatError } from '../storage/engine/engine.js';
 import { ClusterClient, UnavailableError } from './cluster/client.js';
 import { Placement } from './cluster/placement.js';
-import { type RootKey, ensureRootKey, sigV4Authenticator } from './gateway/auth.js';
+import { type RootKey, ensureFunctionKey, ensureRootKey, sigV4Authenticator } from './gateway/auth.js';
+import { type AccessKey } from './gateway/credentials.js';
 import { rootFromEnv } from './gateway/credentials.js';
 import { H2cServer } from './gateway/h2c.js';
 import { httpFront } from './gateway/http.js';
@@ -236,6 +237,23 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
       sns = new SnsBackend(client, placement, { accountId: o.accountId, region: o.region, replicationFactor: 3, metrics, ...DEFAULT_SNS_LIMITS });
       sfn = new SfnBackend(client, placement, { accountId: o.accountId, region: o.region, replicationFactor: 3, ...DEFAULT_SFN_LIMITS });
     }
+    // Functions' credentials: settled in the background (the meta group may still be electing);
+    // an invocation waits for them, so every environment starts with them.
+    let functionKey: Promise<AccessKey> | undefined;
+    if (runsFunctions) {
+      const session = new Sequencer(`functions-key-${o.id}-${randomUUID()}`);
+      functionKey = (async () => {
+        for (;;) {
+          try {
+            return await ensureFunctionKey((p) => session.propose(p, (b) => client.propose(META_GROUP, b)));
+          } catch (err) {
+            if (!(err instanceof UnavailableError)) throw err;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+      })();
+      functionKey.catch((err: unknown) => log(`scheduler: functions get no credentials: ${err instanceof Error ? err.message : String(err)}`));
+    }
     if (servesLambda && sqs) {
       lambda = startLambdaRuntime(client, placement, sqs, {
         dataDir: o.data,
@@ -247,6 +265,7 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         leaseSeconds: o.lambdaLease,
         // A scheduler's handlers reach the cluster through a gateway; without one known, AWS_ENDPOINT_URL is unset.
         endpointUrl: () => (fronts && httpAddress !== undefined ? `http://${httpAddress}` : undefined),
+        ...(functionKey ? { credentials: () => functionKey!.catch(() => undefined) } : {}),
         env: process.env,
         log,
         metrics,

@@ -29,6 +29,7 @@ export function environmentVariables(spec: EnvironmentSpec, initializationType: 
     // Lambda's PATH starts with its Node's directory; here that is the host's node.
     PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
     ...(spec.endpointUrl !== undefined ? { AWS_ENDPOINT_URL: spec.endpointUrl } : {}),
+    ...(spec.credentials ? { AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: spec.credentials.secretAccessKey } : {}),
   };
 }
 

@@ -32,6 +32,8 @@ export interface EnvironmentSpec {
   idleMs: number;
   /** Exported as AWS_ENDPOINT_URL so SDK clients in the handler reach Stratus. */
   endpointUrl?: string;
+  /** Exported as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: the handler's SDK clients sign with them. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface InvokeRequest {

@@ -7,7 +7,7 @@ import { encodeMetaCommand } from '../../storage/partitions/meta-codec.js';
 import { type ClusterClient } from '../cluster/client.js';
 import { META_GROUP } from '../cluster/placement.js';
 import { OptionError } from '../options.js';
-import { generateAccessKey, rootFromEnv, writeCredentialsFile } from './credentials.js';
+import { type AccessKey, generateAccessKey, rootFromEnv, writeCredentialsFile } from './credentials.js';
 import { type Authenticate } from './http.js';
 import { verifySigV4 } from './protocols/sigv4.js';
 
@@ -36,6 +36,19 @@ export async function ensureRootKey(propose: (p: CommandPayload) => Promise<Uint
   if (!created) return { accessKeyId: r.value.accessKeyId };
   const file = await writeCredentialsFile(dataDir, candidate);
   return { accessKeyId: candidate.accessKeyId, generatedSecret: candidate.secretAccessKey, credentialsFile: file };
+}
+
+/**
+ * The access key functions are given as their credentials (Lambda hands handlers their execution
+ * role's): one per cluster under this id, its secret made by the first node to ask.
+ */
+export const FUNCTIONS_ACCESS_KEY_ID = 'ASIASTRATUSFUNCTIONS';
+
+export async function ensureFunctionKey(propose: (p: CommandPayload) => Promise<Uint8Array>): Promise<AccessKey> {
+  const candidate = { accessKeyId: FUNCTIONS_ACCESS_KEY_ID, secretAccessKey: generateAccessKey().secretAccessKey };
+  const r = decodeAccessKeyResult(await propose(encodeMetaCommand({ type: 'putServiceKey', ...candidate })), parseJson);
+  if (!r.ok) throw new Error(`cannot create the functions' access key: ${r.message}`);
+  return { accessKeyId: r.value.accessKeyId, secretAccessKey: r.value.secretAccessKey };
 }
 
 const POSITIVE_TTL_MS = 60_000;

@@ -12,6 +12,9 @@
 //   <root>/<key>/node_modules/<pkg>  relative symlink → ../opt/nodejs/node_modules/<pkg>
 //                                    (and opt/nodejs/node<major>/node_modules, which Lambda
 //                                    puts first on its NODE_PATH)
+//   <root>/<key>/node_modules/@aws-sdk/<pkg>  absolute symlink → Stratus's own installed AWS SDK
+//                                    v3 packages, where no layer has one (Lambda's Node.js
+//                                    runtimes include the SDK; a function's own copy still wins)
 //
 // Symlinks rather than copies: Node loads a module under its real path, so a layer package's
 // own dependencies resolve from opt/nodejs/node_modules, and packages of different layers see
@@ -21,6 +24,7 @@
 // directory is visible to functions; keep the data directory out of such trees.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { type CodeRef } from './code-store.js';
 import { ZipError, extractZip } from './zip.js';
@@ -36,6 +40,17 @@ export interface CodeSource {
 export interface CodeCacheOptions {
   /** Cap on the function's and its layers' unzipped bytes together. Default MAX_UNZIPPED_BYTES. */
   maxUnzippedBytes?: number;
+  /** The `@aws-sdk` directory functions import the SDK from; default Stratus's own, none when absent. */
+  sdkDir?: string | null;
+}
+
+/** Stratus's installed `@aws-sdk` packages directory, if the SDK is installed. */
+function ownSdkDir(): string | null {
+  try {
+    return dirname(dirname(createRequire(import.meta.url).resolve('@aws-sdk/client-sqs/package.json')));
+  } catch {
+    return null;
+  }
 }
 
 const TMP_PREFIX = '.tmp-';
@@ -72,6 +87,7 @@ function pidAlive(pid: number): boolean {
 export class CodeCache {
   readonly root: string;
   private readonly maxUnzippedBytes: number;
+  private readonly sdkDir: string | null;
   private readonly pending = new Map<string, Promise<string>>();
   /** Directories known complete: a warm invoke then costs no file-system call (evict forgets them). */
   private readonly known = new Set<string>();
@@ -86,12 +102,16 @@ export class CodeCache {
   ) {
     this.root = resolve(root);
     this.maxUnzippedBytes = opts.maxUnzippedBytes ?? MAX_UNZIPPED_BYTES;
+    this.sdkDir = opts.sdkDir === undefined ? ownSdkDir() : opts.sdkDir;
   }
 
-  /** The cache key of a package with its layers: the layer order matters (later ones win). */
-  static keyOf(code: CodeRef, layers: readonly CodeRef[]): string {
+  /**
+   * The cache key of a package with its layers (the layer order matters: later ones win) and
+   * the SDK it links to (a moved or upgraded install gets directories of its own).
+   */
+  keyOf(code: CodeRef, layers: readonly CodeRef[]): string {
     return createHash('sha256')
-      .update([code.sha256, ...layers.map((l) => l.sha256)].join('/'))
+      .update([code.sha256, ...layers.map((l) => l.sha256), `sdk:${this.sdkDir ?? ''}`].join('/'))
       .digest('hex')
       .slice(0, 32);
   }
@@ -101,7 +121,7 @@ export class CodeCache {
    * under `<dir>/task/`. Unpacked once per key; concurrent callers share the one extraction.
    */
   functionDir(code: CodeRef, layers: readonly CodeRef[]): Promise<string> {
-    const key = CodeCache.keyOf(code, layers);
+    const key = this.keyOf(code, layers);
     if (this.known.has(key)) return Promise.resolve(join(this.root, key));
     let p = this.pending.get(key);
     if (p === undefined) {
@@ -157,6 +177,7 @@ export class CodeCache {
       await extract(code, join(tmp, 'task'));
       for (const layer of layers) await extract(layer, join(tmp, 'opt'));
       await this.linkLayerPackages(tmp);
+      await this.linkSdk(tmp);
       try {
         // Published whole or not at all: a crash before this leaves only a temp directory.
         await rename(tmp, dir);
@@ -196,6 +217,18 @@ export class CodeCache {
       const link = join(dir, 'node_modules', name);
       await mkdir(dirname(link), { recursive: true });
       await symlink(relative(dirname(link), target), link, 'dir');
+    }
+  }
+
+  /** <dir>/node_modules/@aws-sdk/<pkg> links to the installed SDK, where a layer has none. */
+  private async linkSdk(dir: string): Promise<void> {
+    if (this.sdkDir === null) return;
+    const into = join(dir, 'node_modules', '@aws-sdk');
+    await mkdir(into, { recursive: true });
+    const layered = new Set(await readdirOrEmpty(into));
+    for (const name of await readdirOrEmpty(this.sdkDir)) {
+      if (name.startsWith('.') || layered.has(name)) continue;
+      await symlink(join(this.sdkDir, name), join(into, name), 'dir');
     }
   }
 

@@ -1,5 +1,6 @@
 // Assembles the functions tier of one process: the Lambda backend the gateway's actions use, the
 // scheduler with its worker pool and code cache, and the consumer of async invocations.
+import { type AccessKey } from '../gateway/credentials.js';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type ClusterClient } from '../cluster/client.js';
@@ -31,6 +32,8 @@ export interface LambdaRuntimeOptions {
   idleSeconds: number;
   leaseSeconds: number;
   endpointUrl: () => string | undefined;
+  /** The access key handlers get as their credentials (Lambda: the execution role's). */
+  credentials?: () => Promise<AccessKey | undefined>;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
   /** Function metrics (scheduler, concurrency, async events); none: not recorded. */
@@ -117,6 +120,7 @@ export function startLambdaRuntime(client: ClusterClient, placement: Placement, 
       tmpRoot: join(o.dataDir, 'lambda-tmp'),
       idleMs: o.idleSeconds * 1000,
       endpointUrl: o.endpointUrl,
+      ...(o.credentials ? { credentials: o.credentials } : {}),
       log: o.log,
     },
     { codeCache: new CodeCache(join(o.dataDir, 'lambda-code'), code), logs, totalReserved: () => backend!.totalReserved(), ...(o.metrics ? { metrics: o.metrics } : {}) },

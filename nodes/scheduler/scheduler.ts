@@ -1,6 +1,7 @@
 // The scheduler runs invocations: it admits each against the function's and the account's
 // concurrency, loads the code (content-addressed, cached on disk), runs the handler in an
 // execution environment of the worker pool, and ships the invocation's logs.
+import { type AccessKey } from '../gateway/credentials.js';
 import { join } from 'node:path';
 import { type EnvironmentSpec, ExecutionPool } from '../../worker-pool/pool.js';
 import { TraceFlags, isSpanContextValid } from '@opentelemetry/api';
@@ -24,6 +25,8 @@ export interface SchedulerOptions {
   idleMs: number;
   /** Exported to handlers as AWS_ENDPOINT_URL: their SDK clients reach this Stratus. */
   endpointUrl: () => string | undefined;
+  /** Exported to handlers as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (Lambda: the execution role's credentials). */
+  credentials?: () => Promise<AccessKey | undefined>;
   log: (line: string) => void;
 }
 
@@ -125,6 +128,7 @@ export class Scheduler {
       target.layers.map((l) => l.code),
     );
     const c = target.config;
+    const credentials = this.o.credentials ? await this.o.credentials() : undefined;
     return {
       key: `${target.functionName}:${target.version}:${c.revisionId}`,
       codeDir: join(dir, 'task'),
@@ -142,6 +146,7 @@ export class Scheduler {
       maxEnvironments: Math.max(1, target.reserved ?? this.o.accountConcurrency),
       idleMs: this.o.idleMs,
       ...(this.o.endpointUrl() !== undefined ? { endpointUrl: this.o.endpointUrl()! } : {}),
+      ...(credentials ? { credentials } : {}),
     };
   }
 

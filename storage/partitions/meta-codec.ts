@@ -47,6 +47,8 @@ export enum MetaOp {
   TopicCatalog = 20,
   /** Every Step Functions state machine and activity command: the body's `type` names it (meta-workflow-codec.ts). */
   WorkflowCatalog = 21,
+  /** An access key Stratus itself hands out (functions' credentials): the first one of an id wins. */
+  PutServiceKey = 22,
 }
 
 /** Query ops of the `meta` kind. */
@@ -199,6 +201,7 @@ const COMMAND_OPS: Record<MetaCommand['type'], MetaOp> = {
   untagQueue: MetaOp.UntagQueue,
   purgeQueue: MetaOp.PurgeQueue,
   putRootKey: MetaOp.PutRootKey,
+  putServiceKey: MetaOp.PutServiceKey,
   startMoveTask: MetaOp.StartMoveTask,
   updateMoveTask: MetaOp.UpdateMoveTask,
   cancelMoveTask: MetaOp.CancelMoveTask,
@@ -315,6 +318,8 @@ export function decodeMetaCommand(op: number, body: Uint8Array): MetaCommand {
       return decodeCatalogCommand('purgeQueue', o);
     case MetaOp.PutRootKey:
       return decodeCatalogCommand('putRootKey', o);
+    case MetaOp.PutServiceKey:
+      return decodeCatalogCommand('putServiceKey', o);
     case MetaOp.StartMoveTask:
       return decodeMoveTaskCommand('startMoveTask', o);
     case MetaOp.UpdateMoveTask:

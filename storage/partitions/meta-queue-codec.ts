@@ -34,7 +34,8 @@ export type QueueCatalogCommand =
   | { type: 'tagQueue'; name: string; tags: Record<string, string> }
   | { type: 'untagQueue'; name: string; keys: string[] }
   | { type: 'purgeQueue'; name: string }
-  | { type: 'putRootKey'; accessKeyId: string; secretAccessKey: string };
+  | { type: 'putRootKey'; accessKeyId: string; secretAccessKey: string }
+  | { type: 'putServiceKey'; accessKeyId: string; secretAccessKey: string };
 
 export type Obj = Record<string, unknown>;
 
@@ -102,6 +103,7 @@ export function decodeCatalogCommand(type: QueueCatalogCommand['type'], o: Obj):
     case 'untagQueue':
       return { type, name: str(o, 'name'), keys: strings(o, 'keys') };
     case 'putRootKey':
+    case 'putServiceKey':
       return { type, accessKeyId: str(o, 'accessKeyId'), secretAccessKey: str(o, 'secretAccessKey') };
   }
 }

@@ -94,6 +94,7 @@ export class QueueCatalog {
       return this.moveTasks.apply(cmd, now, ctx, (n) => this.queues.has(n));
     }
     if (cmd.type === 'putRootKey') return this.putRootKey(cmd.accessKeyId, cmd.secretAccessKey, now, ctx);
+    if (cmd.type === 'putServiceKey') return this.putServiceKey(cmd.accessKeyId, cmd.secretAccessKey, now, ctx);
     const name = cmd.name;
     if (!QUEUE_NAME_PATTERN.test(name) && !FIFO_QUEUE_NAME_PATTERN.test(name) && !INTERNAL_QUEUE_NAME_PATTERN.test(name)) {
       return errorResult('InvalidArgument', `invalid queue name ${JSON.stringify(name)}`);
@@ -189,6 +190,17 @@ export class QueueCatalog {
     if (existing) return okResult(json(existing));
     if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId) || secretAccessKey.length < 16) return errorResult('InvalidArgument', 'malformed access key');
     const k: AccessKeyRecord = { accessKeyId, secretAccessKey, root: true, createdAtMs: now };
+    this.keys.set(accessKeyId, k);
+    ctx.ops.push({ type: 'put', key: utf8(KEY_PREFIX + accessKeyId), value: json(k) });
+    return okResult(json(k));
+  }
+
+  /** A key of a well-known id that Stratus hands out itself: the first secret wins, so racing nodes agree. */
+  private putServiceKey(accessKeyId: string, secretAccessKey: string, now: number, ctx: ApplyContext): Uint8Array {
+    const existing = this.keys.get(accessKeyId);
+    if (existing) return existing.root ? errorResult('InvalidArgument', 'the root key is not a service key') : okResult(json(existing));
+    if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId) || secretAccessKey.length < 16) return errorResult('InvalidArgument', 'malformed access key');
+    const k: AccessKeyRecord = { accessKeyId, secretAccessKey, root: false, createdAtMs: now };
     this.keys.set(accessKeyId, k);
     ctx.ops.push({ type: 'put', key: utf8(KEY_PREFIX + accessKeyId), value: json(k) });
     return okResult(json(k));

@@ -2,6 +2,7 @@
 // early, add a header the integration sees and rewrite the response; its requests are counted
 // under the API's id and the matched route key; a WebSocket stage's viewer hook screens the
 // handshake, and its connects and messages (both ways) are counted.
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateIntegrationResponseCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -129,8 +130,13 @@ describe('HTTP and WebSocket APIs: edge hooks and metrics', () => {
     ws.send(JSON.stringify({ action: 'whoami' }));
     await until(async () => got.length === 1);
     const { id } = JSON.parse(got[0]!) as { id: string };
-    const post = await fetch(`${target.endpoint}/_api/${wsApi}/live/@connections/${encodeURIComponent(id)}`, { method: 'POST', body: 'hello' });
-    expect(post.status).toBe(200);
+    // Unsigned: refused, as AWS refuses callers without IAM credentials.
+    const unsigned = await fetch(`${target.endpoint}/_api/${wsApi}/live/@connections/${encodeURIComponent(id)}`, { method: 'POST', body: 'hello' });
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.json()).toEqual({ message: 'Missing Authentication Token' });
+    const mgmt = new ApiGatewayManagementApiClient({ endpoint: `${target.endpoint}/_api/${wsApi}/live`, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+    await mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'hello' }));
+    mgmt.destroy();
     await until(async () => got.length === 2);
     expect(got[1]).toBe('hello');
     // Three messages in; two out (the route response and the @connections post).

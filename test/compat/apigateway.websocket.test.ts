@@ -1,6 +1,6 @@
 // WebSocket APIs: a chat API with $connect (refusing callers without a name), $disconnect, a
 // custom route chosen by `$request.body.action`, a two-way $default route, and a function that
-// broadcasts through the @connections API, an HTTP_PROXY two-way route, binary frames and the
+// broadcasts through the @connections API (with the SDK, signed), an HTTP_PROXY two-way route, binary frames and the
 // 128 KB message limit; the test also drives @connections with the SDK's ApiGatewayManagementApi
 // client (GetConnection, PostToConnection, DeleteConnection, 410 Gone).
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -16,8 +16,10 @@ import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 const ROLE = 'arn:aws:iam::000000000000:role/any';
 
 // One function serves every route; it keeps the room in memory (one warm environment serves
-// this test's calls) and broadcasts by POSTing to the stage's @connections API, as a chat does.
+// this test's calls) and broadcasts with the SDK's ApiGatewayManagementApi client, as a chat
+// does (the SDK and signing credentials come with the function's environment).
 const CHAT = `
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 const room = new Set();
 export const handler = async (event) => {
   const { routeKey, connectionId, stage, apiId } = event.requestContext;
@@ -30,10 +32,14 @@ export const handler = async (event) => {
   if (routeKey === 'sendmessage') {
     const text = JSON.parse(event.body).text;
     const data = JSON.stringify({ from: connectionId, text });
-    const base = process.env.AWS_ENDPOINT_URL + '/_api/' + apiId + '/' + stage + '/@connections/';
+    const api = new ApiGatewayManagementApiClient({ endpoint: process.env.AWS_ENDPOINT_URL + '/_api/' + apiId + '/' + stage });
     await Promise.all([...room].map(async (id) => {
-      const r = await fetch(base + encodeURIComponent(id), { method: 'POST', body: data });
-      if (r.status === 410) room.delete(id);
+      try {
+        await api.send(new PostToConnectionCommand({ ConnectionId: id, Data: data }));
+      } catch (err) {
+        if (err.name === 'GoneException') room.delete(id);
+        else throw err;
+      }
     }));
     return { statusCode: 200 };
   }

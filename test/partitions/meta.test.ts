@@ -12,6 +12,7 @@ import {
   encodeMetaCommand,
   encodeMetaQuery,
 } from '../../storage/partitions/meta.js';
+import { decodeAccessKeyResult, parseJson } from '../../storage/partitions/meta-codec.js';
 import { Harness } from './memory-store.js';
 
 class MetaHarness extends Harness<MetaStateMachine> {
@@ -169,5 +170,22 @@ describe('meta kind', () => {
     expect(before.version).toBe(h.index);
     await h.restart(new MetaStateMachine());
     expect(await h.placement()).toEqual(before);
+  });
+});
+
+describe('access keys', () => {
+  it('keeps the first secret of a service key, refuses a root key id, and serves both to lookups', async () => {
+    const h = new MetaHarness();
+    const key = (cmd: MetaCommand) => decodeAccessKeyResult(h.run(cmd), parseJson);
+    const root = unwrap(key({ type: 'putRootKey', accessKeyId: 'AKIAROOTROOTROOT0001', secretAccessKey: 'root-secret-0123456789' }));
+    expect(root.root).toBe(true);
+    const first = unwrap(key({ type: 'putServiceKey', accessKeyId: 'ASIASTRATUSFUNCTIONS', secretAccessKey: 'first-secret-0123456789' }));
+    expect(first).toMatchObject({ accessKeyId: 'ASIASTRATUSFUNCTIONS', secretAccessKey: 'first-secret-0123456789', root: false });
+    // A second node racing to create it gets the first one's secret back.
+    expect(unwrap(key({ type: 'putServiceKey', accessKeyId: 'ASIASTRATUSFUNCTIONS', secretAccessKey: 'second-secret-0123456789' })).secretAccessKey).toBe('first-secret-0123456789');
+    expect(key({ type: 'putServiceKey', accessKeyId: 'AKIAROOTROOTROOT0001', secretAccessKey: 'x-secret-0123456789' })).toMatchObject({ ok: false, code: 'InvalidArgument' });
+    expect(key({ type: 'putServiceKey', accessKeyId: 'bad id', secretAccessKey: 'x-secret-0123456789' })).toMatchObject({ ok: false, code: 'InvalidArgument' });
+    const read = decodeAccessKeyResult(await h.read(encodeMetaQuery({ type: 'getAccessKey', accessKeyId: 'ASIASTRATUSFUNCTIONS' })), parseJson);
+    expect(unwrap(read).secretAccessKey).toBe('first-secret-0123456789');
   });
 });

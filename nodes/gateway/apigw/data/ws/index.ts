@@ -262,7 +262,10 @@ export function createWebSocketHub(rt: DataRuntime, limits: HubLimits = WS_LIMIT
     },
 
     async connections(api, req) {
-      if (rt.authenticate && req.headers.authorization !== undefined) {
+      // AWS: the @connections API takes IAM (SigV4) callers only; functions sign with the
+      // credentials their environment carries.
+      if (rt.authenticate) {
+        if (req.headers.authorization === undefined && req.rawQuery.indexOf('X-Amz-Signature=') < 0) return json(403, { message: 'Missing Authentication Token' }, 'ForbiddenException');
         try {
           await rt.authenticate(req.signed);
         } catch {
