@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateIntegrationResponseCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { ApiGatewayV2Client, CreateApiCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { WebSocket } from 'ws';
-import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNodeOptions } from '../../nodes/options.js';
 import { type RunningNode, runNode } from '../../nodes/run-node.js';
 import { freePorts } from '../ports.js';
+import { connectionIdRoute, mockMethod } from './apigw-fixtures.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
 describe('APIs served by several gateways', () => {
@@ -30,10 +31,7 @@ describe('APIs served by several gateways', () => {
     const api = await apigw.send(new CreateRestApiCommand({ name: 'shared-throttle' }));
     apiId = api.id!;
     const resourceId = api.rootResourceId!;
-    await apigw.send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }));
-    await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
-    await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200' }));
-    await apigw.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200', responseTemplates: { 'application/json': '{"ok": true}' } }));
+    await mockMethod(apigw, { restApiId: apiId, resourceId, httpMethod: 'GET', responseTemplate: '{"ok": true}' });
     await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod' }));
     // 5 requests of burst and practically no refill during the test: the counts are exact.
     await apigw.send(
@@ -79,11 +77,7 @@ describe('APIs served by several gateways', () => {
   it('reaches a WebSocket connection held by one gateway through the other gateway @connections API (signed, with the SDK)', async () => {
     const v2 = new ApiGatewayV2Client({ endpoint: first.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
     const ws = (await v2.send(new CreateApiCommand({ Name: 'two-gateways', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
-    // A two-way route answering the caller's connection id.
-    const who = await v2.send(new CreateIntegrationCommand({ ApiId: ws, IntegrationType: 'MOCK', RequestTemplates: { $default: '{"statusCode": 200}' }, TemplateSelectionExpression: '\\$default' }));
-    await v2.send(new CreateIntegrationResponseCommand({ ApiId: ws, IntegrationId: who.IntegrationId, IntegrationResponseKey: '$default', ResponseTemplates: { $default: '{"id": "$context.connectionId"}' }, TemplateSelectionExpression: '\\$default' }));
-    const route = await v2.send(new CreateRouteCommand({ ApiId: ws, RouteKey: '$default', Target: `integrations/${who.IntegrationId}` }));
-    await v2.send(new CreateRouteResponseCommand({ ApiId: ws, RouteId: route.RouteId, RouteResponseKey: '$default' }));
+    await connectionIdRoute(v2, ws, '$default');
     await v2.send(new CreateStageCommand({ ApiId: ws, StageName: 'live', AutoDeploy: true }));
     v2.destroy();
 

@@ -1,12 +1,13 @@
 // Per-API metrics after real requests (Count, 4XXError, Latency, IntegrationLatency, under the
 // API's name, stage, resource and method) and access log lines rendered from `$context`, read
 // back through the log service as `stratus logs tail --log-group` does.
-import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tailFunctionLogs } from '../../nodes/cli/logs.js';
 import { renderAccessLog } from '../../nodes/gateway/apigw/data/observe.js';
 import { Metric } from '../../nodes/telemetry/metric-names.js';
 import { type RunningNode } from '../../nodes/run-node.js';
+import { mockMethod } from './apigw-fixtures.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
 describe('access log formats', () => {
@@ -32,10 +33,7 @@ describe('API metrics', () => {
     const api = await apigw.send(new CreateRestApiCommand({ name: 'metered' }));
     apiId = api.id!;
     const r = api.rootResourceId!;
-    await apigw.send(new PutMethodCommand({ restApiId: apiId, resourceId: r, httpMethod: 'GET', authorizationType: 'NONE' }));
-    await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId: r, httpMethod: 'GET', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
-    await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId: r, httpMethod: 'GET', statusCode: '200' }));
-    await apigw.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId: r, httpMethod: 'GET', statusCode: '200', responseTemplates: { 'application/json': '{}' } }));
+    await mockMethod(apigw, { restApiId: apiId, resourceId: r, httpMethod: 'GET', responseTemplate: '{}' });
     await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod' }));
   }, 30_000);
   afterAll(async () => {

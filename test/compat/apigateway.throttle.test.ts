@@ -9,16 +9,13 @@ import {
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
   GetUsageCommand,
-  PutIntegrationCommand,
-  PutIntegrationResponseCommand,
-  PutMethodCommand,
-  PutMethodResponseCommand,
   UpdateStageCommand,
   UpdateUsageCommand,
 } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodStart } from '../../nodes/gateway/apigw/data/throttle/quota.js';
 import { TokenBucket } from '../../nodes/cluster/token-bucket.js';
+import { mockMethod } from './apigw-fixtures.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
 describe('token buckets and quota periods', () => {
@@ -59,14 +56,8 @@ describe('REST API admission', () => {
     const api = await apigw.send(new CreateRestApiCommand({ name: 'keys' }));
     apiId = api.id!;
     resourceId = api.rootResourceId!;
-    await apigw.send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE', apiKeyRequired: true }));
-    await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
-    await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200' }));
-    await apigw.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200', responseTemplates: { 'application/json': '{"ok": true}' } }));
-    await apigw.send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', authorizationType: 'NONE' }));
-    await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
-    await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', statusCode: '200' }));
-    await apigw.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', statusCode: '200', responseTemplates: { 'application/json': '{"ok": true}' } }));
+    await mockMethod(apigw, { restApiId: apiId, resourceId, httpMethod: 'GET', responseTemplate: '{"ok": true}', apiKeyRequired: true });
+    await mockMethod(apigw, { restApiId: apiId, resourceId, httpMethod: 'POST', responseTemplate: '{"ok": true}' });
     await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod' }));
   }, 30_000);
   afterAll(async () => {

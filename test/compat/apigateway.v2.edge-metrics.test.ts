@@ -3,7 +3,7 @@
 // under the API's id and the matched route key; a WebSocket stage's viewer hook screens the
 // handshake, and its connects and messages (both ways) are counted.
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateIntegrationResponseCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningNode } from '../../nodes/run-node.js';
 import { Metric } from '../../nodes/telemetry/metric-names.js';
 import { signedSend } from './raw-http.js';
+import { connectionIdRoute } from './apigw-fixtures.js';
 import { ROOT, type SqsTarget, startEmbedded } from './targets.js';
 
 const VIEWER_REQUEST = `function handler(event) {
@@ -52,11 +53,7 @@ describe('HTTP and WebSocket APIs: edge hooks and metrics', () => {
     wsApi = (await v2.send(new CreateApiCommand({ Name: 'edge-ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
     const wi = await v2.send(new CreateIntegrationCommand({ ApiId: wsApi, IntegrationType: 'MOCK', RequestTemplates: { $default: '{"statusCode": 200}' }, TemplateSelectionExpression: '\\$default' }));
     await v2.send(new CreateRouteCommand({ ApiId: wsApi, RouteKey: '$default', Target: `integrations/${wi.IntegrationId}` }));
-    // A two-way route answering the caller's connection id.
-    const who = await v2.send(new CreateIntegrationCommand({ ApiId: wsApi, IntegrationType: 'MOCK', RequestTemplates: { $default: '{"statusCode": 200}' }, TemplateSelectionExpression: '\\$default' }));
-    await v2.send(new CreateIntegrationResponseCommand({ ApiId: wsApi, IntegrationId: who.IntegrationId, IntegrationResponseKey: '$default', ResponseTemplates: { $default: '{"id": "$context.connectionId"}' }, TemplateSelectionExpression: '\\$default' }));
-    const whoRoute = await v2.send(new CreateRouteCommand({ ApiId: wsApi, RouteKey: 'whoami', Target: `integrations/${who.IntegrationId}` }));
-    await v2.send(new CreateRouteResponseCommand({ ApiId: wsApi, RouteId: whoRoute.RouteId, RouteResponseKey: '$default' }));
+    await connectionIdRoute(v2, wsApi, 'whoami');
     await v2.send(new CreateStageCommand({ ApiId: wsApi, StageName: 'live', AutoDeploy: true }));
   }, 30_000);
 
