@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,6 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the CPUs: a single worker on a 2-CPU machine (CI's),
     // where most files wait on fsyncs, timers and child processes rather than compute. Two workers
     // took the suite from ~12 to ~7 minutes there, with every test passing.
-    maxWorkers: 2,
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
