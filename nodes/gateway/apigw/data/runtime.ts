@@ -10,7 +10,7 @@ import { type DataRuntime } from './types.js';
 
 export function createRuntime(backend: ApigwBackend, authenticate: Authenticate): DataRuntime & { close(): Promise<void> } {
   const authorizers = createAuthorizers(backend, authenticate);
-  const admission = createAdmission(backend);
+  const admission = createAdmission(backend, { log: backend.deps.log });
   const hooks = createEdgeHooks(backend);
   return {
     backend,
