@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { clusterUp, stopAll, type ClusterRecord } from '../../nodes/cli/cluster.js';
 import { parseNodeOptions } from '../../nodes/options.js';
 import { type RunningNode, runNode } from '../../nodes/run-node.js';
-import { freePorts } from '../ports.js';
+import { freePortBlock, freePorts } from '../ports.js';
 
 export const ROOT = { accessKeyId: 'AKIASTRATUSTESTKEY01', secretAccessKey: 'c3RyYXR1cy10ZXN0LXNlY3JldC1rZXktMDAwMDAw' };
 
@@ -47,7 +47,7 @@ export async function startEmbedded(extra: string[] = []): Promise<SqsTarget & {
 
 export async function startCluster(nodes = 3, extra: string[] = []): Promise<SqsTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'stratus-sqs-cluster-'));
-  const base = 21000 + Math.floor(Math.random() * 1500) * 8;
+  const base = await freePortBlock(8);
   process.env.STRATUS_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
   process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
   let rec: ClusterRecord;

@@ -9,6 +9,7 @@ import { type ClusterRecord, alive, clusterUp, spawnNode, stopAll } from '../../
 import { decodeReadResult, encodeLogQuery } from '../../storage/partitions/log-codec.js';
 import { decodeLogResult, encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
 import { LogClient, type RecordOut } from '../integration/log-client.js';
+import { freePortBlock } from '../ports.js';
 
 export interface GroupState {
   group: number;
@@ -28,9 +29,9 @@ export class TestCluster {
 
   static async start(nodes: number, extra: string[] = []): Promise<TestCluster> {
     const c = new TestCluster();
-    // Ports are drawn at random; one another test (or an outgoing connection) holds is drawn again.
+    // A port another process took since it was drawn (test/ports.ts) is drawn again.
     for (let attempt = 1; ; attempt++) {
-      const base = 20000 + Math.floor(Math.random() * 2000) * 8;
+      const base = await freePortBlock(8);
       c.dir = mkdtempSync(join(tmpdir(), 'stratus-fault-'));
       try {
         c.rec = await clusterUp(['--nodes', String(nodes), '--dir', c.dir, '--base-port', String(base), '--grpc-port', String(base + 7), '--http-port', '0', '--tick-ms', '50', ...extra], () => undefined);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zip } from '../compat/lambda-fixtures.js';
 import { ROOT } from '../compat/targets.js';
 import { TestCluster } from './harness.js';
+import { freePorts } from '../ports.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,8 +30,9 @@ describe('async invocations while the scheduler process dies', () => {
   let c: TestCluster;
   let lambda: LambdaClient;
   let out: string;
-  const httpPort = 27000 + Math.floor(Math.random() * 2000);
+  let httpPort = 0;
   beforeAll(async () => {
+    [httpPort] = (await freePorts(1)) as [number];
     process.env.STRATUS_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
     process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
     c = await TestCluster.start(3, ['--http-port', String(httpPort), '--lambda-lease', '3', '--lambda-retry-delay', '1']);

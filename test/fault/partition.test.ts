@@ -16,6 +16,7 @@ import { decodeReadResult, encodeLogCommand, encodeLogQuery } from '../../storag
 import { decodeLogResult, encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
 import { LogClient } from '../integration/log-client.js';
 import { NetnsLab } from './netns.js';
+import { freePorts } from '../ports.js';
 
 const BIN = fileURLToPath(new URL('../../bin/stratus.js', import.meta.url));
 const PORT = 7100;
@@ -50,7 +51,7 @@ describe('a leader cut off by a network partition', () => {
     for (const i of [1, 2, 3]) {
       start(['--role', 'storage', '--id', String(i), '--peers', peers, '--host', lab.ip(i), '--grpc-port', String(PORT), '--data', join(dir, `node-${i}`), '--tick-ms', '50'], lab.ns(i), `node-${i}`);
     }
-    const gwPort = 21000 + Math.floor(Math.random() * 5000);
+    const [gwPort] = (await freePorts(1)) as [number];
     start(['--role', 'gateway', '--id', '1000', '--peers', peers, '--grpc-port', String(gwPort), '--http-port', '0'], undefined, 'gateway');
     log = new LogClient(`127.0.0.1:${gwPort}`);
   }, 30_000);

@@ -14,6 +14,7 @@ import { ClusterClient } from '../../nodes/cluster/client.js';
 import { decodePlacementResult, encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
 import { ROOT } from '../compat/targets.js';
 import { TestCluster } from './harness.js';
+import { freePorts } from '../ports.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,8 +56,9 @@ describe('SNS fan-out through a 3-node cluster while the topic leader dies', () 
   let c: TestCluster;
   let sns: SNSClient;
   let sqs: SQSClient;
-  const httpPort = 31000 + Math.floor(Math.random() * 2000);
+  let httpPort = 0;
   beforeAll(async () => {
+    [httpPort] = (await freePorts(1)) as [number];
     process.env.STRATUS_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
     process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
     c = await TestCluster.start(3, ['--http-port', String(httpPort)]);

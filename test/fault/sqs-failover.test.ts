@@ -15,14 +15,16 @@ import { decodePlacementResult, encodeMetaQuery } from '../../storage/partitions
 import { ClusterClient } from '../../nodes/cluster/client.js';
 import { ROOT } from '../compat/targets.js';
 import { TestCluster } from './harness.js';
+import { freePorts } from '../ports.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('SQS through a 3-node cluster while a partition leader dies', () => {
   let c: TestCluster;
   let sqs: SQSClient;
-  const httpPort = 24000 + Math.floor(Math.random() * 3000);
+  let httpPort = 0;
   beforeAll(async () => {
+    [httpPort] = (await freePorts(1)) as [number];
     process.env.STRATUS_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
     process.env.STRATUS_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
     c = await TestCluster.start(3, ['--http-port', String(httpPort)]);

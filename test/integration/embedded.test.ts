@@ -7,9 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseNodeOptions } from '../../nodes/options.js';
 import { type RunningNode, runNode } from '../../nodes/run-node.js';
 import { LogClient, type RecordOut } from './log-client.js';
+import { freePorts } from '../ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stratus-embedded-'));
-const port = 30000 + Math.floor(Math.random() * 5000);
+const [port] = (await freePorts(1)) as [number];
 
 async function start(): Promise<RunningNode> {
   const o = parseNodeOptions(['--data', dir, '--grpc-port', String(port), '--http-port', '0'], {});

@@ -13,9 +13,11 @@ import { encodeCommand } from '../../storage/partitions/envelope.js';
 import { decodeReadResult, encodeLogQuery } from '../../storage/partitions/log-codec.js';
 import { decodeGroupResult, decodeLogResult, decodePlacementResult, encodeMetaCommand, encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
 import { LogClient } from './log-client.js';
+import { freePortBlock } from '../ports.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const base = 36000 + Math.floor(Math.random() * 3000) * 2;
+// Node n listens on base+n (n up to 10).
+const base = await freePortBlock(11);
 const addr = (i: number) => `127.0.0.1:${base + i}`;
 
 async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {

@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNodeOptions } from '../../nodes/options.js';
 import { type RunningNode, runNode } from '../../nodes/run-node.js';
 import { LogClient } from './log-client.js';
+import { freePortBlock } from '../ports.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const base = 43000 + Math.floor(Math.random() * 2000) * 2;
+// Nodes 1-3 listen on base+1..base+3.
+const base = await freePortBlock(4);
 const addr = (i: number) => `127.0.0.1:${base + i}`;
 const PARTITIONS = 40;
 

@@ -18,6 +18,7 @@ import { decodeResult } from '../../storage/partitions/envelope.js';
 import { decodeAppendResult, decodeReadResult, encodeLogCommand, encodeLogQuery } from '../../storage/partitions/log-codec.js';
 import { type NodeRecord, type Placement as PlacementMap, decodePlacementResult, encodeMetaCommand, encodeMetaQuery } from '../../storage/partitions/meta-codec.js';
 import { encodeQueueQuery } from '../../storage/partitions/queue-codec.js';
+import { freePortBlock } from '../ports.js';
 
 const node = (id: number, state: NodeRecord['state'] = 'up'): NodeRecord => ({ id, address: `h${id}:1`, state, registeredAtMs: 0 });
 const conf = (voters: number[], learners: number[] = []): GroupConf => ({ voters, learners });
@@ -95,7 +96,8 @@ describe('planRebalance', () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const base = 46000 + Math.floor(Math.random() * 3000) * 2;
+// Node n listens on base+n (n up to 10).
+const base = await freePortBlock(11);
 const addr = (i: number) => `127.0.0.1:${base + i}`;
 
 async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
