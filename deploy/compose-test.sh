@@ -392,9 +392,9 @@ log "container health checks"
 check_health
 
 # ---- smoke: SQS and Lambda ----------------------------------------------------------------------
-log "smoke test: SQS and Lambda through $STRATUS_ENDPOINT"
+log "smoke test: SQS, Lambda and API Gateway through $STRATUS_ENDPOINT"
 smoke basic
-note "smoke test (SQS send/receive/delete, Lambda create/Active/invoke): passed"
+note "smoke test (SQS send/receive/delete, Lambda create/Active/invoke, HTTP API → Lambda → SQS from the function): passed"
 
 # ---- failover: kill a storage node under a continuous writer -------------------------------------
 QUEUE=failover-$(date +%s)

@@ -35,6 +35,7 @@ import {
   InvokeCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
+import { ApiGatewayV2Client, CreateApiCommand, DeleteApiCommand } from '@aws-sdk/client-apigatewayv2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { strToU8, zipSync } from 'fflate';
 
@@ -179,6 +180,58 @@ export const handler = async (event, context) => ({
 });
 `;
 
+/** Waits until a function is Active (a Failed one is a failed check). */
+async function waitActive(lambda: LambdaClient, fn: string): Promise<void> {
+  const activeBy = Date.now() + 120_000;
+  for (;;) {
+    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+    if (c.State === 'Active') return;
+    if (c.State === 'Failed') throw new CheckFailed(`function ${fn} State Failed: ${c.StateReasonCode} ${c.StateReason}`);
+    check(Date.now() < activeBy, `function ${fn} not Active after 120s (State ${c.State})`);
+    await sleep(500);
+  }
+}
+
+// ---- API Gateway: an HTTP API in front of a function that calls SQS itself -----------------------
+
+// The handler imports the SDK (Stratus provides it, as Lambda does) and signs with the credentials
+// its environment carries: from a scheduler container through the gateway.
+const API_HANDLER = `
+import { GetQueueUrlCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+const sqs = new SQSClient({});
+export const handler = async (event) => {
+  // By name: the queue's URL as the caller saw it names a host this container may not reach.
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: event.queryStringParameters.queue }));
+  const r = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'via ' + event.rawPath }));
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messageId: r.MessageId }) };
+};
+`;
+
+async function apiGateway(run: string, sqs: SQSClient, queueName: string, queueUrl: string): Promise<void> {
+  const lambda = lambdaClient();
+  const v2 = new ApiGatewayV2Client({ endpoint: ENDPOINT, region: REGION, credentials: CREDENTIALS, requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 60_000 }) });
+  const fn = `smoke-api-${run}`;
+  const created = await lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zipSync({ 'index.mjs': strToU8(API_HANDLER) }) }, Timeout: 30 }));
+  await waitActive(lambda, fn);
+  const api = await v2.send(new CreateApiCommand({ Name: fn, ProtocolType: 'HTTP', Target: created.FunctionArn }));
+  const url = `${ENDPOINT}/_api/${api.ApiId}/smoke/${run}?queue=${encodeURIComponent(queueName)}`;
+  const out = await settle('HTTP API → Lambda', 60_000, async () => {
+    const r = await fetch(url);
+    const text = await r.text();
+    if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${text}`);
+    return JSON.parse(text) as { messageId?: string };
+  });
+  check(out.messageId, `HTTP API: no messageId in the function's answer`);
+  say(`API Gateway: GET ${url.slice(ENDPOINT.length)} → the function sent ${out.messageId}`);
+  const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 10 }));
+  const m = got.Messages?.[0];
+  check(m?.MessageId === out.messageId && m.Body === `via /smoke/${run}`, `ReceiveMessage: expected the function's message ${out.messageId}, got ${JSON.stringify(m)}`);
+  await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  await v2.send(new DeleteApiCommand({ ApiId: api.ApiId }));
+  await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
+  say('API Gateway: HTTP API → Lambda → SQS (SDK in the function, signed) OK');
+}
+
 async function basic(): Promise<void> {
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const sqs = sqsClient();
@@ -224,15 +277,7 @@ async function basic(): Promise<void> {
     ),
   );
   say(`Lambda: created ${created.FunctionArn} (State ${created.State ?? '?'}, ${zip.length}-byte zip)`);
-  const activeBy = Date.now() + 120_000;
-  for (let state = created.State; state !== 'Active'; ) {
-    check(state !== 'Failed', `function State Failed`);
-    check(Date.now() < activeBy, `function not Active after 120s (State ${state})`);
-    await sleep(500);
-    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
-    state = c.State;
-    if (state === 'Failed') throw new CheckFailed(`function State Failed: ${c.StateReasonCode} ${c.StateReason}`);
-  }
+  await waitActive(lambda, fn);
   say('Lambda: State Active');
   for (const [i, label] of ['cold', 'warm'].entries()) {
     const event = { a: 20 + i, b: 22, msg: `ping ${i}` };
@@ -255,8 +300,9 @@ async function basic(): Promise<void> {
     say(`Lambda: invoke (${label}) ${ms} ms → ${text}`);
   }
   await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
+  await apiGateway(run, sqs, queueName, QueueUrl);
   await sqs.send(new DeleteQueueCommand({ QueueUrl }));
-  say('basic: SQS and Lambda OK (function and queue deleted)');
+  say('basic: SQS, Lambda and API Gateway OK (function, API and queue deleted)');
 }
 
 // ---- writer -------------------------------------------------------------------------------------

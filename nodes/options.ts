@@ -53,6 +53,8 @@ export interface NodeOptions {
   traceRate: number;
   /** OTLP/HTTP collector to export spans to (besides the built-in store). */
   otlpEndpoint: string;
+  /** The URL handlers get as AWS_ENDPOINT_URL; '' = this node's own HTTP front (a scheduler has none). */
+  endpointUrl: string;
   /** Seconds a stopping node waits for in-flight invocations and hands over leadership. */
   drainTimeout: number;
   /** Open Kinesis shards the account may have (AWS: 500). */
@@ -170,6 +172,7 @@ const SPECS: Spec[] = [
   { key: 'lambdaRetryDelay', flag: '--lambda-retry-delay', env: 'STRATUS_LAMBDA_RETRY_DELAY', default: '60', doc: 'seconds before retrying a failed async invocation (doubles for the next)', parse: int(1, 900) },
   { key: 'lambdaIdle', flag: '--lambda-idle', env: 'STRATUS_LAMBDA_IDLE', default: '300', doc: 'seconds a warm execution environment is kept without work', parse: int(1, 86_400) },
   { key: 'lambdaLease', flag: '--lambda-lease', env: 'STRATUS_LAMBDA_LEASE', default: '30', doc: 'seconds an async event stays with the scheduler running it before another may retry it', parse: int(2, 43_200) },
+  { key: 'endpointUrl', flag: '--endpoint-url', env: 'STRATUS_ENDPOINT_URL', default: '', doc: "the AWS endpoint functions' SDK clients get (AWS_ENDPOINT_URL); default this node's own HTTP front; scheduler role: set it to a gateway's URL", parse: url },
   { key: 'schedulers', flag: '--schedulers', env: 'STRATUS_SCHEDULERS', default: '', doc: 'scheduler processes host:port,... (gateway: send invocations there, run none here; scheduler: the full list, itself included)', parse: addresses },
   { key: 'traceReservoir', flag: '--trace-reservoir', env: 'STRATUS_TRACE_RESERVOIR', default: '1', doc: 'traces started each second before --trace-rate applies (X-Ray: 1)', parse: int(0, 1_000_000) },
   { key: 'traceRate', flag: '--trace-rate', env: 'STRATUS_TRACE_RATE', default: '0.05', doc: 'fraction of further requests traced (X-Ray: 0.05)', parse: fraction },

@@ -263,8 +263,8 @@ export async function runNode(o: NodeOptions, log: (line: string) => void): Prom
         retryDelaySeconds: o.lambdaRetryDelay,
         idleSeconds: o.lambdaIdle,
         leaseSeconds: o.lambdaLease,
-        // A scheduler's handlers reach the cluster through a gateway; without one known, AWS_ENDPOINT_URL is unset.
-        endpointUrl: () => (fronts && httpAddress !== undefined ? `http://${httpAddress}` : undefined),
+        // A scheduler's handlers reach the cluster through a gateway (--endpoint-url); without one known, AWS_ENDPOINT_URL is unset.
+        endpointUrl: () => (o.endpointUrl !== '' ? o.endpointUrl : fronts && httpAddress !== undefined ? `http://${httpAddress}` : undefined),
         ...(functionKey ? { credentials: () => functionKey!.catch(() => undefined) } : {}),
         env: process.env,
         log,
