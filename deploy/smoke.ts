@@ -1,9 +1,9 @@
 // Smoke and failover checks of a Stratus deployment, through its published AWS endpoint, with the
-// AWS SDK v3 (devDependencies). deploy/compose-test.sh drives it; each command also runs by hand
+// AWS SDK v3. deploy/compose-test.sh drives it; each command also runs by hand
 // against any cluster:
 //
 //   npx tsx deploy/smoke.ts wait-ready [--timeout 300]        GET /ready (or /health) until 200
-//   npx tsx deploy/smoke.ts basic                             SQS + Lambda round trip
+//   npx tsx deploy/smoke.ts basic                             SQS + Lambda + API Gateway round trip
 //   npx tsx deploy/smoke.ts writer --queue Q --acks FILE      send numbered messages until SIGTERM,
 //                                                             one line per acknowledged send
 //   npx tsx deploy/smoke.ts wait-acks --acks FILE --after MS [--count 20] [--timeout 60] [--event TEXT]
