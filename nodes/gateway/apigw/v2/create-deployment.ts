@@ -5,7 +5,7 @@ import { type ApigwBackend } from '../backend.js';
 import { type V2DeploymentDoc, deploymentDocName } from '../model.js';
 import { httpSnapshotOf } from '../openapi/apply-v2.js';
 import { newId } from '../store.js';
-import { editApiV2, iso, stageNotFound } from './lookup.js';
+import { editApiV2, iso, stageOf } from './lookup.js';
 import { apiIdLabel, deploymentShape } from './shapes.js';
 
 export const createDeployment = defineAction<ApigwBackend>()({
@@ -17,8 +17,7 @@ export const createDeployment = defineAction<ApigwBackend>()({
     const api = await backend.apiV2(input.apiId);
     if (Object.keys(api.routes).length === 0) throw new AwsError('ApigwBadRequestException', 'Unable to deploy API because no routes exist in this API');
     if (input.stageName !== undefined) {
-      const s = api.stages[input.stageName];
-      if (!s) throw stageNotFound(input.stageName);
+      const s = stageOf(api, input.stageName);
       if (s.autoDeploy) throw new AwsError('ApigwBadRequestException', `Stage ${input.stageName} is managed by auto-deploy; deployments to it are automatic.`);
     }
     const d: V2DeploymentDoc = {

@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
-import { editApiV2, stageNotFound } from './lookup.js';
+import { editApiV2, stageOf } from './lookup.js';
 import { apiIdLabel, stageNameLabel } from './shapes.js';
 
 export const deleteAccessLogSettings = defineAction<ApigwBackend>()({
@@ -11,8 +11,7 @@ export const deleteAccessLogSettings = defineAction<ApigwBackend>()({
   output: t.struct({}),
   async handler(input, _ctx, backend) {
     await editApiV2(backend, input.apiId, (api) => {
-      const s = api.stages[input.stageName];
-      if (!s) throw stageNotFound(input.stageName);
+      const s = stageOf(api, input.stageName);
       delete s.accessLogSettings;
       s.lastUpdatedDate = Math.floor(Date.now() / 1000);
     }, false);

@@ -2,7 +2,7 @@ import { defineAction } from '../../action.js';
 import { AwsError } from '../../errors.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
-import { editApiV2, stageNotFound } from './lookup.js';
+import { editApiV2, stageOf } from './lookup.js';
 import { apiIdLabel, stageNameLabel } from './shapes.js';
 
 export const deleteRouteSettings = defineAction<ApigwBackend>()({
@@ -13,8 +13,7 @@ export const deleteRouteSettings = defineAction<ApigwBackend>()({
   async handler(input, _ctx, backend) {
     // Stage settings are not part of a deployment: no auto-deployment.
     await editApiV2(backend, input.apiId, (api) => {
-      const s = api.stages[input.stageName];
-      if (!s) throw stageNotFound(input.stageName);
+      const s = stageOf(api, input.stageName);
       if (!s.routeSettings[input.routeKey]) throw new AwsError('ApigwNotFoundException', `Invalid route settings key specified ${input.routeKey}`);
       delete s.routeSettings[input.routeKey];
       s.lastUpdatedDate = Math.floor(Date.now() / 1000);

@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
-import { stageNotFound, stageView } from './lookup.js';
+import { stageOf, stageView } from './lookup.js';
 import { apiIdLabel, stageNameLabel, stageShape } from './shapes.js';
 
 export const getStage = defineAction<ApigwBackend>()({
@@ -10,8 +10,7 @@ export const getStage = defineAction<ApigwBackend>()({
   input: t.struct({ apiId: apiIdLabel, stageName: stageNameLabel }),
   output: stageShape,
   async handler(input, _ctx, backend) {
-    const s = (await backend.apiV2(input.apiId)).stages[input.stageName];
-    if (!s) throw stageNotFound(input.stageName);
+    const s = stageOf((await backend.apiV2(input.apiId)), input.stageName);
     return stageView(s);
   },
 });

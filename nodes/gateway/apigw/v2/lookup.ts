@@ -10,6 +10,13 @@ export const routeNotFound = (id: string): AwsError => new AwsError('ApigwNotFou
 export const integrationNotFound = (id: string): AwsError => new AwsError('ApigwNotFoundException', `Invalid Integration identifier specified ${id}`);
 export const stageNotFound = (name: string): AwsError => new AwsError('ApigwNotFoundException', `Invalid stage identifier specified ${name}`);
 
+/** The API's stage `name`, or AWS's NotFoundException. */
+export function stageOf(api: ApiV2Doc, name: string): StageV2Doc {
+  const s = api.stages[name];
+  if (!s) throw stageNotFound(name);
+  return s;
+}
+
 const asV2 = (id: string) => (v: unknown): ApiV2Doc => {
   const doc = asApiDoc(v);
   if (doc.kind !== 'v2') throw apiNotFound(id)();

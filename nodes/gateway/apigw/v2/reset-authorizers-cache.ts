@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
-import { editApiV2, stageNotFound } from './lookup.js';
+import { editApiV2, stageOf } from './lookup.js';
 import { apiIdLabel, stageNameLabel } from './shapes.js';
 
 export const resetAuthorizersCache = defineAction<ApigwBackend>()({
@@ -12,8 +12,7 @@ export const resetAuthorizersCache = defineAction<ApigwBackend>()({
   async handler(input, _ctx, backend) {
     // The authorizers' caches key on this generation, so bumping it empties them everywhere.
     await editApiV2(backend, input.apiId, (api) => {
-      const s = api.stages[input.stageName];
-      if (!s) throw stageNotFound(input.stageName);
+      const s = stageOf(api, input.stageName);
       s.authorizersCacheGeneration = (s.authorizersCacheGeneration ?? 0) + 1;
     }, false);
     return {};

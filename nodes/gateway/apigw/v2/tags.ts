@@ -2,7 +2,7 @@
 // (`arn:aws:apigateway:{region}::/apis/{apiId}[/stages/{stageName}]`).
 import { AwsError } from '../../errors.js';
 import { type ApigwBackend } from '../backend.js';
-import { editApiV2, stageNotFound } from './lookup.js';
+import { editApiV2, stageOf } from './lookup.js';
 
 type Target = { id: string; stage?: string };
 
@@ -18,8 +18,7 @@ export function taggable(arn: string): Target {
 export async function readTags(backend: ApigwBackend, target: Target): Promise<Record<string, string>> {
   const api = await backend.apiV2(target.id);
   if (target.stage === undefined) return api.tags;
-  const s = api.stages[target.stage];
-  if (!s) throw stageNotFound(target.stage);
+  const s = stageOf(api, target.stage);
   return s.tags;
 }
 
@@ -33,8 +32,7 @@ export async function editTags(backend: ApigwBackend, target: Target, change: (t
   await editApiV2(backend, target.id, (api) => {
     if (target.stage === undefined) api.tags = next(api.tags);
     else {
-      const s = api.stages[target.stage];
-      if (!s) throw stageNotFound(target.stage);
+      const s = stageOf(api, target.stage);
       s.tags = next(s.tags);
     }
   }, false);

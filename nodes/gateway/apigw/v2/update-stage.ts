@@ -2,7 +2,7 @@ import { defineAction } from '../../action.js';
 import { AwsError } from '../../errors.js';
 import { t } from '../../shapes.js';
 import { type ApigwBackend } from '../backend.js';
-import { editApiV2, stageNotFound, stageView } from './lookup.js';
+import { editApiV2, stageOf, stageView } from './lookup.js';
 import { apiIdLabel, stageInput, stageNameLabel, stageShape } from './shapes.js';
 
 const { tags: _tags, ...updatable } = stageInput;
@@ -15,8 +15,7 @@ export const updateStage = defineAction<ApigwBackend>()({
   async handler(input, _ctx, backend) {
     // Turning autoDeploy on deploys the API's current state to the stage at once.
     await editApiV2(backend, input.apiId, (api) => {
-      const s = api.stages[input.stageName];
-      if (!s) throw stageNotFound(input.stageName);
+      const s = stageOf(api, input.stageName);
       const auto = input.autoDeploy ?? s.autoDeploy;
       if (input.deploymentId !== undefined) {
         if (auto) throw new AwsError('ApigwBadRequestException', `Stage ${input.stageName} is managed by auto-deploy; its deployment cannot be set.`);
@@ -34,8 +33,7 @@ export const updateStage = defineAction<ApigwBackend>()({
       if (input.clientCertificateId !== undefined) s.clientCertificateId = input.clientCertificateId;
       s.lastUpdatedDate = Math.floor(Date.now() / 1000);
     }, input.autoDeploy === true);
-    const s = (await backend.apiV2(input.apiId)).stages[input.stageName];
-    if (!s) throw stageNotFound(input.stageName);
+    const s = stageOf((await backend.apiV2(input.apiId)), input.stageName);
     return stageView(s);
   },
 });
