@@ -68,14 +68,15 @@ export function lambdaSuite(title: string, start: () => Promise<LambdaTarget>): 
     let target: LambdaTarget;
     let lambda: LambdaClient;
 
+    // A 3-process cluster can take more than vitest's 10 s default to start on a loaded machine.
     beforeAll(async () => {
       target = await start();
       lambda = lambdaClient(target.endpoint);
-    });
+    }, 60_000);
     afterAll(async () => {
       lambda?.destroy();
       await target?.stop();
-    });
+    }, 30_000);
 
     const create = (name: string, zipFile: Uint8Array, more: Partial<ConstructorParameters<typeof CreateFunctionCommand>[0]> = {}) =>
       lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: zipFile }, ...more }));
